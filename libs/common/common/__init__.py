@@ -1,0 +1,1 @@
+"""The shared contract and delivery mechanics of the exemplars services."""

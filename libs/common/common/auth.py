@@ -1,0 +1,134 @@
+"""Bearer tokens: JWTs with a role and, for unit clerks, the unit they act for.
+
+Tokens are HS256 here so that a local run can mint its own (``exemplars-token``); the claims are
+the ones an OIDC provider would be configured to issue.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from joserfc.jwt import JWTClaimsRegistry
+
+__all__ = ["ISSUER", "Principal", "Role", "TokenVerifier", "mint_token", "require_roles"]
+
+ISSUER = "exemplars"
+AUDIENCE = "exemplars"
+
+
+class Role(StrEnum):
+    CLERK = "clerk"  # cán bộ đơn vị: nominates for its own unit
+    REVIEWER = "reviewer"  # phòng Nội vụ
+    COUNCIL = "council"  # Hội đồng Thi đua – Khen thưởng
+    EDITOR = "editor"  # biên tập viên
+    OFFICER = "officer"  # cán bộ thi đua – khen thưởng
+    SIGNER = "signer"  # người ký quyết định
+    OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    unit: str | None
+    name: str
+
+    def acts_for(self, unit_id: str) -> bool:
+        return self.role is not Role.CLERK or self.unit == unit_id
+
+
+def mint_token(
+    secret: str,
+    *,
+    subject: str,
+    role: Role,
+    unit: str | None = None,
+    name: str | None = None,
+    ttl_seconds: int = 8 * 3600,
+) -> str:
+    """A signed token for local use and tests."""
+    if role is Role.CLERK and not unit:
+        raise ValueError("a clerk's token names the unit the clerk acts for")
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": subject,
+        "role": role.value,
+        "name": name or subject,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    if unit:
+        claims["unit"] = unit
+    return jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(secret))
+
+
+class TokenVerifier:
+    def __init__(self, secret: str) -> None:
+        self._key = OctKey.import_key(secret)
+        self._claims = JWTClaimsRegistry(
+            iss={"essential": True, "value": ISSUER},
+            aud={"essential": True, "value": AUDIENCE},
+            sub={"essential": True},
+            exp={"essential": True},
+        )
+
+    def verify(self, token: str) -> Principal:
+        try:
+            decoded = jwt.decode(token, self._key, algorithms=["HS256"])
+            self._claims.validate(decoded.claims)
+        except (JoseError, ValueError) as error:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                f"invalid bearer token: {error}",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from error
+        claims = decoded.claims
+        try:
+            role = Role(claims.get("role"))
+        except ValueError as error:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "the token carries no known role") from error
+        unit = claims.get("unit")
+        if role is Role.CLERK and not isinstance(unit, str):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "a clerk's token must name a unit")
+        return Principal(
+            subject=str(claims["sub"]),
+            role=role,
+            unit=unit if isinstance(unit, str) else None,
+            name=str(claims.get("name") or claims["sub"]),
+        )
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_roles(*roles: Role) -> object:
+    """A FastAPI dependency: the caller's principal, if their role is one of ``roles``."""
+
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+            )
+        verifier: TokenVerifier = request.app.state.token_verifier
+        principal = verifier.verify(credentials.credentials)
+        if principal.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"role {principal.role.value} may not do this (needs {', '.join(r.value for r in roles)})",
+            )
+        return principal
+
+    return Depends(dependency)

@@ -1,0 +1,112 @@
+"""Command-line tools for operators and local runs.
+
+- ``exemplars-setup``: prepare a state folder (token secret, the organisation file with a key
+  pair for every unit that has none); safe to run again.
+- ``exemplars-token``: mint a bearer token for a role (and unit, for a clerk).
+- ``exemplars-sign``: sign an event envelope read from standard input as a unit system would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from joserfc.jwk import OKPKey
+
+from common.auth import Role, mint_token
+from common.organisation import (
+    Organisation,
+    UnitKey,
+    default_organisation_path,
+    dump_toml,
+    load_organisation,
+)
+from common.signing import sign_compact
+
+__all__ = ["mint_token_main", "setup_main", "sign_main", "setup_state"]
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def setup_state(state: Path, organisation_file: Path | None = None) -> Organisation:
+    """Create what a run needs in ``state``; keep whatever is already there."""
+    state.mkdir(parents=True, exist_ok=True)
+    secret_file = state / "auth-secret"
+    if not secret_file.exists():
+        _write_private(secret_file, secrets.token_urlsafe(48).encode())
+    target = state / "organisation.toml"
+    source = target if target.exists() else (organisation_file or default_organisation_path())
+    org = load_organisation(source)
+    keys_dir = state / "unit-keys"
+    units = []
+    for unit in org.units:
+        if unit.keys:
+            units.append(unit)
+            continue
+        private_file = keys_dir / f"{unit.id}.pem"
+        if private_file.exists():
+            key = OKPKey.import_key(private_file.read_bytes())
+        else:
+            key = OKPKey.generate_key("Ed25519")
+            _write_private(private_file, key.as_pem(private=True))
+        public = key.as_pem(private=False).decode()
+        units.append(unit.model_copy(update={"keys": (UnitKey(kid=unit.id, public_key=public),)}))
+    org = org.model_copy(update={"units": tuple(units)})
+    target.write_text(dump_toml(org), encoding="utf-8")
+    return org
+
+
+def setup_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="exemplars-setup", description=setup_state.__doc__)
+    parser.add_argument("--state", type=Path, default=Path("var"), help="state folder (default: var)")
+    parser.add_argument("--organisation", type=Path, help="organisation file to start from")
+    args = parser.parse_args(argv)
+    org = setup_state(args.state, args.organisation)
+    print(f"{args.state}/organisation.toml: {org.name}, {len(org.units)} units, {len(org.blocks)} blocks")
+    print(f"{args.state}/auth-secret: token secret; {args.state}/unit-keys/: unit private keys")
+    return 0
+
+
+def mint_token_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="exemplars-token", description="Mint a bearer token.")
+    parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+    parser.add_argument("--unit", help="the unit a clerk acts for")
+    parser.add_argument("--subject", default="local-user")
+    parser.add_argument("--name", help="display name, e.g. Nguyễn Văn An")
+    parser.add_argument("--hours", type=float, default=8.0)
+    parser.add_argument("--secret-file", type=Path, default=Path("var/auth-secret"))
+    args = parser.parse_args(argv)
+    secret = os.environ.get("AUTH_SECRET") or args.secret_file.read_text(encoding="utf-8").strip()
+    try:
+        token = mint_token(
+            secret,
+            subject=args.subject,
+            role=Role(args.role),
+            unit=args.unit,
+            name=args.name,
+            ttl_seconds=int(args.hours * 3600),
+        )
+    except ValueError as error:
+        parser.error(str(error))
+    print(token)
+    return 0
+
+
+def sign_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="exemplars-sign", description="Sign an event envelope (JSON on standard input) as a unit."
+    )
+    parser.add_argument("--key", type=Path, required=True, help="the unit's private key (PEM)")
+    parser.add_argument("--kid", required=True, help="the key id registered for the unit")
+    args = parser.parse_args(argv)
+    payload = sys.stdin.buffer.read()
+    print(sign_compact(payload, args.key.read_bytes(), args.kid))
+    return 0

@@ -1,0 +1,119 @@
+"""Database access shared by the services: engines for SQLite or PostgreSQL, and sessions.
+
+SQLite is the default datastore of a local run. It allows one writer at a time, so write
+transactions start with ``BEGIN IMMEDIATE`` (they wait for the lock instead of failing half-way)
+and reads go through a second engine that never takes the write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+__all__ = ["Database", "IdColumn", "async_url", "sync_url"]
+
+# An autoincrementing key that is BIGINT on PostgreSQL and the rowid alias on SQLite.
+IdColumn = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def async_url(url: str) -> str:
+    """The same database URL with the async driver the services use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def sync_url(url: str) -> str:
+    """The same database URL with a blocking driver, for migrations."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, synchronous: str) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _make_sqlite_engine(url: str, *, immediate: bool, synchronous: str) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=4, max_overflow=4)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy decide where transactions begin, not the sqlite3 module.
+        dbapi_connection.isolation_level = None
+        _sqlite_pragmas(dbapi_connection, synchronous)
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Database:
+    """The engines and session factories of one service's datastore."""
+
+    url: str
+    writer_engine: AsyncEngine
+    reader_engine: AsyncEngine
+
+    def __post_init__(self) -> None:
+        self._writer = async_sessionmaker(self.writer_engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(self.reader_engine, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Database:
+        """Create engines for ``url``; nothing touches the database until first use."""
+        aurl = async_url(url)
+        if make_url(aurl).get_backend_name() == "sqlite":
+            writer = _make_sqlite_engine(aurl, immediate=True, synchronous=sqlite_synchronous)
+            reader = _make_sqlite_engine(aurl, immediate=False, synchronous=sqlite_synchronous)
+        else:
+            writer = create_async_engine(aurl, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            reader = writer
+        return cls(url=aurl, writer_engine=writer, reader_engine=reader)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.writer_engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: committed when the block ends, rolled back on error."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session that never holds the SQLite write lock."""
+        async with self._reader() as session:
+            yield session
+            await session.rollback()
+
+    async def ping(self) -> None:
+        """Raise unless the database answers."""
+        async with self.reader_engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.writer_engine.dispose()
+        if self.reader_engine is not self.writer_engine:
+            await self.reader_engine.dispose()

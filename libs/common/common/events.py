@@ -1,0 +1,346 @@
+"""The one event contract: the envelope and every integration event the services exchange.
+
+Services import these models; nobody redefines them. An event on a stream is an ``Envelope``
+whose ``data`` validates against the payload model registered for its ``type`` and
+``schema_version``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "AwardGranted",
+    "Envelope",
+    "Event",
+    "EventPayload",
+    "ExemplarApproved",
+    "ExemplarRejected",
+    "FieldOfWork",
+    "InvalidEvent",
+    "NomineeKind",
+    "NominationAccepted",
+    "NominationRejected",
+    "NominationReturned",
+    "NominationSubmitted",
+    "Nominee",
+    "Reason",
+    "StoryPublished",
+    "Text",
+    "new_event",
+    "nfc",
+    "parse_event",
+]
+
+
+def nfc(value: str) -> str:
+    """Vietnamese text is stored NFC-normalised, whatever form the sender used."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+Text = Annotated[str, AfterValidator(nfc)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(nfc)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(nfc)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-Q[1-4]$")]
+
+
+class NomineeKind(StrEnum):
+    """Cá nhân, tập thể, hộ gia đình."""
+
+    INDIVIDUAL = "individual"
+    COLLECTIVE = "collective"
+    HOUSEHOLD = "household"
+
+
+class FieldOfWork(StrEnum):
+    """The fourteen fields (lĩnh vực) of the plan, section III.3."""
+
+    PARTY_GOVERNMENT = "party-government"
+    DEFENCE_SECURITY = "defence-security"
+    INDUSTRY_TRADE = "industry-trade"
+    AGRICULTURE = "agriculture"
+    FINANCE = "finance"
+    HEALTH = "health"
+    EDUCATION = "education"
+    SCIENCE = "science"
+    CULTURE_SPORTS = "culture-sports"
+    FOREIGN_AFFAIRS = "foreign-affairs"
+    INFORMATION = "information"
+    ADMIN_REFORM = "admin-reform"
+    SOCIAL_SECURITY = "social-security"
+    SOCIAL_LIFE = "social-life"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reason(_Model):
+    """Why something was refused: a stable code for machines and a message for people."""
+
+    code: Slug
+    message: Text
+
+
+class EventPayload(_Model):
+    """Base of every event's ``data``; subclasses name their type, version and stream."""
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    STREAM: ClassVar[str]
+
+
+class Nominee(_Model):
+    """The person, collective or household nominated. Contact data stays in nomination."""
+
+    kind: NomineeKind
+    name: ShortText
+    title: Annotated[str, StringConstraints(max_length=300), AfterValidator(nfc)] = ""
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    identity_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{9,12}$")] | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{8,20}$")] | None = None
+    address: Annotated[str, StringConstraints(max_length=500), AfterValidator(nfc)] | None = None
+
+
+class NominationSubmitted(EventPayload):
+    """A unit proposes an exemplar for the quarter (giới thiệu điển hình tiên tiến)."""
+
+    TYPE: ClassVar[str] = "NominationSubmitted"
+    STREAM: ClassVar[str] = "nomination.submissions"
+
+    unit_id: Slug
+    quarter: Quarter
+    field: FieldOfWork
+    nominee: Nominee
+    achievements: LongText
+    consent_to_publish: bool
+
+
+class _PublicExemplar(EventPayload):
+    """What may travel past nomination: no identity number, phone or address."""
+
+    nomination_id: uuid.UUID
+    unit_id: Slug
+    unit_name: ShortText
+    quarter: Quarter
+    field: FieldOfWork
+    nominee_kind: NomineeKind
+    nominee_name: ShortText
+    nominee_title: Text = ""
+    achievements: LongText
+    consent_to_publish: bool
+
+
+class NominationAccepted(_PublicExemplar):
+    """The nomination passed intake checks and waits for review."""
+
+    TYPE: ClassVar[str] = "NominationAccepted"
+    STREAM: ClassVar[str] = "nomination.events"
+
+
+class NominationRejected(EventPayload):
+    """A submitted nomination failed intake checks; the unit learns why."""
+
+    TYPE: ClassVar[str] = "NominationRejected"
+    STREAM: ClassVar[str] = "nomination.events"
+
+    submission_event_id: uuid.UUID
+    unit_id: Slug
+    reasons: list[Reason] = Field(min_length=1)
+
+
+class ExemplarApproved(_PublicExemplar):
+    """The review office approved the nomination: the nominee is an exemplar."""
+
+    TYPE: ClassVar[str] = "ExemplarApproved"
+    STREAM: ClassVar[str] = "review.events"
+
+    exemplar_id: uuid.UUID
+    decided_by: ShortText
+    note: Text = ""
+
+
+class ExemplarRejected(EventPayload):
+    """The review office turned the nomination down, with reasons."""
+
+    TYPE: ClassVar[str] = "ExemplarRejected"
+    STREAM: ClassVar[str] = "review.events"
+
+    nomination_id: uuid.UUID
+    unit_id: Slug
+    decided_by: ShortText
+    reasons: list[Reason] = Field(min_length=1)
+
+
+class NominationReturned(EventPayload):
+    """The review office sent the nomination back to the unit to complete (trả lại)."""
+
+    TYPE: ClassVar[str] = "NominationReturned"
+    STREAM: ClassVar[str] = "review.events"
+
+    nomination_id: uuid.UUID
+    unit_id: Slug
+    decided_by: ShortText
+    reasons: list[Reason] = Field(min_length=1)
+
+
+class StoryPublished(EventPayload):
+    """A story about an exemplar went out on a channel."""
+
+    TYPE: ClassVar[str] = "StoryPublished"
+    STREAM: ClassVar[str] = "publishing.events"
+
+    story_id: uuid.UUID
+    exemplar_id: uuid.UUID
+    nomination_id: uuid.UUID
+    channel: Slug
+    title: ShortText
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class AwardGranted(EventPayload):
+    """A commendation decision was signed for an exemplar (quyết định khen thưởng)."""
+
+    TYPE: ClassVar[str] = "AwardGranted"
+    STREAM: ClassVar[str] = "awards.events"
+
+    award_id: uuid.UUID
+    exemplar_id: uuid.UUID
+    nomination_id: uuid.UUID
+    form: Slug
+    form_name: ShortText
+    decision_number: ShortText
+    signed_on: date
+    signer: ShortText
+    recipient_name: ShortText
+    recipient_kind: NomineeKind
+    amount_vnd: int = Field(ge=0)
+
+
+EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
+    (cls.TYPE, cls.VERSION): cls
+    for cls in (
+        NominationSubmitted,
+        NominationAccepted,
+        NominationRejected,
+        ExemplarApproved,
+        ExemplarRejected,
+        NominationReturned,
+        StoryPublished,
+        AwardGranted,
+    )
+}
+
+
+class Envelope(_Model):
+    """Metadata every event carries; ``event_id`` is stable across redeliveries and replays."""
+
+    event_id: uuid.UUID
+    type: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]{1,63}$")]
+    schema_version: int = Field(ge=1, le=1000)
+    occurred_at: AwareDatetime
+    producer: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+    data: dict[str, Any]
+
+
+P = TypeVar("P", bound=EventPayload)
+
+
+class Event(_Model, Generic[P]):
+    """An envelope together with its validated payload."""
+
+    envelope: Envelope
+    payload: P
+
+    @property
+    def event_id(self) -> uuid.UUID:
+        return self.envelope.event_id
+
+
+class InvalidEvent(ValueError):
+    """The bytes are not an event this contract knows; ``code`` says which rule failed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def new_event(
+    payload: P,
+    *,
+    producer: str,
+    correlation_id: uuid.UUID | None = None,
+    causation: Envelope | None = None,
+    occurred_at: datetime | None = None,
+) -> Event[P]:
+    """Wrap a payload in a fresh envelope, following the causing event's correlation."""
+    event_id = uuid.uuid4()
+    if causation is not None:
+        correlation_id = causation.correlation_id
+    envelope = Envelope(
+        event_id=event_id,
+        type=payload.TYPE,
+        schema_version=payload.VERSION,
+        occurred_at=occurred_at or datetime.now(UTC),
+        producer=producer,
+        correlation_id=correlation_id or event_id,
+        causation_id=causation.event_id if causation else None,
+        data=payload.model_dump(mode="json"),
+    )
+    return Event[P](envelope=envelope, payload=payload)
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        where = ".".join(str(p) for p in item["loc"]) or "(root)"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_event(raw: bytes | str | dict[str, Any]) -> Event[EventPayload]:
+    """Validate raw JSON (or an already decoded mapping) into an event, or say what is wrong."""
+    try:
+        envelope = (
+            Envelope.model_validate(raw)
+            if isinstance(raw, dict)
+            else Envelope.model_validate_json(raw)
+        )
+    except ValidationError as error:
+        if any(item["type"] == "json_invalid" for item in error.errors()):
+            raise InvalidEvent("malformed-json", "the entry is not valid JSON") from error
+        raise InvalidEvent("invalid-envelope", _describe(error)) from error
+    model = EVENT_TYPES.get((envelope.type, envelope.schema_version))
+    if model is None:
+        known = sorted(v for t, v in EVENT_TYPES if t == envelope.type)
+        if known:
+            raise InvalidEvent(
+                "unknown-version",
+                f"{envelope.type} version {envelope.schema_version} is not supported "
+                f"(supported: {', '.join(map(str, known))})",
+            )
+        raise InvalidEvent("unknown-type", f"event type {envelope.type!r} is not known")
+    try:
+        payload = model.model_validate(envelope.data)
+    except ValidationError as error:
+        raise InvalidEvent("invalid-data", _describe(error)) from error
+    return Event[EventPayload](envelope=envelope, payload=payload)

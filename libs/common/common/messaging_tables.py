@@ -1,0 +1,55 @@
+"""The outbox and inbox tables every service keeps beside its own data.
+
+The outbox holds each event a transaction caused until the relay has put it on its stream (and
+stays as the service's event log); the inbox holds the id of each event a consumer group has
+already applied, written in the same transaction as the effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, Uuid, text
+
+from common.db import IdColumn
+
+__all__ = ["MessagingTables", "messaging_tables"]
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    inbox: Table
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Declare the outbox and inbox in a service's metadata."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", IdColumn, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("stream", String(120), nullable=False),
+        Column("type", String(64), nullable=False),
+        Column("envelope", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text, nullable=True),
+        Index(
+            "ix_outbox_unpublished",
+            "id",
+            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(80), primary_key=True),
+        Column("event_id", Uuid, primary_key=True),
+        Column("stream", String(120), nullable=False),
+        Column("entry_id", String(40), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    return MessagingTables(outbox=outbox, inbox=inbox)

@@ -1,0 +1,128 @@
+"""Transactional outbox: events are staged in the business transaction and relayed afterwards.
+
+``stage`` writes the event row inside the caller's transaction. ``OutboxRelay`` publishes rows
+that are not yet published, in id order, and marks them; a crash between the two republishes the
+row on restart and the consumers' inboxes drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.db import Database
+from common.events import Event
+from common.messaging_tables import MessagingTables
+from common.wire import encode_entry
+
+__all__ = ["OutboxRelay", "stage"]
+
+log = logging.getLogger(__name__)
+
+
+async def stage(session: AsyncSession, tables: MessagingTables, *events: Event[Any]) -> None:
+    """Add events to the outbox in the caller's open transaction."""
+    if not events:
+        return
+    now = datetime.now(UTC)
+    await session.execute(
+        insert(tables.outbox),
+        [
+            {
+                "event_id": e.envelope.event_id,
+                "stream": e.payload.STREAM,
+                "type": e.envelope.type,
+                "envelope": e.envelope.model_dump_json(),
+                "created_at": now,
+            }
+            for e in events
+        ],
+    )
+
+
+class OutboxRelay:
+    """Publishes staged events to Redis Streams; retries with backoff; safe to restart."""
+
+    def __init__(
+        self,
+        db: Database,
+        tables: MessagingTables,
+        redis: Redis,
+        *,
+        batch_size: int = 200,
+        poll_interval: float = 0.5,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self._db = db
+        self._outbox = tables.outbox
+        self._redis = redis
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.published = 0
+
+    def wake(self) -> None:
+        """Ask the relay to look at the outbox now (called after a commit that staged events)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = 0.0
+        while not self._stopping.is_set():
+            try:
+                sent = await self.publish_batch()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                backoff = min(self._max_backoff, backoff * 2 if backoff else 0.1)
+                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                await self._sleep(backoff)
+                continue
+            backoff = 0.0
+            if sent < self._batch_size:
+                await self._sleep(self._poll_interval)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of pending rows; return how many were published."""
+        query = (
+            select(self._outbox.c.id, self._outbox.c.stream, self._outbox.c.envelope)
+            .where(self._outbox.c.published_at.is_(None))
+            .order_by(self._outbox.c.id)
+            .limit(self._batch_size)
+        )
+        if not self._db.is_sqlite:
+            # Several replicas may relay at once; each row goes to one of them.
+            query = query.with_for_update(skip_locked=True)
+        async with self._db.transaction() as session:
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for row in rows:
+                    pipe.xadd(row.stream, encode_entry(row.envelope))
+                await pipe.execute()
+            await session.execute(
+                update(self._outbox)
+                .where(self._outbox.c.id.in_([row.id for row in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
+        self.published += len(rows)
+        return len(rows)

@@ -1,0 +1,61 @@
+"""Settings every service shares; each service extends them with its own.
+
+Values come from the environment (the same names in a local run and in docker compose).
+A service refuses to start on a bad value instead of failing later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ServiceSettings"]
+
+_WEAK_SECRETS = {"changeme", "change-me", "secret", "changethis", "password"}
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str = Field(description="sqlite:///path.db or postgresql://user:pass@host/db")
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    auth_secret: SecretStr | None = None
+    auth_secret_file: Path | None = None
+    organisation_file: Path | None = None
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    public_url: str = ""
+    consumer_name: str = ""
+    max_deliveries: Annotated[int, Field(ge=1, le=100)] = 5
+    claim_idle_ms: Annotated[int, Field(ge=100)] = 30_000
+    read_batch: Annotated[int, Field(ge=1, le=1000)] = 50
+    outbox_batch: Annotated[int, Field(ge=1, le=5000)] = 200
+    sqlite_synchronous: str = Field(default="FULL", pattern="^(OFF|NORMAL|FULL|EXTRA)$")
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _secret_is_strong(self) -> Self:
+        secret = self.secret()
+        if len(secret) < 32 or secret.lower() in _WEAK_SECRETS:
+            raise ValueError(
+                "AUTH_SECRET (or the file named by AUTH_SECRET_FILE) must be a random string of at "
+                "least 32 characters; `exemplars-setup` writes one"
+            )
+        return self
+
+    def secret(self) -> str:
+        """The token-signing secret, from AUTH_SECRET or the file AUTH_SECRET_FILE names."""
+        if self.auth_secret is not None:
+            return self.auth_secret.get_secret_value()
+        if self.auth_secret_file is not None:
+            try:
+                return self.auth_secret_file.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ValueError(f"AUTH_SECRET_FILE {self.auth_secret_file} cannot be read: {error}") from error
+        raise ValueError("set AUTH_SECRET or AUTH_SECRET_FILE")
+
+    def public_base(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -1,0 +1,32 @@
+"""How events sit in a stream entry, so that any Redis client can read and write them.
+
+An event the services publish is one field, ``event``, holding the envelope as JSON. A unit
+system posts one field, ``jws``, holding a compact JWS whose payload is the envelope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["EVENT_FIELD", "SIGNED_FIELD", "dead_letter_stream", "encode_entry", "entry_fields"]
+
+EVENT_FIELD = "event"
+SIGNED_FIELD = "jws"
+
+
+def encode_entry(envelope_json: str) -> dict[str, str]:
+    return {EVENT_FIELD: envelope_json}
+
+
+def entry_fields(raw: Mapping[bytes | str, bytes | str]) -> dict[str, bytes]:
+    """Stream entry fields with text keys and byte values, whatever the client returned."""
+    out: dict[str, bytes] = {}
+    for key, value in raw.items():
+        name = key.decode("utf-8", "replace") if isinstance(key, bytes) else key
+        out[name] = value.encode() if isinstance(value, str) else value
+    return out
+
+
+def dead_letter_stream(stream: str) -> str:
+    """The dead-letter stream kept beside each input stream."""
+    return f"{stream}.dead"

@@ -1,0 +1,36 @@
+"""Tables of the review datastore."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table, Text, Uuid
+
+from common.messaging_tables import messaging_tables
+
+__all__ = ["messaging", "metadata", "reviews"]
+
+metadata = MetaData()
+messaging = messaging_tables(metadata)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("nomination_id", Uuid, primary_key=True),
+    Column("unit_id", String(80), nullable=False),
+    Column("unit_name", String(300), nullable=False),
+    Column("quarter", String(7), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("nominee_kind", String(20), nullable=False),
+    Column("nominee_name", String(300), nullable=False),
+    Column("nominee_title", String(300), nullable=False),
+    Column("achievements", Text, nullable=False),
+    Column("consent_to_publish", Boolean, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("exemplar_id", Uuid, nullable=True),
+    Column("decided_by", String(300), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("note", Text, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("correlation_id", Uuid, nullable=False),
+    Index("ix_reviews_status_received", "status", "received_at"),
+)

@@ -1,0 +1,1 @@
+"""Pure review rules: no I/O."""

@@ -1,0 +1,73 @@
+"""A review case (hồ sơ xét duyệt): one per accepted nomination, decided once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from common.events import Reason
+
+__all__ = ["AlreadyDecided", "Decision", "ReviewCase", "ReviewStatus"]
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"  # chờ xét duyệt
+    APPROVED = "approved"  # đã duyệt: điển hình tiên tiến
+    REJECTED = "rejected"  # không duyệt
+    RETURNED = "returned"  # trả lại đơn vị để bổ sung
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    RETURN = "return"
+
+
+class AlreadyDecided(Exception):
+    def __init__(self, status: ReviewStatus) -> None:
+        super().__init__(f"the case was already decided: {status.value}")
+        self.status = status
+
+
+@dataclass
+class ReviewCase:
+    nomination_id: uuid.UUID
+    unit_id: str
+    unit_name: str
+    quarter: str
+    field: str
+    nominee_kind: str
+    nominee_name: str
+    nominee_title: str
+    achievements: str
+    consent_to_publish: bool
+    received_at: datetime
+    status: ReviewStatus = ReviewStatus.PENDING
+    exemplar_id: uuid.UUID | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str = ""
+    reasons: list[Reason] = field(default_factory=list)
+
+    def decide(
+        self, decision: Decision, *, by: str, at: datetime, note: str = "", reasons: list[Reason] | None = None
+    ) -> None:
+        """Record the office's decision; a case is decided once, and refusals say why."""
+        if self.status is not ReviewStatus.PENDING:
+            raise AlreadyDecided(self.status)
+        reasons = list(reasons or [])
+        if decision is not Decision.APPROVE and not reasons:
+            raise ValueError("a rejection or a return must give at least one reason")
+        self.decided_by = by
+        self.decided_at = at
+        self.note = note
+        self.reasons = reasons
+        if decision is Decision.APPROVE:
+            self.status = ReviewStatus.APPROVED
+            self.exemplar_id = uuid.uuid5(uuid.NAMESPACE_URL, f"exemplar:{self.nomination_id}")
+        elif decision is Decision.REJECT:
+            self.status = ReviewStatus.REJECTED
+        else:
+            self.status = ReviewStatus.RETURNED

@@ -1,0 +1,1 @@
+"""Entry points of the review service: HTTP API and stream consumers."""

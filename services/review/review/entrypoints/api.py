@@ -1,0 +1,122 @@
+"""HTTP API of the review office: list cases, read one, approve, reject or return it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+
+from common.auth import Principal, Role, require_roles
+from common.events import Reason, Text
+from common.runtime import Runtime
+from review.adapters import repository
+from review.domain.model import AlreadyDecided, Decision, ReviewCase, ReviewStatus
+from review.service.handlers import CaseNotFound, decide_case
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/reviews", tags=["reviews"])
+
+Reviewer = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL)]
+Reader = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
+
+
+class CaseView(BaseModel):
+    nomination_id: uuid.UUID
+    unit_id: str
+    unit_name: str
+    quarter: str
+    field: str
+    nominee_kind: str
+    nominee_name: str
+    nominee_title: str
+    achievements: str
+    consent_to_publish: bool
+    received_at: datetime
+    status: ReviewStatus
+    exemplar_id: uuid.UUID | None
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str
+    reasons: list[Reason]
+
+    @classmethod
+    def of(cls, case: ReviewCase) -> CaseView:
+        return cls.model_validate(case, from_attributes=True)
+
+
+class CaseList(BaseModel):
+    total: int
+    items: list[CaseView]
+
+
+class Approval(BaseModel):
+    note: Annotated[Text, Field(max_length=2000)] = ""
+
+
+class Refusal(BaseModel):
+    reasons: list[Reason] = Field(min_length=1, max_length=20)
+    note: Annotated[Text, Field(max_length=2000)] = ""
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+@router.get("", response_model=CaseList)
+async def list_cases(
+    request: Request,
+    _who: Reader,
+    status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
+    unit: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CaseList:
+    async with _runtime(request).db.read() as session:
+        items = await repository.list_cases(session, status=status_, unit_id=unit, limit=limit, offset=offset)
+        total = await repository.count(session, status=status_)
+    return CaseList(total=total, items=[CaseView.of(c) for c in items])
+
+
+@router.get("/{nomination_id}", response_model=CaseView)
+async def get_case(request: Request, nomination_id: uuid.UUID, _who: Reader) -> CaseView:
+    async with _runtime(request).db.read() as session:
+        found = await repository.get(session, nomination_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review case for nomination {nomination_id}")
+    return CaseView.of(found[0])
+
+
+async def _decide(
+    request: Request, nomination_id: uuid.UUID, who: Principal, decision: Decision, note: str,
+    reasons: list[Reason] | None,
+) -> CaseView:
+    runtime = _runtime(request)
+    try:
+        case = await decide_case(
+            runtime.db, runtime.relay, nomination_id, decision, by=who.name, note=note, reasons=reasons
+        )
+    except CaseNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review case for nomination {nomination_id}") from error
+    except AlreadyDecided as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    return CaseView.of(case)
+
+
+@router.post("/{nomination_id}/approve", response_model=CaseView)
+async def approve(request: Request, nomination_id: uuid.UUID, body: Approval, who: Reviewer) -> CaseView:
+    return await _decide(request, nomination_id, who, Decision.APPROVE, body.note, None)
+
+
+@router.post("/{nomination_id}/reject", response_model=CaseView)
+async def reject(request: Request, nomination_id: uuid.UUID, body: Refusal, who: Reviewer) -> CaseView:
+    return await _decide(request, nomination_id, who, Decision.REJECT, body.note, body.reasons)
+
+
+@router.post("/{nomination_id}/return", response_model=CaseView)
+async def return_to_unit(request: Request, nomination_id: uuid.UUID, body: Refusal, who: Reviewer) -> CaseView:
+    return await _decide(request, nomination_id, who, Decision.RETURN, body.note, body.reasons)

@@ -1,0 +1,71 @@
+"""Review cases and decisions translated to and from integration events, in one place."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from common.events import (
+    Envelope,
+    Event,
+    ExemplarApproved,
+    ExemplarRejected,
+    NominationAccepted,
+    NominationReturned,
+    new_event,
+)
+from review.domain.model import ReviewCase, ReviewStatus
+
+__all__ = ["PRODUCER", "case_from_accepted", "decision_event"]
+
+PRODUCER = "review"
+
+
+def case_from_accepted(payload: NominationAccepted, received_at: datetime) -> ReviewCase:
+    return ReviewCase(
+        nomination_id=payload.nomination_id,
+        unit_id=payload.unit_id,
+        unit_name=payload.unit_name,
+        quarter=payload.quarter,
+        field=payload.field.value,
+        nominee_kind=payload.nominee_kind.value,
+        nominee_name=payload.nominee_name,
+        nominee_title=payload.nominee_title,
+        achievements=payload.achievements,
+        consent_to_publish=payload.consent_to_publish,
+        received_at=received_at,
+    )
+
+
+def decision_event(case: ReviewCase, correlation_id: uuid.UUID, causation: Envelope | None = None) -> Event[Any]:
+    """The event a decided case announces."""
+    by = case.decided_by or ""
+    if case.status is ReviewStatus.APPROVED:
+        assert case.exemplar_id is not None
+        payload: Any = ExemplarApproved(
+            exemplar_id=case.exemplar_id,
+            nomination_id=case.nomination_id,
+            unit_id=case.unit_id,
+            unit_name=case.unit_name,
+            quarter=case.quarter,
+            field=case.field,  # type: ignore[arg-type]
+            nominee_kind=case.nominee_kind,  # type: ignore[arg-type]
+            nominee_name=case.nominee_name,
+            nominee_title=case.nominee_title,
+            achievements=case.achievements,
+            consent_to_publish=case.consent_to_publish,
+            decided_by=by,
+            note=case.note,
+        )
+    elif case.status is ReviewStatus.REJECTED:
+        payload = ExemplarRejected(
+            nomination_id=case.nomination_id, unit_id=case.unit_id, decided_by=by, reasons=case.reasons
+        )
+    elif case.status is ReviewStatus.RETURNED:
+        payload = NominationReturned(
+            nomination_id=case.nomination_id, unit_id=case.unit_id, decided_by=by, reasons=case.reasons
+        )
+    else:
+        raise ValueError("a pending case announces nothing")
+    return new_event(payload, producer=PRODUCER, correlation_id=correlation_id, causation=causation)
