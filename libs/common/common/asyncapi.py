@@ -36,8 +36,11 @@ def _typed_envelope(payload: type[EventPayload]) -> type[BaseModel]:
 def asyncapi_document(version: str = "1.0.0") -> dict[str, Any]:
     broker = RedisBroker()
     for (type_name, _version), payload in sorted(EVENT_TYPES.items()):
-        entry = "field `jws`: a compact JWS over the envelope" if payload.STREAM == "nomination.submissions" \
+        entry = (
+            "field `jws`: a compact JWS over the envelope"
+            if payload.STREAM == "nomination.submissions"
             else "field `event`: the envelope as JSON"
+        )
         broker.publisher(
             stream=payload.STREAM,
             schema=_typed_envelope(payload),

@@ -120,7 +120,9 @@ def require_roles(*roles: Role) -> object:
     ) -> Principal:
         if credentials is None:
             raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+                status.HTTP_401_UNAUTHORIZED,
+                "a bearer token is required",
+                headers={"WWW-Authenticate": "Bearer"},
             )
         verifier: TokenVerifier = request.app.state.token_verifier
         principal = verifier.verify(credentials.credentials)

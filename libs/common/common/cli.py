@@ -26,7 +26,7 @@ from common.organisation import (
 )
 from common.signing import sign_compact
 
-__all__ = ["mint_token_main", "setup_main", "sign_main", "setup_state"]
+__all__ = ["mint_token_main", "setup_main", "setup_state", "sign_main"]
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -155,7 +155,12 @@ class StreamConsumer:
             if count < self.max_deliveries:
                 log.warning(
                     "%s/%s entry %s failed (delivery %d of %d); it stays pending: %r",
-                    self.stream, self.group, delivery.entry_id, count, self.max_deliveries, error,
+                    self.stream,
+                    self.group,
+                    delivery.entry_id,
+                    count,
+                    self.max_deliveries,
+                    error,
                 )
                 raise
             await self.dead_letter(
@@ -163,9 +168,7 @@ class StreamConsumer:
             )
 
     async def delivery_count(self, entry_id: str) -> int:
-        entries = await self.redis.xpending_range(
-            self.stream, self.group, min=entry_id, max=entry_id, count=1
-        )
+        entries = await self.redis.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
         return int(entries[0]["times_delivered"]) if entries else 1
 
     async def dead_letter(self, delivery: Delivery, code: str, message: str, count: int) -> None:
@@ -188,5 +191,10 @@ class StreamConsumer:
         self.dead_letters += 1
         log.error(
             "%s/%s entry %s dead-lettered after %d deliveries: %s: %s",
-            delivery.stream, delivery.group, delivery.entry_id, count, code, message,
+            delivery.stream,
+            delivery.group,
+            delivery.entry_id,
+            count,
+            code,
+            message,
         )

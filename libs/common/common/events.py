@@ -33,12 +33,12 @@ __all__ = [
     "ExemplarRejected",
     "FieldOfWork",
     "InvalidEvent",
-    "NomineeKind",
     "NominationAccepted",
     "NominationRejected",
     "NominationReturned",
     "NominationSubmitted",
     "Nominee",
+    "NomineeKind",
     "Reason",
     "StoryPublished",
     "Text",
@@ -320,11 +320,7 @@ def _describe(error: ValidationError) -> str:
 def parse_event(raw: bytes | str | dict[str, Any]) -> Event[EventPayload]:
     """Validate raw JSON (or an already decoded mapping) into an event, or say what is wrong."""
     try:
-        envelope = (
-            Envelope.model_validate(raw)
-            if isinstance(raw, dict)
-            else Envelope.model_validate_json(raw)
-        )
+        envelope = Envelope.model_validate(raw) if isinstance(raw, dict) else Envelope.model_validate_json(raw)
     except ValidationError as error:
         if any(item["type"] == "json_invalid" for item in error.errors()):
             raise InvalidEvent("malformed-json", "the entry is not valid JSON") from error

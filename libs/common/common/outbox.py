@@ -8,6 +8,7 @@ row on restart and the consumers' inboxes drop the duplicate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -94,10 +95,8 @@ class OutboxRelay:
                 await self._sleep(self._poll_interval)
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()
 
     async def publish_batch(self) -> int:

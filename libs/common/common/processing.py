@@ -20,7 +20,7 @@ from common.messaging_tables import MessagingTables
 from common.outbox import stage
 from common.wire import EVENT_FIELD
 
-__all__ = ["EventHandler", "EventProcessor", "MAX_ENTRY_BYTES", "check_size"]
+__all__ = ["MAX_ENTRY_BYTES", "EventHandler", "EventProcessor", "check_size"]
 
 MAX_ENTRY_BYTES = 64 * 1024
 

@@ -112,10 +112,7 @@ def build_runtime(
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
-        for e in exc.errors()
-    ]
+    errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors()]
     return JSONResponse({"detail": "the request is not valid", "errors": errors}, status_code=422)
 
 

@@ -40,9 +40,7 @@ class ServiceCommand:
             settings = self.load_settings()
         except ValueError as error:
             parser.exit(2, f"{self.name}: configuration error: {error}\n")
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "asyncapi":
             print(json.dumps(self.asyncapi(settings), ensure_ascii=False, indent=2))
             return 0

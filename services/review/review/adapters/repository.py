@@ -46,9 +46,7 @@ async def get(
 
 
 async def save(session: AsyncSession, case: ReviewCase) -> None:
-    await session.execute(
-        reviews.update().where(reviews.c.nomination_id == case.nomination_id).values(**_to_row(case))
-    )
+    await session.execute(reviews.update().where(reviews.c.nomination_id == case.nomination_id).values(**_to_row(case)))
 
 
 async def list_cases(

@@ -52,7 +52,13 @@ class ReviewCase:
     reasons: list[Reason] = field(default_factory=list)
 
     def decide(
-        self, decision: Decision, *, by: str, at: datetime, note: str = "", reasons: list[Reason] | None = None
+        self,
+        decision: Decision,
+        *,
+        by: str,
+        at: datetime,
+        note: str = "",
+        reasons: list[Reason] | None = None,
     ) -> None:
         """Record the office's decision; a case is decided once, and refusals say why."""
         if self.status is not ReviewStatus.PENDING:

@@ -92,7 +92,11 @@ async def get_case(request: Request, nomination_id: uuid.UUID, _who: Reader) -> 
 
 
 async def _decide(
-    request: Request, nomination_id: uuid.UUID, who: Principal, decision: Decision, note: str,
+    request: Request,
+    nomination_id: uuid.UUID,
+    who: Principal,
+    decision: Decision,
+    note: str,
     reasons: list[Reason] | None,
 ) -> CaseView:
     runtime = _runtime(request)

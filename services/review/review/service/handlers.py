@@ -28,9 +28,7 @@ async def open_case(session: AsyncSession, event: Event[Any]) -> list[Event[Any]
     payload = event.payload
     assert isinstance(payload, NominationAccepted)
     if await repository.get(session, payload.nomination_id) is None:
-        await repository.add(
-            session, case_from_accepted(payload, datetime.now(UTC)), event.envelope.correlation_id
-        )
+        await repository.add(session, case_from_accepted(payload, datetime.now(UTC)), event.envelope.correlation_id)
     return []
 
 
