@@ -1,0 +1,1 @@
+"""Awards service: commendation decisions (quyết định khen thưởng) for approved exemplars."""

@@ -1,0 +1,1 @@
+"""Storage of exemplars and awards, and the reward rules file."""

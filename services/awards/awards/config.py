@@ -1,0 +1,19 @@
+"""Settings of the awards service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from common.settings import ServiceSettings
+
+__all__ = ["Settings"]
+
+
+class Settings(ServiceSettings):
+    database_url: str = "sqlite:///var/awards.db"
+    port: int = 8104
+    # Another rules file instead of the one shipped with the package (same format).
+    reward_rules_file: Path | None = None
+    # The level whose chairman signs: before 2025-07-01 a commune chairman's Giấy khen paid less.
+    grantor_level: Literal["district", "commune"] = "district"

@@ -1,0 +1,1 @@
+"""Pure commendation rules and records: no I/O."""

@@ -1,0 +1,1 @@
+"""Entry points of the awards service: HTTP API and stream consumers."""

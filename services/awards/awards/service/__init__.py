@@ -1,0 +1,1 @@
+"""Use cases of the emulation and commendation officer."""

@@ -1,0 +1,1 @@
+"""Nomination service: units propose exemplars (giới thiệu điển hình tiên tiến) every quarter."""

@@ -1,0 +1,50 @@
+"""Tables of the nomination datastore; personal data of nominees stays here."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, Uuid
+
+from common.messaging_tables import messaging_tables
+
+__all__ = ["messaging", "metadata", "nominations", "rejected_submissions"]
+
+metadata = MetaData()
+messaging = messaging_tables(metadata)
+
+nominations = Table(
+    "nominations",
+    metadata,
+    Column("nomination_id", Uuid, primary_key=True),
+    Column("submission_event_id", Uuid, nullable=False, unique=True),
+    Column("unit_id", String(80), nullable=False),
+    Column("quarter", String(7), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("nominee_kind", String(20), nullable=False),
+    Column("nominee_name", String(300), nullable=False),
+    Column("nominee_name_key", String(300), nullable=False),
+    Column("nominee_title", String(300), nullable=False),
+    Column("birth_year", Integer, nullable=True),
+    Column("identity_number", String(12), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("address", String(500), nullable=True),
+    Column("achievements", Text, nullable=False),
+    Column("consent_to_publish", Boolean, nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("submitted_by", String(300), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("decided_by", String(300), nullable=True),
+    Column("reasons", JSON, nullable=False),
+    Column("correlation_id", Uuid, nullable=False),
+    Index("ix_nominations_unit_quarter", "unit_id", "quarter"),
+    Index("ux_nominations_unit_quarter_nominee", "unit_id", "quarter", "nominee_name_key", unique=True),
+)
+
+rejected_submissions = Table(
+    "rejected_submissions",
+    metadata,
+    Column("submission_event_id", Uuid, primary_key=True),
+    Column("unit_id", String(80), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,171 @@
+"""Loading and saving nominations and refused submissions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.events import NominationSubmitted, Nominee, Reason
+from nomination.adapters.orm import nominations, rejected_submissions
+from nomination.domain.model import Nomination, NominationStatus
+
+__all__ = [
+    "add",
+    "count",
+    "get",
+    "get_by_submission",
+    "get_rejection",
+    "list_nominations",
+    "name_key",
+    "nominee_exists",
+    "record_rejection",
+    "save_outcome",
+]
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _to_nomination(row: Any) -> Nomination:
+    submission = NominationSubmitted(
+        unit_id=row.unit_id,
+        quarter=row.quarter,
+        field=row.field,
+        nominee=Nominee(
+            kind=row.nominee_kind,
+            name=row.nominee_name,
+            title=row.nominee_title,
+            birth_year=row.birth_year,
+            identity_number=row.identity_number,
+            phone=row.phone,
+            address=row.address,
+        ),
+        achievements=row.achievements,
+        consent_to_publish=row.consent_to_publish,
+    )
+    return Nomination(
+        nomination_id=row.nomination_id,
+        submission_event_id=row.submission_event_id,
+        submission=submission,
+        channel=row.channel,
+        submitted_by=row.submitted_by,
+        submitted_at=row.submitted_at,
+        status=NominationStatus(row.status),
+        decided_by=row.decided_by,
+        reasons=[Reason.model_validate(r) for r in row.reasons],
+    )
+
+
+async def add(session: AsyncSession, nomination: Nomination, correlation_id: uuid.UUID) -> None:
+    s = nomination.submission
+    await session.execute(
+        nominations.insert().values(
+            nomination_id=nomination.nomination_id,
+            submission_event_id=nomination.submission_event_id,
+            unit_id=s.unit_id,
+            quarter=s.quarter,
+            field=s.field.value,
+            nominee_kind=s.nominee.kind.value,
+            nominee_name=s.nominee.name,
+            nominee_name_key=name_key(s.nominee.name),
+            nominee_title=s.nominee.title,
+            birth_year=s.nominee.birth_year,
+            identity_number=s.nominee.identity_number,
+            phone=s.nominee.phone,
+            address=s.nominee.address,
+            achievements=s.achievements,
+            consent_to_publish=s.consent_to_publish,
+            channel=nomination.channel,
+            submitted_by=nomination.submitted_by,
+            submitted_at=nomination.submitted_at,
+            status=nomination.status.value,
+            decided_by=None,
+            reasons=[],
+            correlation_id=correlation_id,
+        )
+    )
+
+
+async def nominee_exists(session: AsyncSession, unit_id: str, quarter: str, name: str) -> bool:
+    query = select(nominations.c.nomination_id).where(
+        nominations.c.unit_id == unit_id,
+        nominations.c.quarter == quarter,
+        nominations.c.nominee_name_key == name_key(name),
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def get(session: AsyncSession, nomination_id: uuid.UUID) -> Nomination | None:
+    row = (await session.execute(select(nominations).where(nominations.c.nomination_id == nomination_id))).first()
+    return _to_nomination(row) if row else None
+
+
+async def get_by_submission(session: AsyncSession, event_id: uuid.UUID) -> Nomination | None:
+    query = select(nominations).where(nominations.c.submission_event_id == event_id)
+    row = (await session.execute(query)).first()
+    return _to_nomination(row) if row else None
+
+
+async def save_outcome(session: AsyncSession, nomination: Nomination) -> None:
+    await session.execute(
+        nominations.update()
+        .where(nominations.c.nomination_id == nomination.nomination_id)
+        .values(
+            status=nomination.status.value,
+            decided_by=nomination.decided_by,
+            reasons=[r.model_dump() for r in nomination.reasons],
+        )
+    )
+
+
+async def record_rejection(session: AsyncSession, event_id: uuid.UUID, unit_id: str, reasons: list[Reason]) -> None:
+    await session.execute(
+        rejected_submissions.insert().values(
+            submission_event_id=event_id,
+            unit_id=unit_id,
+            reasons=[r.model_dump() for r in reasons],
+            received_at=datetime.now(UTC),
+        )
+    )
+
+
+async def get_rejection(session: AsyncSession, event_id: uuid.UUID) -> tuple[str, list[Reason]] | None:
+    query = select(rejected_submissions).where(rejected_submissions.c.submission_event_id == event_id)
+    row = (await session.execute(query)).first()
+    return (row.unit_id, [Reason.model_validate(r) for r in row.reasons]) if row else None
+
+
+async def list_nominations(
+    session: AsyncSession,
+    *,
+    unit_id: str | None,
+    quarter: str | None,
+    status: NominationStatus | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Nomination]]:
+    conditions = []
+    if unit_id is not None:
+        conditions.append(nominations.c.unit_id == unit_id)
+    if quarter is not None:
+        conditions.append(nominations.c.quarter == quarter)
+    if status is not None:
+        conditions.append(nominations.c.status == status.value)
+    total = (await session.execute(select(func.count()).select_from(nominations).where(*conditions))).scalar_one()
+    query = (
+        select(nominations)
+        .where(*conditions)
+        .order_by(nominations.c.submitted_at.desc(), nominations.c.nomination_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return int(total), [_to_nomination(row) for row in (await session.execute(query)).all()]
+
+
+async def count(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count()).select_from(nominations))).scalar_one())

@@ -1,0 +1,1 @@
+"""Entry points of the nomination service: HTTP API and stream consumers."""

@@ -1,0 +1,184 @@
+"""HTTP API of nomination: clerks submit and follow their unit's nominations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel
+
+from common.auth import Principal, Role, require_roles
+from common.events import FieldOfWork, NominationSubmitted, NomineeKind, Reason, new_event
+from common.organisation import Organisation
+from common.outbox import stage
+from common.runtime import Runtime
+from nomination.adapters import repository
+from nomination.adapters.orm import messaging
+from nomination.domain.model import Nomination, NominationStatus
+from nomination.service.handlers import UnknownUnit, take_in
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["nominations"])
+
+Clerk = Annotated[Principal, require_roles(Role.CLERK, Role.OPERATOR)]
+Reader = Annotated[Principal, require_roles(Role.CLERK, Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
+
+
+class NomineeView(BaseModel):
+    kind: NomineeKind
+    name: str
+    title: str
+    birth_year: int | None
+
+
+class NominationView(BaseModel):
+    nomination_id: uuid.UUID
+    submission_event_id: uuid.UUID
+    unit_id: str
+    quarter: str
+    field: FieldOfWork
+    nominee: NomineeView
+    achievements: str
+    consent_to_publish: bool
+    channel: str
+    submitted_by: str
+    submitted_at: datetime
+    status: NominationStatus
+    decided_by: str | None
+    reasons: list[Reason]
+
+    @classmethod
+    def of(cls, n: Nomination) -> NominationView:
+        s = n.submission
+        return cls(
+            nomination_id=n.nomination_id,
+            submission_event_id=n.submission_event_id,
+            unit_id=s.unit_id,
+            quarter=s.quarter,
+            field=s.field,
+            nominee=NomineeView(
+                kind=s.nominee.kind, name=s.nominee.name, title=s.nominee.title, birth_year=s.nominee.birth_year
+            ),
+            achievements=s.achievements,
+            consent_to_publish=s.consent_to_publish,
+            channel=n.channel,
+            submitted_by=n.submitted_by,
+            submitted_at=n.submitted_at,
+            status=n.status,
+            decided_by=n.decided_by,
+            reasons=n.reasons,
+        )
+
+
+class NominationList(BaseModel):
+    total: int
+    items: list[NominationView]
+
+
+class SubmissionStatus(BaseModel):
+    submission_event_id: uuid.UUID
+    state: str  # "accepted" (with the nomination) or "rejected" (with reasons)
+    nomination: NominationView | None = None
+    reasons: list[Reason] = []
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _organisation(request: Request) -> Organisation:
+    organisation: Organisation = request.app.state.organisation
+    return organisation
+
+
+def _check_unit(who: Principal, unit_id: str) -> None:
+    if not who.acts_for(unit_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot act for unit {unit_id}")
+
+
+@router.post("/nominations", status_code=status.HTTP_201_CREATED, response_model=NominationView)
+async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> NominationView:
+    """A clerk proposes an exemplar for the unit's quarter."""
+    _check_unit(who, body.unit_id)
+    runtime = _runtime(request)
+    event = new_event(body, producer="nomination")
+    try:
+        async with runtime.db.transaction() as session:
+            result = await take_in(
+                session,
+                _organisation(request),
+                body,
+                event.envelope,
+                channel="http",
+                submitted_by=who.name,
+                announce_rejection=False,
+            )
+            await stage(session, messaging, *result.events)
+    except UnknownUnit as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    if result.nomination is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            {"message": "the nomination was not accepted", "reasons": [r.model_dump() for r in result.reasons]},
+        )
+    runtime.relay.wake()
+    return NominationView.of(result.nomination)
+
+
+@router.get("/nominations", response_model=NominationList)
+async def list_nominations(
+    request: Request,
+    who: Reader,
+    unit: Annotated[str | None, Query(max_length=80)] = None,
+    quarter: Annotated[str | None, Query(pattern=r"^20[0-9]{2}-Q[1-4]$")] = None,
+    status_: Annotated[NominationStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> NominationList:
+    if who.role is Role.CLERK:
+        if unit is not None:
+            _check_unit(who, unit)
+        unit = who.unit
+    async with _runtime(request).db.read() as session:
+        total, items = await repository.list_nominations(
+            session, unit_id=unit, quarter=quarter, status=status_, limit=limit, offset=offset
+        )
+    return NominationList(total=total, items=[NominationView.of(n) for n in items])
+
+
+@router.get("/nominations/{nomination_id}", response_model=NominationView)
+async def get_nomination(request: Request, nomination_id: uuid.UUID, who: Reader) -> NominationView:
+    async with _runtime(request).db.read() as session:
+        found = await repository.get(session, nomination_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nomination {nomination_id}")
+    _check_unit(who, found.submission.unit_id)
+    return NominationView.of(found)
+
+
+@router.get("/submissions/{event_id}", response_model=SubmissionStatus)
+async def submission_status(request: Request, event_id: uuid.UUID, who: Reader) -> SubmissionStatus:
+    """What became of a submission a unit system posted, by its event id."""
+    async with _runtime(request).db.read() as session:
+        found = await repository.get_by_submission(session, event_id)
+        rejection = None if found else await repository.get_rejection(session, event_id)
+    if found is not None:
+        _check_unit(who, found.submission.unit_id)
+        return SubmissionStatus(submission_event_id=event_id, state="accepted", nomination=NominationView.of(found))
+    if rejection is not None:
+        _check_unit(who, rejection[0])
+        return SubmissionStatus(submission_event_id=event_id, state="rejected", reasons=rejection[1])
+    raise HTTPException(
+        status.HTTP_404_NOT_FOUND,
+        f"no submission {event_id} was taken in; if it was posted, look for it in nomination.submissions.dead",
+    )
+
+
+@router.get("/organisation", response_model=Organisation, response_model_exclude={"units": {"__all__": {"keys"}}})
+async def organisation(request: Request) -> Organisation:
+    """The units and emulation blocks that may nominate (public)."""
+    return _organisation(request)
