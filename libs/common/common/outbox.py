@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import insert, select, update
+from redis.exceptions import RedisError
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import Database
@@ -110,18 +112,41 @@ class OutboxRelay:
         if not self._db.is_sqlite:
             # Several replicas may relay at once; each row goes to one of them.
             query = query.with_for_update(skip_locked=True)
+        failure: Exception | None = None
         async with self._db.transaction() as session:
             rows = (await session.execute(query)).all()
             if not rows:
                 return 0
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for row in rows:
-                    pipe.xadd(row.stream, encode_entry(row.envelope))
-                await pipe.execute()
-            await session.execute(
-                update(self._outbox)
-                .where(self._outbox.c.id.in_([row.id for row in rows]))
-                .values(published_at=datetime.now(UTC))
-            )
+            try:
+                await self._publish(rows)
+            except (RedisError, OSError) as error:
+                failure = error
+            else:
+                await self._mark(session, [row.id for row in rows])
+        if failure is not None:
+            await self._note_failure([row.id for row in rows], failure)
+            raise failure
         self.published += len(rows)
         return len(rows)
+
+    async def _note_failure(self, ids: list[int], error: Exception) -> None:
+        """Leave a trace on the rows, so an operator sees what is stuck and why."""
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(self._outbox)
+                .where(self._outbox.c.id.in_(ids))
+                .values(attempts=self._outbox.c.attempts + 1, last_error=repr(error)[:2000])
+            )
+
+    async def _publish(self, rows: Sequence[Row[Any]]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for row in rows:
+                pipe.xadd(row.stream, encode_entry(row.envelope))
+            await pipe.execute()
+
+    async def _mark(self, session: AsyncSession, ids: list[int]) -> None:
+        # If the process dies before this commits, the rows are published again on restart;
+        # consumers drop the duplicates by event id.
+        await session.execute(
+            update(self._outbox).where(self._outbox.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+        )
