@@ -1,0 +1,243 @@
+"""The delivery mechanics on a real Redis and real databases: outbox relay, inbox, claimer, dead letters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.consumer import Delivery, EntryHandler
+from common.db import Database, sync_url
+from common.events import Event, StoryPublished, new_event, parse_event
+from common.messaging_tables import messaging_tables
+from common.outbox import OutboxRelay, stage
+from common.processing import EventProcessor
+from common.runtime import Runtime, Subscription, build_runtime
+from common.settings import ServiceSettings
+from common.wire import dead_letter_stream
+from tests.conftest import TEST_SECRET
+from tests.helpers import eventually
+
+STREAM = StoryPublished.STREAM
+
+metadata = MetaData()
+tables = messaging_tables(metadata)
+effects = Table("effects", metadata, Column("event_id", Uuid, primary_key=True), Column("entry_id", String(40)))
+
+
+def story() -> Event[Any]:
+    payload = StoryPublished(
+        story_id=uuid.uuid4(),
+        exemplar_id=uuid.uuid4(),
+        nomination_id=uuid.uuid4(),
+        channel="web",
+        title="Gương điển hình",
+        url="http://127.0.0.1/stories/x",
+    )
+    return new_event(payload, producer="test")
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    engine = create_engine(sync_url(db_url))
+    metadata.create_all(engine)
+    engine.dispose()
+    database = Database.connect(db_url)
+    yield database
+    await database.dispose()
+
+
+async def count(db: Database, table: Table) -> int:
+    async with db.read() as session:
+        return int((await session.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def stage_events(db: Database, events: Sequence[Event[Any]]) -> None:
+    async with db.transaction() as session:
+        await stage(session, tables, *events)
+
+
+async def record_effect(session: AsyncSession, event: Event[Any]) -> list[Event[Any]]:
+    await session.execute(effects.insert().values(event_id=event.event_id, entry_id="x"))
+    return []
+
+
+def settings(db_url: str, redis_url: str, **overrides: Any) -> ServiceSettings:
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "redis_url": redis_url,
+        "auth_secret": TEST_SECRET,
+        "claim_idle_ms": 300,
+        "max_deliveries": 3,
+    }
+    values.update(overrides)
+    return ServiceSettings(**values)
+
+
+def runtime_with(
+    db: Database, db_url: str, redis_url: str, handler: Callable[[Database, OutboxRelay], EntryHandler], **over: Any
+) -> Runtime:
+    def subscriptions(database: Database, relay: OutboxRelay) -> list[Subscription]:
+        return [Subscription(stream=STREAM, handler=handler(database, relay), title="t", description="test")]
+
+    return build_runtime("testgroup", settings(db_url, redis_url, **over), tables, subscriptions, db=db)
+
+
+def processor(database: Database, relay: OutboxRelay) -> EntryHandler:
+    return EventProcessor(db=database, tables=tables, consumer="testgroup", handlers={"StoryPublished": record_effect})
+
+
+async def settled(redis: Redis, entries: int, group: str = "testgroup") -> bool:
+    """The stream holds ``entries`` entries, all delivered to the group and acknowledged."""
+    if await redis.xlen(STREAM) < entries:
+        return False
+    groups = {g["name"].decode(): g for g in await redis.xinfo_groups(STREAM)}
+    info = groups.get(group)
+    return bool(info) and info["pending"] == 0 and info["lag"] == 0
+
+
+async def test_relay_publishes_in_order_and_marks(db: Database, redis_client: Redis) -> None:
+    events = [story() for _ in range(5)]
+    await stage_events(db, events)
+    relay = OutboxRelay(db, tables, redis_client)
+    assert await relay.publish_batch() == 5
+    assert await relay.publish_batch() == 0
+    entries = await redis_client.xrange(STREAM)
+    assert [parse_event(fields[b"event"]).event_id for _, fields in entries] == [e.event_id for e in events]
+    async with db.read() as session:
+        query = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+        assert (await session.execute(query)).scalar_one() == 0
+
+
+class CrashAfterPublish(OutboxRelay):
+    """Dies after the events are on the stream and before the rows are marked."""
+
+    async def _mark(self, session: AsyncSession, ids: list[int]) -> None:
+        raise RuntimeError("process died")
+
+
+async def test_relay_dying_after_publish_republishes_and_duplicates_are_dropped(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    events = [story() for _ in range(20)]
+    await stage_events(db, events)
+    with pytest.raises(RuntimeError):
+        await CrashAfterPublish(db, tables, redis_client).publish_batch()
+    assert await redis_client.xlen(STREAM) == 20
+    runtime = runtime_with(db, db_url, redis_url, processor)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 40))
+    finally:
+        await runtime.stop()
+    assert await count(db, effects) == 20
+    assert await count(db, tables.inbox) == 20
+    assert await redis_client.xlen(dead_letter_stream(STREAM)) == 0
+
+
+async def test_relay_outlives_a_redis_outage(db: Database, redis_client: Redis) -> None:
+    from tests.servers import free_port
+
+    await stage_events(db, [story()])
+    dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(RedisConnectionError):
+        await OutboxRelay(db, tables, dead).publish_batch()
+    await dead.aclose()
+    async with db.read() as session:
+        row = (await session.execute(select(tables.outbox))).one()
+    assert row.attempts == 1 and row.published_at is None and "Connect" in (row.last_error or "")
+    assert await OutboxRelay(db, tables, redis_client).publish_batch() == 1
+    assert await redis_client.xlen(STREAM) == 1
+
+
+def flaky(failures: int) -> Callable[[Database, OutboxRelay], EntryHandler]:
+    """A handler that fails the first ``failures`` deliveries of each entry."""
+    seen: dict[str, int] = {}
+
+    def make(database: Database, relay: OutboxRelay) -> EntryHandler:
+        inner = processor(database, relay)
+
+        async def handle(delivery: Delivery) -> None:
+            seen[delivery.entry_id] = seen.get(delivery.entry_id, 0) + 1
+            if seen[delivery.entry_id] <= failures:
+                raise ConnectionError("database briefly away")
+            await inner(delivery)
+
+        return handle
+
+    return make
+
+
+async def test_failed_delivery_is_claimed_and_retried(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    await stage_events(db, [story() for _ in range(3)])
+    runtime = runtime_with(db, db_url, redis_url, flaky(2), max_deliveries=5)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 3), within=20)
+    finally:
+        await runtime.stop()
+    assert await count(db, effects) == 3
+    assert await redis_client.xlen(dead_letter_stream(STREAM)) == 0
+
+
+async def test_entry_failing_every_time_becomes_a_dead_letter(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    event = story()
+    await stage_events(db, [event])
+    runtime = runtime_with(db, db_url, redis_url, flaky(100), max_deliveries=3)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 1), within=20)
+    finally:
+        await runtime.stop()
+    [(_, dead)] = await redis_client.xrange(dead_letter_stream(STREAM))
+    assert dead[b"reason_code"] == b"too-many-deliveries"
+    assert dead[b"delivery_count"] == b"3"
+    assert b"database briefly away" in dead[b"reason"]
+    assert dead[b"group"] == b"testgroup"
+    assert parse_event(dead[b"original.event"]).event_id == event.event_id
+    assert await count(db, effects) == 0
+
+
+async def test_malformed_entry_is_dead_lettered_at_once_and_the_next_one_applies(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    await redis_client.xadd(STREAM, {"event": b"{not json"})
+    await redis_client.xadd(STREAM, {"other": b"x"})
+    await stage_events(db, [story()])
+    runtime = runtime_with(db, db_url, redis_url, processor)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 3))
+    finally:
+        await runtime.stop()
+    dead = [fields for _, fields in await redis_client.xrange(dead_letter_stream(STREAM))]
+    assert [(d[b"reason_code"], d[b"delivery_count"]) for d in dead] == [
+        (b"malformed-json", b"1"),
+        (b"missing-field", b"1"),
+    ]
+    assert dead[0][b"original.event"] == b"{not json"
+    assert await count(db, effects) == 1
+
+
+async def test_entries_posted_before_the_group_existed_are_read(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    await stage_events(db, [story() for _ in range(4)])
+    assert await OutboxRelay(db, tables, redis_client).publish_batch() == 4
+    runtime = runtime_with(db, db_url, redis_url, processor)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 4))
+    finally:
+        await runtime.stop()
+    assert await count(db, effects) == 4
