@@ -1,0 +1,235 @@
+"""Nomination intake on a real Redis and real databases: signed stream entries and the clerk API.
+
+The service runs in this process with its real consumers; entries are posted with a plain Redis
+client, as a unit system would.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from common.auth import Role, mint_token
+from common.cli import setup_state
+from common.events import NominationSubmitted, new_event
+from common.migrations import upgrade
+from common.signing import sign_compact
+from nomination.__main__ import MIGRATIONS
+from nomination.bootstrap import bootstrap
+from nomination.config import Settings
+from tests.conftest import TEST_SECRET
+from tests.helpers import eventually
+
+UNIT = "xa-ban-nguyen"
+SUBMISSIONS = "nomination.submissions"
+DEAD = "nomination.submissions.dead"
+
+
+def submission(unit: str = UNIT, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "unit_id": unit,
+        "quarter": "2026-Q3",
+        "field": "agriculture",
+        "nominee": {
+            "kind": "individual",
+            "name": f"Lê Văn Tám {uuid.uuid4().hex[:6]}",
+            "title": "Nông dân",
+            "identity_number": "025080001234",
+            "phone": "0912 345 678",
+            "address": "Khu 3, xã Bản Nguyên",
+        },
+        "achievements": "Mô hình trồng bưởi hữu cơ đạt chuẩn VietGAP, thu nhập 500 triệu đồng mỗi năm.",
+        "consent_to_publish": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def envelope(data: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    env = json.loads(new_event(NominationSubmitted.model_validate(data), producer=UNIT).envelope.model_dump_json())
+    env.update(changes)
+    return env
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    setup_state(tmp_path / "state")
+    return tmp_path / "state"
+
+
+def sign(state: Path, payload: bytes, unit: str = UNIT) -> str:
+    return sign_compact(payload, (state / "unit-keys" / f"{unit}.pem").read_bytes(), unit)
+
+
+@pytest.fixture
+async def service(db_url: str, redis_url: str, state: Path) -> AsyncIterator[FastAPI]:
+    upgrade(MIGRATIONS, db_url)
+    settings = Settings(
+        database_url=db_url,
+        redis_url=redis_url,
+        auth_secret=TEST_SECRET,
+        organisation_file=state / "organisation.toml",
+        claim_idle_ms=500,
+        max_deliveries=3,
+    )
+    app = bootstrap(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(service: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=service), base_url="http://test") as http:
+        yield http
+
+
+def auth(role: Role = Role.CLERK, unit: str | None = UNIT) -> dict[str, str]:
+    token = mint_token(TEST_SECRET, subject="u1", role=role, unit=unit if role is Role.CLERK else None, name="Cán bộ")
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def dead_letters(redis: Redis, count: int) -> list[dict[bytes, bytes]]:
+    async def probe() -> list[dict[bytes, bytes]]:
+        entries = [fields for _, fields in await redis.xrange(DEAD)]
+        return entries if len(entries) >= count else []
+
+    return await eventually(probe)
+
+
+async def events_of(redis: Redis, type_name: str, count: int) -> list[dict[str, Any]]:
+    async def probe() -> list[dict[str, Any]]:
+        found = [json.loads(f[b"event"]) for _, f in await redis.xrange("nomination.events")]
+        found = [e for e in found if e["type"] == type_name]
+        return found if len(found) >= count else []
+
+    return await eventually(probe)
+
+
+async def test_signed_submission_is_accepted_without_personal_data_leaving(
+    service: FastAPI, client: httpx.AsyncClient, redis_client: Redis, state: Path
+) -> None:
+    env = envelope(submission())
+    await redis_client.xadd(SUBMISSIONS, {"jws": sign(state, json.dumps(env).encode())})
+    [accepted] = await events_of(redis_client, "NominationAccepted", 1)
+    assert accepted["causation_id"] == env["event_id"]
+    assert accepted["correlation_id"] == env["correlation_id"]
+    assert accepted["data"]["unit_name"] == "Xã Bản Nguyên"
+    text = json.dumps(accepted, ensure_ascii=False)
+    assert "025080001234" not in text and "0912" not in text and "Khu 3" not in text
+    status = (await client.get(f"/submissions/{env['event_id']}", headers=auth())).json()
+    assert status["state"] == "accepted"
+    assert status["nomination"]["status"] == "accepted"
+    assert status["nomination"]["channel"] == "stream"
+
+
+def _tamper(token: str) -> str:
+    header, _payload, signature = token.split(".")
+    forged = base64.urlsafe_b64encode(json.dumps({"forged": True}).encode()).rstrip(b"=").decode()
+    return f"{header}.{forged}.{signature}"
+
+
+async def test_each_bad_entry_is_dead_lettered_with_its_reason_and_intake_goes_on(
+    service: FastAPI, client: httpx.AsyncClient, redis_client: Redis, state: Path
+) -> None:
+    good = envelope(submission())
+    missing = envelope(submission())
+    del missing["data"]["achievements"]
+    cases: list[tuple[dict[str, bytes], str]] = [
+        ({"jws": sign(state, b"{not json")}, "malformed-json"),
+        ({"jws": sign(state, json.dumps(missing).encode())}, "invalid-data"),
+        ({"jws": sign(state, json.dumps(envelope(submission(), type="NominationWithdrawn")).encode())}, "unknown-type"),
+        ({"jws": sign(state, json.dumps(envelope(submission(), schema_version=9)).encode())}, "unknown-version"),
+        ({"jws": _tamper(sign(state, json.dumps(good).encode()))}, "bad-signature"),
+        ({"event": json.dumps(envelope(submission())).encode()}, "missing-signature"),
+        ({"jws": b"\xff\xfe"}, "malformed-signature"),
+        ({"jws": sign(state, json.dumps(envelope(submission(unit="xa-cao-xa"))).encode())}, "unit-mismatch"),
+        (
+            {"jws": sign_compact(b"{}", (state / "unit-keys" / f"{UNIT}.pem").read_bytes(), "xa-khong-ton-tai")},
+            "unknown-key",
+        ),
+        ({"jws": b"x" * 70_000}, "oversized"),
+        ({"jws": sign(state, json.dumps(good).encode())}, "accepted"),
+        ({"jws": sign(state, json.dumps(good).encode())}, "replayed-event"),
+    ]
+    for fields, _code in cases:
+        await redis_client.xadd(SUBMISSIONS, fields)
+    expected = [code for _, code in cases if code != "accepted"]
+    dead = await dead_letters(redis_client, len(expected))
+    assert [d[b"reason_code"].decode() for d in dead] == expected
+    assert all(d[b"reason"] and d[b"delivery_count"] == b"1" for d in dead)
+    assert b"achievements" in dead[1][b"reason"]
+    replayed = cases[-1][0]["jws"]
+    assert isinstance(replayed, str)
+    assert dead[-1][b"original.jws"] == replayed.encode()
+    # The one good entry went through, once, and the service still answers.
+    status = (await client.get(f"/submissions/{good['event_id']}", headers=auth())).json()
+    assert status["state"] == "accepted"
+    assert len(await events_of(redis_client, "NominationAccepted", 1)) == 1
+    assert (await client.get("/ready")).status_code == 200
+
+
+async def test_submission_breaking_an_intake_rule_is_rejected_with_reasons(
+    service: FastAPI, client: httpx.AsyncClient, redis_client: Redis, state: Path
+) -> None:
+    env = envelope(submission(quarter="2099-Q1", achievements="Ngắn quá, chưa đủ"))
+    await redis_client.xadd(SUBMISSIONS, {"jws": sign(state, json.dumps(env).encode())})
+    [rejected] = await events_of(redis_client, "NominationRejected", 1)
+    codes = [r["code"] for r in rejected["data"]["reasons"]]
+    assert codes == ["quarter-in-future", "achievements-too-short"]
+    status = (await client.get(f"/submissions/{env['event_id']}", headers=auth())).json()
+    assert status["state"] == "rejected"
+    assert [r["code"] for r in status["reasons"]] == codes
+    assert await redis_client.xlen(DEAD) == 0
+
+
+async def test_clerk_submits_over_http_for_own_unit_only(client: httpx.AsyncClient, redis_client: Redis) -> None:
+    created = await client.post("/nominations", json=submission(), headers=auth())
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["status"] == "accepted" and body["channel"] == "http" and body["submitted_by"] == "Cán bộ"
+    assert "identity_number" not in body["nominee"]
+    [accepted] = await events_of(redis_client, "NominationAccepted", 1)
+    assert accepted["data"]["nomination_id"] == body["nomination_id"]
+
+    other = await client.post("/nominations", json=submission(unit="xa-cao-xa"), headers=auth())
+    assert other.status_code == 403
+    assert "xa-cao-xa" in other.json()["detail"]
+    listed = (await client.get("/nominations", headers=auth())).json()
+    assert listed["total"] == 1 and listed["items"][0]["unit_id"] == UNIT
+    assert (await client.get("/nominations?unit=xa-cao-xa", headers=auth())).status_code == 403
+    foreign = await client.get(f"/nominations/{body['nomination_id']}", headers=auth(unit="xa-cao-xa"))
+    assert foreign.status_code == 403
+
+
+async def test_http_refusals_are_precise(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/nominations", json=submission())).status_code == 401
+    reviewer = await client.post("/nominations", json=submission(), headers=auth(Role.REVIEWER))
+    assert reviewer.status_code == 403
+    invalid = await client.post("/nominations", json={**submission(), "field": "astrology"}, headers=auth())
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"][0]["where"] == "body.field"
+    operator = auth(Role.OPERATOR)
+    unknown = await client.post("/nominations", json=submission(unit="xa-khong-ton-tai"), headers=operator)
+    assert unknown.status_code == 422 and "not in the organisation" in unknown.json()["detail"]
+    first = submission()
+    assert (await client.post("/nominations", json=first, headers=auth())).status_code == 201
+    again = await client.post("/nominations", json=first, headers=auth())
+    assert again.status_code == 422
+    assert again.json()["detail"]["reasons"][0]["code"] == "duplicate-nomination"
+    oversized = await client.post("/nominations", json=submission(achievements="x" * 25_000), headers=auth())
+    assert oversized.status_code == 422
+
+
+async def test_organisation_is_public_without_keys(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/organisation")).json()
+    assert body["name"] == "Huyện Lâm Thao, tỉnh Phú Thọ"
+    assert all("keys" not in unit for unit in body["units"])
