@@ -1,0 +1,118 @@
+"""The review service on a real Redis and real databases: cases open once, decisions are announced."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from common.auth import Role, mint_token
+from common.events import NominationAccepted, new_event
+from common.migrations import upgrade
+from review.__main__ import MIGRATIONS
+from review.bootstrap import bootstrap
+from review.config import Settings
+from tests.conftest import TEST_SECRET
+from tests.helpers import eventually
+
+
+def accepted() -> dict[str, Any]:
+    payload = NominationAccepted(
+        nomination_id=uuid.uuid4(),
+        unit_id="xa-ban-nguyen",
+        unit_name="Xã Bản Nguyên",
+        quarter="2026-Q3",
+        field="health",
+        nominee_kind="collective",
+        nominee_name="Trạm Y tế xã Bản Nguyên",
+        achievements="Mười năm liền không để dịch bệnh lớn xảy ra trên địa bàn.",
+        consent_to_publish=True,
+    )
+    return json.loads(new_event(payload, producer="nomination").envelope.model_dump_json())
+
+
+@pytest.fixture
+async def client(db_url: str, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    upgrade(MIGRATIONS, db_url)
+    app: FastAPI = bootstrap(Settings(database_url=db_url, redis_url=redis_url, auth_secret=TEST_SECRET))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
+        yield http
+
+
+def auth(role: Role = Role.REVIEWER) -> dict[str, str]:
+    unit = "xa-ban-nguyen" if role is Role.CLERK else None
+    token = mint_token(TEST_SECRET, subject="r1", role=role, unit=unit, name="Trần Văn Bình")
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def open_case(client: httpx.AsyncClient, redis: Redis, env: dict[str, Any], copies: int = 1) -> None:
+    for _ in range(copies):
+        await redis.xadd("nomination.events", {"event": json.dumps(env)})
+    nid = env["data"]["nomination_id"]
+
+    async def probe() -> bool:
+        return (await client.get(f"/reviews/{nid}", headers=auth())).status_code == 200
+
+    await eventually(probe)
+
+
+async def review_events(redis: Redis, count: int) -> list[dict[str, Any]]:
+    async def probe() -> list[dict[str, Any]]:
+        found = [json.loads(f[b"event"]) for _, f in await redis.xrange("review.events")]
+        return found if len(found) >= count else []
+
+    return await eventually(probe)
+
+
+async def test_duplicate_accepted_event_opens_one_case_and_approval_is_announced(
+    client: httpx.AsyncClient, redis_client: Redis
+) -> None:
+    env = accepted()
+    await open_case(client, redis_client, env, copies=3)
+    listed = (await client.get("/reviews?status=pending", headers=auth())).json()
+    assert listed["total"] == 1
+    nid = env["data"]["nomination_id"]
+    decided = await client.post(f"/reviews/{nid}/approve", json={"note": "Đạt tiêu chuẩn"}, headers=auth())
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == "approved"
+    [event] = await review_events(redis_client, 1)
+    assert event["type"] == "ExemplarApproved"
+    assert event["correlation_id"] == env["correlation_id"]
+    assert event["data"]["exemplar_id"] == decided.json()["exemplar_id"]
+    assert event["data"]["decided_by"] == "Trần Văn Bình"
+    again = await client.post(
+        f"/reviews/{nid}/reject", json={"reasons": [{"code": "x", "message": "y"}]}, headers=auth()
+    )
+    assert again.status_code == 409
+    assert len(await redis_client.xrange("review.events")) == 1
+
+
+async def test_rejection_and_return_carry_reasons(client: httpx.AsyncClient, redis_client: Redis) -> None:
+    first, second = accepted(), accepted()
+    await open_case(client, redis_client, first)
+    await open_case(client, redis_client, second)
+    n1, n2 = first["data"]["nomination_id"], second["data"]["nomination_id"]
+    assert (await client.post(f"/reviews/{n1}/reject", json={"reasons": []}, headers=auth())).status_code == 422
+    reason = {"code": "thieu-minh-chung", "message": "Chưa có báo cáo thành tích có xác nhận"}
+    assert (await client.post(f"/reviews/{n1}/reject", json={"reasons": [reason]}, headers=auth())).status_code == 200
+    assert (await client.post(f"/reviews/{n2}/return", json={"reasons": [reason]}, headers=auth())).status_code == 200
+    events = await review_events(redis_client, 2)
+    assert sorted(e["type"] for e in events) == ["ExemplarRejected", "NominationReturned"]
+    assert all(e["data"]["reasons"] == [reason] for e in events)
+
+
+async def test_access_rules(client: httpx.AsyncClient) -> None:
+    missing = uuid.uuid4()
+    assert (await client.get("/reviews")).status_code == 401
+    assert (await client.get("/reviews", headers=auth(Role.CLERK))).status_code == 403
+    assert (await client.post(f"/reviews/{missing}/approve", json={}, headers=auth(Role.EDITOR))).status_code == 403
+    assert (await client.post(f"/reviews/{missing}/approve", json={}, headers=auth())).status_code == 404
