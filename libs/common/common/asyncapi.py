@@ -62,3 +62,14 @@ def asyncapi_document(version: str = "1.0.0") -> dict[str, Any]:
 
 async def _noop() -> None:
     """Documentation only: the services' own consumers do the work."""
+
+
+def main() -> None:
+    """Print the document as JSON: ``python -m common.asyncapi > docs/asyncapi.json``."""
+    import json
+
+    print(json.dumps(asyncapi_document(), ensure_ascii=False, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
