@@ -1,0 +1,106 @@
+"""Driving the four services as separate processes, over their real HTTP APIs and Redis."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import redis
+
+from common.auth import Role, mint_token
+from common.devrun import LocalStack
+from common.events import NominationSubmitted, new_event
+from common.signing import sign_compact
+
+T = TypeVar("T")
+
+UNITS = ["xa-ban-nguyen", "xa-cao-xa", "xa-vinh-lai", "tt-hung-son", "xa-son-vi"]
+
+
+def wait_for(probe: Callable[[], T], *, within: float = 60.0, interval: float = 0.2, what: str = "") -> T:
+    deadline = time.monotonic() + within
+    value = probe()
+    while not value:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what or 'condition'} not met within {within}s (last: {value!r})")
+        time.sleep(interval)
+        value = probe()
+    return value
+
+
+class Driver:
+    """What the people and unit systems around the services do, as one object."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.secret = (stack.state / "auth-secret").read_text().strip()
+        self.redis = redis.Redis.from_url(stack.redis_url)
+        self.http = httpx.Client(timeout=30)
+
+    def close(self) -> None:
+        self.http.close()
+        self.redis.close()
+
+    def url(self, service: str, path: str) -> str:
+        return f"{self.stack.services[service].url}{path}"
+
+    def token(self, role: Role, unit: str | None = None, name: str = "Cán bộ") -> dict[str, str]:
+        token = mint_token(self.secret, subject=f"{role.value}-{unit or 'x'}", role=role, unit=unit, name=name)
+        return {"Authorization": f"Bearer {token}"}
+
+    @staticmethod
+    def submission(unit: str, n: int, *, consent: bool = True) -> dict[str, Any]:
+        return {
+            "unit_id": unit,
+            "quarter": "2026-Q3",
+            "field": "agriculture",
+            "nominee": {"kind": "household", "name": f"Hộ ông Nguyễn Văn Đức số {n}", "title": "Hộ nông dân"},
+            "achievements": "Hộ gia đình tiên phong chuyển đổi sang trồng rau hữu cơ, giúp đỡ 12 hộ nghèo.",
+            "consent_to_publish": consent,
+        }
+
+    def signed_entry(self, unit: str, n: int) -> tuple[uuid.UUID, dict[str, str]]:
+        event = new_event(NominationSubmitted.model_validate(self.submission(unit, n)), producer=unit)
+        key = (self.stack.state / "unit-keys" / f"{unit}.pem").read_bytes()
+        return event.event_id, {"jws": sign_compact(event.envelope.model_dump_json().encode(), key, unit)}
+
+    def post_signed(self, unit: str, n: int) -> uuid.UUID:
+        event_id, fields = self.signed_entry(unit, n)
+        self.redis.xadd("nomination.submissions", fields)  # type: ignore[arg-type]
+        return event_id
+
+    def get(self, service: str, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        return self.http.get(self.url(service, path), headers=headers)
+
+    def post(self, service: str, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:
+        return self.http.post(self.url(service, path), json=body, headers=headers)
+
+    def stream_events(self, stream: str) -> list[dict[str, Any]]:
+        return [json.loads(f[b"event"]) for _, f in self.redis.xrange(stream)]  # type: ignore[union-attr]
+
+    def group_state(self) -> dict[tuple[str, str], dict[str, int]]:
+        state = {}
+        for stream in ("nomination.submissions", "nomination.events", "review.events", "awards.events"):
+            if not self.redis.exists(stream):
+                continue
+            for group in self.redis.xinfo_groups(stream):  # type: ignore[union-attr]
+                state[(stream, group["name"].decode())] = {"pending": group["pending"], "lag": group["lag"] or 0}
+        return state
+
+    def dead_letter_count(self) -> int:
+        return sum(int(self.redis.xlen(key)) for key in self.redis.scan_iter("*.dead"))  # type: ignore[arg-type]
+
+
+def make_stack(state: Path, redis_url: str, database_urls: dict[str, str], ports: dict[str, int]) -> LocalStack:
+    return LocalStack(
+        state=state,
+        redis_url=redis_url,
+        database_urls=database_urls,
+        ports=ports,
+        extra_env={"CLAIM_IDLE_MS": "2000", "LOG_LEVEL": "WARNING"},
+    )

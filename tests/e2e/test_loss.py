@@ -1,0 +1,116 @@
+"""Nothing lost, nothing doubled: nominations in flight while each service is killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from common.auth import Role
+from common.db import sync_url
+from tests.e2e.stack import UNITS, Driver, wait_for
+
+pytestmark = pytest.mark.e2e
+
+N = int(os.environ.get("LOSS_TEST_NOMINATIONS", "1000"))
+
+# service -> (table, key whose values must be unique and N in number)
+RECORDS = {
+    "nomination": ("nominations", "submission_event_id"),
+    "review": ("reviews", "nomination_id"),
+    "publishing": ("stories", "exemplar_id"),
+    "awards": ("exemplars", "exemplar_id"),
+}
+
+
+class Reviewer(threading.Thread):
+    """Approves whatever is pending, riding out the review service's deaths."""
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__(daemon=True)
+        self.driver = driver
+        self.headers = driver.token(Role.REVIEWER, name="Trần Văn Bình")
+        self.approved = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set() and self.approved < N:
+            try:
+                pending = self.driver.get("review", "/reviews?status=pending&limit=200", self.headers).json()["items"]
+                for case in pending:
+                    r = self.driver.post("review", f"/reviews/{case['nomination_id']}/approve", {}, self.headers)
+                    if r.status_code == 200:
+                        self.approved += 1
+            except (httpx.HTTPError, KeyError, ValueError):
+                pass  # the review service is down or restarting: try again
+            time.sleep(0.05)
+
+
+def count_records(driver: Driver, service: str) -> tuple[int, int]:
+    table, key = RECORDS[service]
+    url = driver.stack.services[service].env["DATABASE_URL"]
+    engine = create_engine(sync_url(url))
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT COUNT(*), COUNT(DISTINCT {key}) FROM {table}")).one()
+    engine.dispose()
+    return int(rows[0]), int(rows[1])
+
+
+def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) -> None:
+    rng = random.Random(os.environ.get("LOSS_TEST_SEED", "11-6-1948"))
+    started = time.monotonic()
+    reviewer = Reviewer(driver)
+    reviewer.start()
+    kills: list[tuple[str, float]] = []
+
+    def killer() -> None:
+        for name in ("nomination", "review", "publishing", "awards", "nomination", "review"):
+            time.sleep(rng.uniform(0.5, 2.0))
+            service = driver.stack.services[name]
+            service.kill()
+            kills.append((name, round(time.monotonic() - started, 2)))
+            time.sleep(rng.uniform(0.1, 0.5))
+            service.start()
+            service.wait_ready()
+
+    chaos = threading.Thread(target=killer, daemon=True)
+    chaos.start()
+    for n in range(N):
+        driver.post_signed(UNITS[n % len(UNITS)], n)
+        if n % 50 == 49:
+            time.sleep(0.1)  # keep nominations in flight while the services die
+    chaos.join(timeout=180)
+    assert not chaos.is_alive(), "the services did not come back"
+
+    operator = driver.token(Role.OPERATOR)
+
+    def approved_everywhere() -> dict[str, Any] | None:
+        totals = {
+            "approved": driver.get("nomination", "/nominations?status=approved&limit=1", operator).json()["total"],
+            "records": {name: count_records(driver, name) for name in RECORDS},
+        }
+        done = totals["approved"] == N and all(r[0] >= N for r in totals["records"].values())
+        return totals if done else None
+
+    try:
+        totals = wait_for(approved_everywhere, within=600, interval=1.0, what="every nomination through the path")
+        wait_for(
+            lambda: all(s == {"pending": 0, "lag": 0} for s in driver.group_state().values()),
+            within=60,
+            what="no entry pending",
+        )
+    finally:
+        reviewer.stop.set()
+    elapsed = time.monotonic() - started
+    print(f"\nloss test: {N} nominations, kills {kills}, {elapsed:.1f}s, records {totals['records']}")
+    assert [name for name, _ in kills] == ["nomination", "review", "publishing", "awards", "nomination", "review"]
+    for name, (rows, distinct) in totals["records"].items():
+        assert (rows, distinct) == (N, N), f"{name}: {rows} rows, {distinct} distinct"
+    assert driver.dead_letter_count() == 0
+    assert len({e["data"]["exemplar_id"] for e in driver.stream_events("publishing.events")}) == N

@@ -1,0 +1,73 @@
+"""The whole path across four processes: nominate, review, publish, commend."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from common.auth import Role
+from tests.e2e.stack import Driver, wait_for
+
+pytestmark = pytest.mark.e2e
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_nomination_to_story_and_award(driver: Driver) -> None:
+    clerk = driver.token(Role.CLERK, "xa-ban-nguyen", "Nguyễn Thị Hoa")
+    reviewer = driver.token(Role.REVIEWER, name="Trần Văn Bình")
+    officer = driver.token(Role.OFFICER, name="Phạm Thu Trang")
+
+    # A clerk submits over HTTP; the unit's own system posts a signed entry on the stream.
+    by_http = driver.post("nomination", "/nominations", driver.submission("xa-ban-nguyen", 1), clerk)
+    assert by_http.status_code == 201, by_http.text
+    first = by_http.json()["nomination_id"]
+    event_id = driver.post_signed("xa-ban-nguyen", 2)
+    status = wait_for(
+        lambda: (r := driver.get("nomination", f"/submissions/{event_id}", clerk)).status_code == 200 and r.json(),
+        what="stream submission taken in",
+    )
+    second = status["nomination"]["nomination_id"]
+
+    # The review office sees both, approves one and rejects the other.
+    wait_for(
+        lambda: driver.get("review", "/reviews?status=pending", reviewer).json()["total"] == 2, what="cases opened"
+    )
+    approved = driver.post("review", f"/reviews/{first}/approve", {"note": "Đạt tiêu chuẩn"}, reviewer)
+    assert approved.status_code == 200, approved.text
+    exemplar_id = approved.json()["exemplar_id"]
+    reason = {"code": "chua-du-tieu-chuan", "message": "Chưa đủ minh chứng về hiệu quả lan tỏa"}
+    assert driver.post("review", f"/reviews/{second}/reject", {"reasons": [reason]}, reviewer).status_code == 200
+
+    # The unit learns both outcomes.
+    def outcome(nid: str) -> str:
+        return str(driver.get("nomination", f"/nominations/{nid}", clerk).json()["status"])
+
+    wait_for(lambda: outcome(first) == "approved" and outcome(second) == "rejected", what="outcomes")
+    assert driver.get("nomination", f"/nominations/{second}", clerk).json()["reasons"] == [reason]
+
+    # Publishing writes the story, the feed carries it, and StoryPublished goes out.
+    stories = wait_for(lambda: driver.get("publishing", "/api/stories").json(), what="story published")
+    story = stories["items"][0] if isinstance(stories, dict) else stories[0]
+    page = driver.http.get(story["url"])
+    assert page.status_code == 200
+    assert "Hộ ông Nguyễn Văn Đức số 1" in page.text and "Xã Bản Nguyên" in page.text
+    feed = ET.fromstring(driver.get("publishing", "/feed.atom").content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 1 and entries[0].findtext(f"{ATOM}id") == f"urn:uuid:{story['story_id']}"
+    published = wait_for(lambda: driver.stream_events("publishing.events"), what="StoryPublished")
+    assert published[0]["type"] == "StoryPublished"
+    assert published[0]["data"]["exemplar_id"] == exemplar_id
+
+    # The emulation officer grants a Giấy khen; AwardGranted reaches publishing.
+    wait_for(lambda: driver.get("awards", f"/exemplars/{exemplar_id}", officer).status_code == 200, what="exemplar")
+    grant = driver.post("awards", "/awards", {"exemplar_id": exemplar_id, "signed_on": "2026-09-15"}, officer)
+    assert grant.status_code == 201, grant.text
+    award = grant.json()
+    assert award["amount_vnd"] == 1_060_000  # household: 1.5 × 0.3 × 2,340,000 = 1,053,000, rounded up
+    assert award["decision_number"].endswith("/QĐ-UBND")
+    wait_for(lambda: award["decision_number"] in driver.http.get(story["url"]).text, what="award on the story")
+
+    # Nothing left behind.
+    assert all(s == {"pending": 0, "lag": 0} for s in driver.group_state().values()), driver.group_state()
+    assert driver.dead_letter_count() == 0
