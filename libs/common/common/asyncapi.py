@@ -24,8 +24,8 @@ CONSUMERS: dict[str, list[str]] = {
 
 def _typed_envelope(payload: type[EventPayload]) -> type[BaseModel]:
     fields: dict[str, Any] = {
-        "type": (Literal[payload.TYPE], ...),  # type: ignore[valid-type]
-        "schema_version": (Literal[payload.VERSION], ...),  # type: ignore[valid-type]
+        "type": (Literal[payload.TYPE], ...),
+        "schema_version": (Literal[payload.VERSION], ...),
         "data": (payload, ...),
     }
     model = create_model(f"{payload.TYPE}V{payload.VERSION}", __base__=Envelope, **fields)

@@ -94,7 +94,7 @@ class TokenVerifier:
             ) from error
         claims = decoded.claims
         try:
-            role = Role(claims.get("role"))
+            role = Role(str(claims.get("role")))
         except ValueError as error:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "the token carries no known role") from error
         unit = claims.get("unit")

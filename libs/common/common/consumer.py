@@ -173,7 +173,7 @@ class StreamConsumer:
 
     async def dead_letter(self, delivery: Delivery, code: str, message: str, count: int) -> None:
         """Move the entry to the dead-letter stream and acknowledge it, atomically."""
-        fields: dict[str, bytes | str] = {
+        fields: dict[Any, Any] = {
             "reason_code": code,
             "reason": message,
             "stream": delivery.stream,

@@ -14,7 +14,7 @@ __all__ = ["bootstrap"]
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()  # type: ignore[call-arg]
+    settings = settings or Settings()
     organisation = load_organisation(settings.organisation_file or default_organisation_path())
     runtime = build_runtime("nomination", settings, messaging, consumers.subscriptions_for(organisation))
     app = create_app(

@@ -13,7 +13,7 @@ __all__ = ["bootstrap"]
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()  # type: ignore[call-arg]
+    settings = settings or Settings()
     runtime = build_runtime("review", settings, messaging, consumers.subscriptions)
     return create_app(
         runtime,

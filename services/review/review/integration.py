@@ -11,8 +11,10 @@ from common.events import (
     Event,
     ExemplarApproved,
     ExemplarRejected,
+    FieldOfWork,
     NominationAccepted,
     NominationReturned,
+    NomineeKind,
     new_event,
 )
 from review.domain.model import ReviewCase, ReviewStatus
@@ -49,8 +51,8 @@ def decision_event(case: ReviewCase, correlation_id: uuid.UUID, causation: Envel
             unit_id=case.unit_id,
             unit_name=case.unit_name,
             quarter=case.quarter,
-            field=case.field,  # type: ignore[arg-type]
-            nominee_kind=case.nominee_kind,  # type: ignore[arg-type]
+            field=FieldOfWork(case.field),
+            nominee_kind=NomineeKind(case.nominee_kind),
             nominee_name=case.nominee_name,
             nominee_title=case.nominee_title,
             achievements=case.achievements,

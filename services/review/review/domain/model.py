@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
 
@@ -49,7 +50,7 @@ class ReviewCase:
     decided_by: str | None = None
     decided_at: datetime | None = None
     note: str = ""
-    reasons: list[Reason] = field(default_factory=list)
+    reasons: list[Reason] = dataclass_field(default_factory=list)
 
     def decide(
         self,

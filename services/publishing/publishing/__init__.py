@@ -1,0 +1,1 @@
+"""Publishing service: the culture and information office publicises exemplars (tuyên truyền)."""

@@ -1,0 +1,1 @@
+"""Storage of stories and commendations."""

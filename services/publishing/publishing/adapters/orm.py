@@ -1,0 +1,50 @@
+"""Tables of the publishing datastore."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, Index, MetaData, String, Table, Text, Uuid
+
+from common.messaging_tables import messaging_tables
+
+__all__ = ["commendations", "messaging", "metadata", "stories"]
+
+metadata = MetaData()
+messaging = messaging_tables(metadata)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("story_id", Uuid, primary_key=True),
+    Column("exemplar_id", Uuid, nullable=False, unique=True),
+    Column("nomination_id", Uuid, nullable=False),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("status", String(20), nullable=False),
+    Column("title", String(400), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("unit_name", String(300), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("quarter", String(7), nullable=False),
+    Column("nominee_kind", String(20), nullable=False),
+    Column("nominee_name", String(300), nullable=False),
+    Column("nominee_title", String(300), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_stories_status_published", "status", "published_at"),
+    Index("ix_stories_status_updated", "status", "updated_at"),
+)
+
+# Kept even when the story does not exist yet: an award may overtake the approval.
+commendations = Table(
+    "commendations",
+    metadata,
+    Column("award_id", Uuid, primary_key=True),
+    Column("exemplar_id", Uuid, nullable=False, index=True),
+    Column("nomination_id", Uuid, nullable=False),
+    Column("form", String(80), nullable=False),
+    Column("form_name", String(300), nullable=False),
+    Column("decision_number", String(300), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("signer", String(300), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,122 @@
+"""Loading and saving stories and commendations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from publishing.adapters.orm import commendations, stories
+from publishing.domain.model import Commendation, Story, StoryStatus
+
+__all__ = [
+    "add_commendation",
+    "add_story",
+    "commendations_for",
+    "count_published",
+    "get_commendation",
+    "get_story",
+    "get_story_by_slug",
+    "list_published",
+    "touch_story",
+]
+
+_STORY_COLUMNS = [c.name for c in stories.columns]
+_COMMENDATION_COLUMNS = [c.name for c in commendations.columns if c.name not in {"nomination_id", "recorded_at"}]
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored here is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _to_story(row: Any) -> Story:
+    data = {name: getattr(row, name) for name in _STORY_COLUMNS}
+    data["status"] = StoryStatus(data["status"])
+    data["published_at"] = _aware(data["published_at"])
+    data["updated_at"] = _aware(data["updated_at"])
+    return Story(**data)
+
+
+def _to_commendation(row: Any) -> Commendation:
+    return Commendation(**{name: getattr(row, name) for name in _COMMENDATION_COLUMNS})
+
+
+async def add_story(session: AsyncSession, story: Story) -> None:
+    row = {name: getattr(story, name) for name in _STORY_COLUMNS}
+    row["status"] = story.status.value
+    await session.execute(stories.insert().values(**row))
+
+
+async def get_story(session: AsyncSession, story_id: uuid.UUID) -> Story | None:
+    row = (await session.execute(select(stories).where(stories.c.story_id == story_id))).first()
+    return _to_story(row) if row else None
+
+
+async def get_story_by_slug(session: AsyncSession, slug: str) -> Story | None:
+    row = (await session.execute(select(stories).where(stories.c.slug == slug))).first()
+    return _to_story(row) if row else None
+
+
+async def touch_story(session: AsyncSession, story_id: uuid.UUID, at: datetime) -> bool:
+    """Move the story's ``updated_at`` forward; False when there is no story yet."""
+    story = await get_story(session, story_id)
+    if story is None:
+        return False
+    story.touch(at)
+    await session.execute(stories.update().where(stories.c.story_id == story_id).values(updated_at=story.updated_at))
+    return True
+
+
+async def list_published(
+    session: AsyncSession, *, limit: int, offset: int = 0, by_updated: bool = False
+) -> list[Story]:
+    """Published stories, newest first (by publication, or by last change for feeds)."""
+    newest = stories.c.updated_at if by_updated else stories.c.published_at
+    query = (
+        select(stories)
+        .where(stories.c.status == StoryStatus.PUBLISHED.value)
+        .order_by(newest.desc(), stories.c.story_id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_to_story(row) for row in (await session.execute(query)).all()]
+
+
+async def count_published(session: AsyncSession) -> int:
+    query = select(func.count()).select_from(stories).where(stories.c.status == StoryStatus.PUBLISHED.value)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def get_commendation(session: AsyncSession, award_id: uuid.UUID) -> Commendation | None:
+    row = (await session.execute(select(commendations).where(commendations.c.award_id == award_id))).first()
+    return _to_commendation(row) if row else None
+
+
+async def add_commendation(
+    session: AsyncSession, commendation: Commendation, *, nomination_id: uuid.UUID, recorded_at: datetime
+) -> None:
+    row = {name: getattr(commendation, name) for name in _COMMENDATION_COLUMNS}
+    await session.execute(commendations.insert().values(**row, nomination_id=nomination_id, recorded_at=recorded_at))
+
+
+async def commendations_for(
+    session: AsyncSession, exemplar_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[Commendation]]:
+    """Each exemplar's commendations, oldest decision first."""
+    ids = list(exemplar_ids)
+    found: dict[uuid.UUID, list[Commendation]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    query = (
+        select(commendations)
+        .where(commendations.c.exemplar_id.in_(ids))
+        .order_by(commendations.c.signed_on, commendations.c.award_id)
+    )
+    for row in (await session.execute(query)).all():
+        found[row.exemplar_id].append(_to_commendation(row))
+    return found

@@ -1,0 +1,1 @@
+"""Pure publishing rules: no I/O."""

@@ -1,0 +1,102 @@
+"""JSON API for other systems: published stories and their commendations (public, read-only)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel
+
+from publishing.adapters import repository
+from publishing.domain.labels import field_label
+from publishing.domain.model import Commendation, Story
+from publishing.entrypoints.deps import DatabaseDep, SiteDep
+from publishing.rendering.site import Site
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/stories", tags=["stories"])
+
+
+class CommendationView(BaseModel):
+    award_id: uuid.UUID
+    form: str
+    form_name: str
+    decision_number: str
+    signed_on: date
+    signer: str
+    citation: str
+
+    @classmethod
+    def of(cls, commendation: Commendation) -> CommendationView:
+        return cls.model_validate(commendation, from_attributes=True)
+
+
+class StorySummary(BaseModel):
+    story_id: uuid.UUID
+    exemplar_id: uuid.UUID
+    nomination_id: uuid.UUID
+    slug: str
+    url: str
+    title: str
+    summary: str
+    unit_name: str
+    field: str
+    field_label: str
+    quarter: str
+    nominee_kind: str
+    nominee_name: str
+    nominee_title: str
+    published_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def fields_of(cls, story: Story, site: Site) -> dict[str, object]:
+        data = {name: getattr(story, name) for name in StorySummary.model_fields if hasattr(story, name)}
+        return data | {"url": site.url(story.path), "field_label": field_label(story.field)}
+
+    @classmethod
+    def of(cls, story: Story, site: Site) -> StorySummary:
+        return cls.model_validate(cls.fields_of(story, site))
+
+
+class StoryView(StorySummary):
+    body_html: str
+    commendations: list[CommendationView]
+
+    @classmethod
+    def full(cls, story: Story, site: Site, commendations: Sequence[Commendation]) -> StoryView:
+        extra = {"body_html": story.body, "commendations": [CommendationView.of(c) for c in commendations]}
+        return cls.model_validate(cls.fields_of(story, site) | extra)
+
+
+class StoryList(BaseModel):
+    total: int
+    items: list[StorySummary]
+
+
+@router.get("", response_model=StoryList)
+async def list_stories(
+    db: DatabaseDep,
+    site: SiteDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> StoryList:
+    """Published stories, newest first."""
+    async with db.read() as session:
+        stories = await repository.list_published(session, limit=limit, offset=offset)
+        total = await repository.count_published(session)
+    return StoryList(total=total, items=[StorySummary.of(s, site) for s in stories])
+
+
+@router.get("/{story_id}", response_model=StoryView)
+async def get_story(db: DatabaseDep, site: SiteDep, story_id: uuid.UUID) -> StoryView:
+    async with db.read() as session:
+        story = await repository.get_story(session, story_id)
+        if story is None or not story.visible:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no published story {story_id}")
+        commendations = await repository.commendations_for(session, [story.exemplar_id])
+    return StoryView.full(story, site, commendations[story.exemplar_id])

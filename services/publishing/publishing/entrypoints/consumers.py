@@ -1,0 +1,46 @@
+"""The streams the publishing service reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from common.db import Database
+from common.events import AwardGranted, ExemplarApproved
+from common.outbox import OutboxRelay
+from common.processing import EventProcessor
+from common.runtime import Subscription
+from publishing.adapters.orm import messaging
+from publishing.service.handlers import event_handlers
+
+__all__ = ["CONSUMER", "event_processor", "subscriptions"]
+
+CONSUMER = "publishing"
+
+
+def event_processor(db: Database, public_base: str, after_commit: Callable[[], None] = lambda: None) -> EventProcessor:
+    """One processor for both streams: one inbox, so an event is applied once whichever way it came."""
+    return EventProcessor(
+        db=db,
+        tables=messaging,
+        consumer=CONSUMER,
+        handlers=event_handlers(public_base),
+        after_commit=after_commit,
+    )
+
+
+def subscriptions(db: Database, relay: OutboxRelay, public_base: str) -> list[Subscription]:
+    processor = event_processor(db, public_base, relay.wake)
+    return [
+        Subscription(
+            stream=ExemplarApproved.STREAM,
+            handler=processor,
+            title="review.events:publishing",
+            description="Approved exemplars become stories (published with consent, withheld without).",
+        ),
+        Subscription(
+            stream=AwardGranted.STREAM,
+            handler=processor,
+            title="awards.events:publishing",
+            description="Signed commendation decisions are cited on the exemplar's story.",
+        ),
+    ]

@@ -1,0 +1,257 @@
+"""Integration on real databases (SQLite, then PostgreSQL) and a real Redis: events in, pages out."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+
+from common.db import Database
+from common.events import ExemplarRejected, FieldOfWork, NomineeKind, Reason, StoryPublished, new_event, parse_event
+from common.migrations import upgrade
+from common.runtime import Runtime
+from common.wire import EVENT_FIELD, encode_entry
+from publishing.__main__ import MIGRATIONS
+from publishing.adapters.orm import commendations, messaging, stories
+from publishing.bootstrap import bootstrap
+from publishing.config import Settings
+from publishing.domain.model import story_id_for
+from publishing.entrypoints.consumers import event_processor
+from tests.conftest import TEST_SECRET
+from tests.publishing.builders import BASE, approved, delivery, granted
+
+A = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
+    database = Database.connect(db_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
+    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
+    settings = Settings(
+        database_url=db_url,
+        redis_url=redis_url,
+        auth_secret=TEST_SECRET,
+        public_url=BASE,
+        page_size=2,
+        claim_idle_ms=500,
+    )
+    application = bootstrap(settings)
+    yield application
+    runtime: Runtime = application.state.runtime
+    await runtime.redis.aclose()
+    await runtime.db.dispose()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://publishing") as http:
+        yield http
+
+
+async def _count(db: Database, query: Any) -> int:
+    async with db.read() as session:
+        return int((await session.execute(query)).scalar_one())
+
+
+async def _outbox(db: Database) -> list[Any]:
+    async with db.read() as session:
+        return list((await session.execute(select(messaging.outbox).order_by(messaging.outbox.c.id))).all())
+
+
+async def test_the_same_approval_twice_makes_one_story_and_one_event(db: Database) -> None:
+    processor = event_processor(db, BASE)
+    event = approved()
+    await processor(delivery(event))
+    await processor(delivery(event))  # redelivered under another entry id
+    # A second approval event for the same exemplar (say, replayed from review's outbox log).
+    await processor(delivery(new_event(event.payload, producer="review")))
+
+    assert await _count(db, select(func.count()).select_from(stories)) == 1
+    rows = await _outbox(db)
+    assert [(row.type, row.stream) for row in rows] == [("StoryPublished", "publishing.events")]
+    published = parse_event(rows[0].envelope)
+    assert isinstance(published.payload, StoryPublished)
+    async with db.read() as session:
+        story = (await session.execute(select(stories))).one()
+    assert published.payload.story_id == story.story_id == story_id_for(event.payload.exemplar_id)
+    assert published.payload.url == f"{BASE}/stories/{story.slug}"
+    assert published.payload.channel == "web"
+    assert published.envelope.causation_id == event.event_id
+    assert published.envelope.correlation_id == event.envelope.correlation_id
+    assert published.envelope.producer == "publishing"
+    assert story.status == "published"
+
+
+async def test_no_consent_withholds_the_story_and_announces_nothing(db: Database) -> None:
+    processor = event_processor(db, BASE)
+    await processor(delivery(approved(consent=False)))
+    async with db.read() as session:
+        assert [row.status for row in (await session.execute(select(stories))).all()] == ["withheld"]
+    assert await _outbox(db) == []
+
+
+async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    runtime: Runtime = app.state.runtime
+    processor = event_processor(runtime.db, BASE)
+    approval = approved(
+        name="Hợp tác xã Nông nghiệp Đồng Tiến", kind=NomineeKind.COLLECTIVE, field=FieldOfWork.AGRICULTURE
+    )
+    await processor(delivery(granted(approval.payload, form_name="Bằng khen", decision_number="12/QĐ-UBND")))
+    assert await _count(runtime.db, select(func.count()).select_from(commendations)) == 1
+    assert await _count(runtime.db, select(func.count()).select_from(stories)) == 0
+
+    await processor(delivery(approval))
+    listing = (await client.get("/api/stories")).json()
+    assert listing["total"] == 1
+    slug = listing["items"][0]["slug"]
+    page = await client.get(f"/stories/{slug}")
+    assert page.status_code == 200
+    citation = "Được Chủ tịch UBND xã Lâm Thao tặng Bằng khen theo Quyết định số 12/QĐ-UBND ngày 05/01/2027"
+    assert citation in page.text
+    assert "Lĩnh vực: Nông nghiệp" in page.text and "tập thể Hợp tác xã Nông nghiệp Đồng Tiến" in page.text
+    detail = (await client.get(f"/api/stories/{listing['items'][0]['story_id']}")).json()
+    assert [c["citation"] for c in detail["commendations"]] == [citation]
+
+
+async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAPI, client: httpx.AsyncClient) -> None:
+    runtime: Runtime = app.state.runtime
+    processor = event_processor(runtime.db, BASE)
+    approval = approved()
+    await processor(delivery(approval))
+    before = ET.fromstring((await client.get("/feed.atom")).content)
+    award = granted(approval.payload)
+    await processor(delivery(award))
+    await processor(delivery(award))  # a redelivery records nothing twice
+    after = ET.fromstring((await client.get("/feed.atom")).content)
+
+    assert await _count(runtime.db, select(func.count()).select_from(commendations)) == 1
+    assert before.findtext(f"{A}entry/{A}id") == after.findtext(f"{A}entry/{A}id")
+    assert (after.findtext(f"{A}entry/{A}updated") or "") >= (before.findtext(f"{A}entry/{A}updated") or "")
+    async with runtime.db.read() as session:
+        row = (await session.execute(select(stories.c.published_at, stories.c.updated_at))).one()
+    assert row.updated_at > row.published_at
+    assert "theo Quyết định số 163/QĐ-UBND ngày 05/01/2027" in (after.findtext(f"{A}entry/{A}content") or "")
+    assert await _outbox(runtime.db) != []  # the StoryPublished of the approval, nothing more
+    assert len(await _outbox(runtime.db)) == 1
+
+
+async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncClient) -> None:
+    runtime: Runtime = app.state.runtime
+    processor = event_processor(runtime.db, BASE)
+    names = ["Nguyễn Văn An", "Trần Thị Bích", "Lò Văn Páo"]
+    for name in names:
+        await processor(delivery(approved(name=name)))
+    hidden = approved(name="Đinh Văn Kín", consent=False)
+    await processor(delivery(hidden))
+
+    first = await client.get("/")
+    assert first.status_code == 200 and first.headers["content-type"] == "text/html; charset=utf-8"
+    html = first.text
+    assert '<html lang="vi">' in html and '<meta charset="utf-8">' in html
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" title="Gương điển hình tiên tiến" href="{BASE}/feed.atom">'
+        in html
+    )
+    assert html.index("Lò Văn Páo") < html.index("Trần Thị Bích")  # newest first
+    assert "Nguyễn Văn An" not in html and "Trang 1/2" in html
+    second = await client.get("/", params={"page": 2})
+    assert "Nguyễn Văn An" in second.text and "Lò Văn Páo" not in second.text
+    assert (await client.get("/", params={"page": 3})).status_code == 404
+    assert "Đinh Văn Kín" not in html + second.text
+
+    hidden_slug_story = story_id_for(hidden.payload.exemplar_id)
+    async with runtime.db.read() as session:
+        hidden_slug = (
+            await session.execute(select(stories.c.slug).where(stories.c.story_id == hidden_slug_story))
+        ).scalar_one()
+    for missing in (f"/stories/{hidden_slug}", "/stories/khong-co-bai-nay"):
+        response = await client.get(missing)
+        assert response.status_code == 404
+        assert "Không tìm thấy bài viết" in response.text and '<html lang="vi">' in response.text
+    assert (await client.get(f"/api/stories/{hidden_slug_story}")).status_code == 404
+    assert (await client.get(f"/api/stories/{uuid.uuid4()}")).status_code == 404
+
+    listing = (await client.get("/api/stories")).json()
+    assert listing["total"] == 3
+    assert [item["nominee_name"] for item in listing["items"]] == list(reversed(names))
+    story = listing["items"][0]
+    assert story["url"] == f"{BASE}/stories/{story['slug']}" and story["field_label"] == "Y tế"
+    page = await client.get(f"/stories/{story['slug']}")
+    assert page.status_code == 200
+    assert "<h1>Gương điển hình tiên tiến: Lò Văn Páo</h1>" in page.text
+    assert "học tập, làm theo" in page.text
+
+    feed_response = await client.get("/feed.atom")
+    assert feed_response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    feed = ET.fromstring(feed_response.content)
+    entries = feed.findall(f"{A}entry")
+    assert len(entries) == 3
+    ids = {e.findtext(f"{A}id") for e in entries}
+    assert ids == {f"urn:uuid:{item['story_id']}" for item in listing["items"]}
+    assert feed.findtext(f"{A}updated") == max(e.findtext(f"{A}updated") or "" for e in entries)
+    again = ET.fromstring((await client.get("/feed.atom")).content)
+    assert again.findtext(f"{A}id") == feed.findtext(f"{A}id")
+    assert {e.findtext(f"{A}id") for e in again.findall(f"{A}entry")} == ids
+
+
+async def test_the_running_service_reads_the_streams_and_relays_story_published(
+    app: FastAPI, client: httpx.AsyncClient, redis_client: Redis
+) -> None:
+    runtime: Runtime = app.state.runtime
+    approval = approved(name="Phạm Thị Lan")
+    rejected = new_event(
+        ExemplarRejected(
+            nomination_id=uuid.uuid4(),
+            unit_id="xa-lam-thao",
+            decided_by="Trần Văn Bình",
+            reasons=[Reason(code="thieu-minh-chung", message="Thiếu minh chứng")],
+        ),
+        producer="review",
+    )
+    await redis_client.xadd("review.events", encode_entry(rejected.envelope.model_dump_json()))
+    await redis_client.xadd("review.events", encode_entry(approval.envelope.model_dump_json()))
+    await redis_client.xadd("awards.events", encode_entry(granted(approval.payload).envelope.model_dump_json()))
+    await runtime.start()
+    try:
+        entries: Any = []
+        for _ in range(100):
+            entries = await redis_client.xrange("publishing.events")
+            if entries:
+                break
+            await asyncio.sleep(0.1)
+        assert len(entries) == 1
+        published = parse_event(entries[0][1][EVENT_FIELD.encode()])
+        assert isinstance(published.payload, StoryPublished)
+        assert published.envelope.causation_id == approval.event_id
+        slug = published.payload.url.removeprefix(f"{BASE}/stories/")
+        for _ in range(100):
+            if await _count(runtime.db, select(func.count()).select_from(commendations)) == 1:
+                break
+            await asyncio.sleep(0.1)
+        page = await client.get(f"/stories/{slug}")
+        assert page.status_code == 200 and "Phạm Thị Lan" in page.text
+        assert "tặng Giấy khen theo Quyết định số 163/QĐ-UBND" in page.text
+        for stream in ("review.events", "awards.events"):
+            pending = await redis_client.xpending(stream, "publishing")
+            assert pending["pending"] == 0
+        assert await redis_client.xlen("review.events.dead") == 0
+        assert await _count(runtime.db, select(func.count()).select_from(stories)) == 1
+    finally:
+        await runtime.stop()

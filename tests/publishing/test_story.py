@@ -1,0 +1,210 @@
+"""Unit tests of the pure parts: Vietnamese labels, slugs, story rendering and the Atom document."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from common.events import FieldOfWork, NomineeKind
+from publishing.domain.labels import FIELD_LABELS, quarter_label, vn_date
+from publishing.domain.model import Commendation, Story, StoryStatus, slug_for, story_id_for
+from publishing.integration import story_from_approved
+from publishing.rendering.atom import ATOM_NS, build_feed
+from publishing.rendering.site import Site
+from publishing.rendering.templates import render_story_page
+from tests.publishing.builders import BASE, approved
+
+A = f"{{{ATOM_NS}}}"
+NOW = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
+SITE = Site(title="Gương điển hình tiên tiến", author="Ban biên tập", base_url=BASE)
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def test_story_is_nfc_even_when_the_event_text_was_decomposed() -> None:
+    payload = approved(name=nfd("Nguyễn Thị Hoa"), achievements=nfd("Vận động bà con trồng lúa hữu cơ.")).payload
+    # The contract already normalises; feed the renderer decomposed text directly as well.
+    story = story_from_approved(payload.model_copy(update={"nominee_name": nfd("Nguyễn Thị Hoa")}), NOW)
+    for text in (story.title, story.summary, story.body):
+        assert unicodedata.is_normalized("NFC", text)
+    assert story.title == "Gương điển hình tiên tiến: Nguyễn Thị Hoa"
+    assert "Vận động bà con trồng lúa hữu cơ." in story.body
+
+
+def test_body_says_unit_field_kind_quarter_achievements_and_the_closing_call() -> None:
+    story = story_from_approved(approved().payload, NOW)
+    assert "UBND xã Lâm Thao" in story.body
+    assert "Lĩnh vực: Y tế" in story.body
+    assert "lĩnh vực y tế" in story.body
+    assert "Quý IV năm 2026, cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã" in story.body
+    assert "<p>Tổ chức 40 buổi khám miễn phí cho người cao tuổi.</p>" in story.body
+    assert "học tập, làm theo" in story.body
+    assert story.summary.startswith("Cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã (UBND xã Lâm Thao)")
+
+
+@pytest.mark.parametrize("field", list(FieldOfWork))
+def test_every_field_has_its_vietnamese_label_in_the_story(field: FieldOfWork) -> None:
+    label = FIELD_LABELS[field]
+    assert unicodedata.is_normalized("NFC", label)
+    assert f"Lĩnh vực: {label}" in story_from_approved(approved(field=field).payload, NOW).body
+
+
+def test_party_field_keeps_the_capital_of_dang_inside_a_sentence() -> None:
+    body = story_from_approved(approved(field=FieldOfWork.PARTY_GOVERNMENT).payload, NOW).body
+    assert "trong lĩnh vực xây dựng Đảng, chính quyền, đoàn thể." in body
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [(NomineeKind.INDIVIDUAL, "cá nhân"), (NomineeKind.COLLECTIVE, "tập thể"), (NomineeKind.HOUSEHOLD, "hộ gia đình")],
+)
+def test_kind_of_nominee_in_vietnamese(kind: NomineeKind, label: str) -> None:
+    body = story_from_approved(approved(kind=kind, title="").payload, NOW).body
+    assert f"Quý IV năm 2026, {label} Nguyễn Thị Hoa (UBND xã Lâm Thao)" in body
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "said"),
+    [
+        (NomineeKind.HOUSEHOLD, "Hộ ông Hà Văn Sơn", "Quý IV năm 2026, Hộ ông Hà Văn Sơn (UBND"),
+        (NomineeKind.HOUSEHOLD, "Gia đình bà Lường Thị Mai", "Quý IV năm 2026, Gia đình bà Lường Thị Mai (UBND"),
+        (NomineeKind.COLLECTIVE, "Tập thể Trạm Y tế xã", "Quý IV năm 2026, Tập thể Trạm Y tế xã (UBND"),
+        (NomineeKind.HOUSEHOLD, "ông Hồ Văn Hội", "Quý IV năm 2026, hộ gia đình ông Hồ Văn Hội (UBND"),
+    ],
+)
+def test_a_name_that_already_says_its_kind_is_not_prefixed_twice(kind: NomineeKind, name: str, said: str) -> None:
+    story = story_from_approved(approved(kind=kind, name=name, title="").payload, NOW)
+    assert said in story.body
+    expected = said.removeprefix("Quý IV năm 2026, ")
+    assert story.summary.startswith(expected[:1].upper() + expected[1:])
+
+
+def test_html_in_the_achievements_and_name_is_escaped() -> None:
+    payload = approved(name="Lê <b>Văn</b> Tám", achievements='<script>alert("x")</script> & "trồng rừng"').payload
+    story = story_from_approved(payload, NOW)
+    assert "<script>" not in story.body and "<b>" not in story.body
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;trồng rừng&#34;" in story.body
+    page = render_story_page(SITE, story, [])
+    assert "<script>" not in page and "<b>Văn</b>" not in page
+    assert "Lê &lt;b&gt;Văn&lt;/b&gt; Tám" in page
+
+
+def test_quarter_labels_and_dates() -> None:
+    assert [quarter_label(f"2026-Q{q}") for q in range(1, 5)] == [
+        "quý I năm 2026",
+        "quý II năm 2026",
+        "quý III năm 2026",
+        "quý IV năm 2026",
+    ]
+    with pytest.raises(ValueError):
+        quarter_label("2026-Q5")
+    assert vn_date(date(2027, 1, 5)) == "05/01/2027"
+    # 20:00 UTC on New Year's Eve is already 1 January in Vietnam.
+    assert vn_date(datetime(2026, 12, 31, 20, 0, tzinfo=UTC)) == "01/01/2027"
+
+
+def test_slug_drops_diacritics_and_ends_with_a_short_id() -> None:
+    story_id = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    assert slug_for("Nguyễn Thị Đào", story_id) == "nguyen-thi-dao-12345678"
+    assert slug_for(nfd("Hợp tác xã Đồng Tiến"), story_id) == "hop-tac-xa-dong-tien-12345678"
+    assert slug_for("«»!!", story_id) == "guong-dien-hinh-12345678"
+    long = slug_for("Trường Trung học cơ sở " * 10, story_id)
+    assert len(long) <= 69 and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", long)
+
+
+def test_story_identity_is_derived_from_the_exemplar() -> None:
+    payload = approved().payload
+    first, second = story_from_approved(payload, NOW), story_from_approved(payload, NOW + timedelta(hours=1))
+    assert first.story_id == second.story_id == story_id_for(payload.exemplar_id)
+    assert first.slug == second.slug
+    assert first.path == f"/stories/{first.slug}"
+
+
+def test_no_consent_means_withheld() -> None:
+    assert story_from_approved(approved(consent=False).payload, NOW).status is StoryStatus.WITHHELD
+    assert story_from_approved(approved(consent=True).payload, NOW).status is StoryStatus.PUBLISHED
+
+
+def test_commendation_citation() -> None:
+    commendation = Commendation(
+        award_id=uuid.uuid4(),
+        exemplar_id=uuid.uuid4(),
+        form="giay-khen",
+        form_name="Giấy khen",
+        decision_number="163/QĐ-UBND",
+        signed_on=date(2027, 1, 5),
+        signer="Chủ tịch UBND xã Lâm Thao",
+    )
+    assert commendation.citation == (
+        "Được Chủ tịch UBND xã Lâm Thao tặng Giấy khen theo Quyết định số 163/QĐ-UBND ngày 05/01/2027"
+    )
+
+
+def _feed(stories: list[Story], commendations: dict[uuid.UUID, list[Commendation]] | None = None) -> ET.Element:
+    document = build_feed(SITE, stories, commendations or {})
+    assert document.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    return ET.fromstring(document)
+
+
+def test_atom_feed_has_the_required_elements() -> None:
+    older = story_from_approved(approved(name="Hộ gia đình ông Phan Văn Lộc & bà <Mai>").payload, NOW)
+    newer = story_from_approved(approved().payload, NOW + timedelta(days=1))
+    award = Commendation(
+        award_id=uuid.uuid4(),
+        exemplar_id=older.exemplar_id,
+        form="giay-khen",
+        form_name="Giấy khen",
+        decision_number="7/QĐ-UBND",
+        signed_on=date(2027, 2, 1),
+        signer="Chủ tịch UBND xã Lâm Thao",
+    )
+    feed = _feed([newer, older], {older.exemplar_id: [award]})
+    assert feed.tag == f"{A}feed"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "vi"
+    assert (feed.findtext(f"{A}id") or "").startswith("urn:uuid:")
+    assert feed.findtext(f"{A}title") == "Gương điển hình tiên tiến"
+    assert feed.findtext(f"{A}updated") == "2027-01-03T03:04:05Z"
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{A}link")}
+    assert links == {"self": f"{BASE}/feed.atom", "alternate": f"{BASE}/"}
+    assert feed.findtext(f"{A}author/{A}name") == "Ban biên tập"
+
+    entries = feed.findall(f"{A}entry")
+    assert [e.findtext(f"{A}id") for e in entries] == [f"urn:uuid:{newer.story_id}", f"urn:uuid:{older.story_id}"]
+    entry = entries[1]
+    assert entry.findtext(f"{A}title") == "Gương điển hình tiên tiến: Hộ gia đình ông Phan Văn Lộc & bà <Mai>"
+    assert entry.findtext(f"{A}updated") == entry.findtext(f"{A}published") == "2027-01-02T03:04:05Z"
+    link = entry.find(f"{A}link")
+    assert link is not None and link.get("rel") == "alternate"
+    assert link.get("href") == f"{BASE}/stories/{older.slug}"
+    assert entry.findtext(f"{A}summary") == older.summary
+    content = entry.find(f"{A}content")
+    assert content is not None and content.get("type") == "html"
+    assert "Lộc &amp; bà &lt;Mai&gt;" in (content.text or "")  # HTML, escaped once more by the XML
+    assert "Được Chủ tịch UBND xã Lâm Thao tặng Giấy khen theo Quyết định số 7/QĐ-UBND ngày 01/02/2027" in (
+        content.text or ""
+    )
+
+
+def test_atom_ids_are_stable_across_renderings_and_changes() -> None:
+    story = story_from_approved(approved().payload, NOW)
+    first = _feed([story])
+    second = _feed([replace(story, updated_at=NOW + timedelta(days=3))])
+    assert first.findtext(f"{A}id") == second.findtext(f"{A}id")
+    assert first.findtext(f"{A}entry/{A}id") == second.findtext(f"{A}entry/{A}id") == f"urn:uuid:{story.story_id}"
+    assert second.findtext(f"{A}entry/{A}updated") == "2027-01-05T03:04:05Z"
+    assert second.findtext(f"{A}updated") == "2027-01-05T03:04:05Z"
+
+
+def test_empty_atom_feed_is_still_valid() -> None:
+    feed = _feed([])
+    assert feed.findall(f"{A}entry") == []
+    assert feed.findtext(f"{A}updated") == "1970-01-01T00:00:00Z"
+    assert feed.findtext(f"{A}id") == SITE.feed_id
