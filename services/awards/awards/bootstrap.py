@@ -1,0 +1,36 @@
+"""The composition root of the awards service: the only place things are wired."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from awards.adapters.orm import messaging
+from awards.adapters.rules_file import load_reward_rules
+from awards.config import Settings
+from awards.entrypoints import api, consumers
+from awards.service.handlers import AwardsOffice
+from common.organisation import default_organisation_path, load_organisation
+from common.runtime import build_runtime, create_app
+
+__all__ = ["bootstrap"]
+
+
+def bootstrap(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    # Read both files now, so a bad one stops the service before it serves anything.
+    organisation = load_organisation(settings.organisation_file or default_organisation_path())
+    office = AwardsOffice(
+        rules=load_reward_rules(settings.reward_rules_file),
+        decision_suffix=organisation.decision_suffix,
+        signer_title=organisation.signer_title,
+        grantor_level=settings.grantor_level,
+    )
+    runtime = build_runtime("awards", settings, messaging, consumers.subscriptions)
+    app = create_app(
+        runtime,
+        title="Commendations (thi đua – khen thưởng)",
+        description="Issues commendation decisions and rewards to approved exemplars.",
+        routers=[api.router],
+    )
+    app.state.office = office
+    return app

@@ -1,0 +1,31 @@
+"""The streams the awards service reads."""
+
+from __future__ import annotations
+
+from awards.adapters.orm import messaging
+from awards.service.handlers import record_exemplar
+from common.db import Database
+from common.events import ExemplarApproved
+from common.outbox import OutboxRelay
+from common.processing import EventProcessor
+from common.runtime import Subscription
+
+__all__ = ["subscriptions"]
+
+
+def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
+    processor = EventProcessor(
+        db=db,
+        tables=messaging,
+        consumer="awards",
+        handlers={ExemplarApproved.TYPE: record_exemplar},
+        after_commit=relay.wake,
+    )
+    return [
+        Subscription(
+            stream=ExemplarApproved.STREAM,
+            handler=processor,
+            title="review.events:awards",
+            description="Approved exemplars become candidates for commendation; other decisions are ignored.",
+        )
+    ]

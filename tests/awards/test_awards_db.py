@@ -1,0 +1,300 @@
+"""Integration tests of the awards service on real SQLite and PostgreSQL databases and a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+
+from awards.__main__ import MIGRATIONS
+from awards.adapters import repository
+from awards.adapters.orm import awards, exemplars, messaging
+from awards.bootstrap import bootstrap
+from awards.config import Settings
+from awards.domain.model import AlreadyGranted, Award
+from awards.entrypoints.consumers import subscriptions
+from awards.service.handlers import AwardsOffice, GrantRequest, grant_award
+from common.auth import Role, mint_token
+from common.consumer import Delivery, EntryHandler
+from common.db import Database
+from common.events import Event, ExemplarApproved, ExemplarRejected, FieldOfWork, NomineeKind, Reason, new_event
+from common.migrations import upgrade
+from common.outbox import OutboxRelay
+from common.wire import encode_entry
+from tests.conftest import TEST_SECRET
+
+SIGNER_TITLE = "Chủ tịch UBND huyện Lâm Thao"
+
+
+def approved(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Event[ExemplarApproved]:
+    payload = ExemplarApproved(
+        exemplar_id=uuid.uuid4(),
+        nomination_id=uuid.uuid4(),
+        unit_id="xa-thach-son",
+        unit_name="Xã Thạch Sơn",
+        quarter="2025-Q1",
+        field=FieldOfWork.AGRICULTURE,
+        nominee_kind=NomineeKind(kind),
+        nominee_name=name,
+        nominee_title="Nông dân sản xuất giỏi",
+        achievements="Mô hình trồng bưởi hữu cơ, giúp 20 hộ thoát nghèo.",
+        consent_to_publish=True,
+        decided_by="Phòng Nội vụ",
+    )
+    return new_event(payload, producer="review", correlation_id=uuid.uuid4())
+
+
+def delivery(event: Event[Any], entry_id: str) -> Delivery:
+    fields = {k: v.encode() for k, v in encode_entry(event.envelope.model_dump_json()).items()}
+    return Delivery(stream=ExemplarApproved.STREAM, group="awards", entry_id=entry_id, fields=fields)
+
+
+def token(role: Role, **extra: Any) -> dict[str, str]:
+    minted = mint_token(TEST_SECRET, subject=f"{role.value}-1", role=role, name="Trần Văn Bình", **extra)
+    return {"Authorization": f"Bearer {minted}"}
+
+
+OFFICER = token(Role.OFFICER)
+
+
+def processor_of(db: Database, relay: OutboxRelay) -> EntryHandler:
+    [subscription] = subscriptions(db, relay)
+    assert subscription.stream == "review.events"
+    return subscription.handler
+
+
+async def count(db: Database, table: Any, *where: Any) -> int:
+    async with db.read() as session:
+        return int((await session.execute(select(func.count()).select_from(table).where(*where))).scalar_one())
+
+
+@pytest.fixture
+async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
+    """The awards app on a migrated database, with its lifespan (consumers, relay) running."""
+    upgrade(MIGRATIONS, db_url)
+    application = bootstrap(Settings(database_url=db_url, redis_url=redis_url, auth_secret=TEST_SECRET))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://awards") as http:
+        yield http
+
+
+async def record(app: FastAPI, event: Event[Any]) -> None:
+    runtime = app.state.runtime
+    await processor_of(runtime.db, runtime.relay)(delivery(event, f"{uuid.uuid4().int % 10**9}-0"))
+
+
+async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: Redis) -> None:
+    upgrade(MIGRATIONS, db_url)
+    db = Database.connect(db_url)
+    try:
+        process = processor_of(db, OutboxRelay(db, messaging, redis_client))
+        event = approved()
+        await process(delivery(event, "1-0"))
+        await process(delivery(event, "2-0"))  # redelivered
+        rejected = new_event(
+            ExemplarRejected(
+                nomination_id=uuid.uuid4(),
+                unit_id="xa-thach-son",
+                decided_by="Phòng Nội vụ",
+                reasons=[Reason(code="thieu-ho-so", message="Thiếu hồ sơ")],
+            ),
+            producer="review",
+        )
+        await process(delivery(rejected, "3-0"))  # not this group's business
+        assert await count(db, exemplars) == 1
+        assert await count(db, messaging.inbox) == 1
+        async with db.read() as session:
+            row = (await session.execute(select(exemplars))).one()
+        assert row.exemplar_id == event.payload.exemplar_id
+        assert row.correlation_id == event.envelope.correlation_id
+        assert row.nominee_name == "Nguyễn Thị Hoa"
+        async with db.read() as session:
+            found = await repository.get_exemplar(session, event.payload.exemplar_id)
+        assert found is not None
+        assert found[0].approved_at == event.envelope.occurred_at  # aware, on SQLite too
+    finally:
+        await db.dispose()
+
+
+async def test_grant_issues_a_decision_and_stages_one_event(
+    app: FastAPI, client: httpx.AsyncClient, redis_client: Redis
+) -> None:
+    event = approved()
+    exemplar_id = event.payload.exemplar_id
+    await record(app, event)
+    body = {"exemplar_id": str(exemplar_id), "signed_on": "2026-03-02", "citation": "Đã có thành tích xuất sắc"}
+
+    response = await client.post("/awards", json=body, headers=OFFICER)
+
+    assert response.status_code == 201, response.text
+    award = response.json()
+    assert award["decision_number"] == "1/QĐ-UBND"
+    assert award["form"] == "giay-khen"
+    assert award["amount_vnd"] == 710_000
+    assert award["base_salary_vnd"] == 2_340_000
+    assert award["multiplier"] == "0.3"
+    assert award["signer"] == SIGNER_TITLE
+    assert award["granted_by"] == "Trần Văn Bình"
+    db: Database = app.state.runtime.db
+    assert await count(db, awards) == 1
+    async with db.read() as session:
+        rows = (await session.execute(select(messaging.outbox))).all()
+    assert [r.type for r in rows] == ["AwardGranted"]
+    envelope = json.loads(rows[0].envelope)
+    assert envelope["correlation_id"] == str(event.envelope.correlation_id)
+    assert envelope["producer"] == "awards"
+    assert envelope["data"]["amount_vnd"] == 710_000
+    assert envelope["data"]["nomination_id"] == str(event.payload.nomination_id)
+
+    again = await client.post("/awards", json=body, headers=OFFICER)
+
+    assert again.status_code == 409
+    assert again.json()["detail"] == f"Giấy khen was already granted to exemplar {exemplar_id} by decision 1/QĐ-UBND"
+    assert await count(db, messaging.outbox) == 1
+    assert await count(db, awards) == 1
+    # The relay puts the one event on its stream.
+    for _ in range(100):
+        if await redis_client.xlen("awards.events") >= 1:
+            break
+        await asyncio.sleep(0.05)
+    entries: Any = await redis_client.xrange("awards.events")
+    assert len(entries) == 1
+    assert json.loads(entries[0][1][b"event"])["data"]["award_id"] == award["award_id"]
+
+    shown = await client.get(f"/exemplars/{exemplar_id}", headers=token(Role.REVIEWER))
+    assert shown.status_code == 200
+    assert [a["decision_number"] for a in shown.json()["awards"]] == ["1/QĐ-UBND"]
+    listed = await client.get("/awards", headers=token(Role.SIGNER))
+    assert listed.json()["total"] == 1
+    one = await client.get(f"/awards/{award['award_id']}", headers=token(Role.OPERATOR))
+    assert one.json()["amount_vnd"] == 710_000
+
+
+async def test_decision_numbers_restart_every_year(app: FastAPI, client: httpx.AsyncClient) -> None:
+    grants = [("individual", "2025-03-01"), ("collective", "2025-05-20"), ("individual", "2026-01-05")]
+    numbers = []
+    for kind, signed_on in grants:
+        event = approved(kind)
+        await record(app, event)
+        body = {"exemplar_id": str(event.payload.exemplar_id), "signed_on": signed_on, "signer": "Phó Chủ tịch"}
+        response = await client.post("/awards", json=body, headers=token(Role.SIGNER))
+        assert response.status_code == 201, response.text
+        numbers.append((response.json()["decision_number"], response.json()["amount_vnd"]))
+    assert numbers == [("1/QĐ-UBND", 710_000), ("2/QĐ-UBND", 1_410_000), ("1/QĐ-UBND", 710_000)]
+    listed = await client.get("/exemplars", headers=OFFICER)
+    assert listed.json()["total"] == 3
+    assert all(item["awards"][0]["signer"] == "Phó Chủ tịch" for item in listed.json()["items"])
+    of_2025 = await client.get("/awards", params={"year": 2025}, headers=OFFICER)
+    assert [a["decision_number"] for a in of_2025.json()["items"]] == ["1/QĐ-UBND", "2/QĐ-UBND"]
+
+
+async def test_concurrent_grants_get_distinct_numbers(app: FastAPI) -> None:
+    runtime = app.state.runtime
+    office: AwardsOffice = app.state.office
+    events = [approved() for _ in range(4)]
+    for event in events:
+        await record(app, event)
+
+    def request(event: Event[Any], form: str = "giay-khen") -> GrantRequest:
+        return GrantRequest(
+            exemplar_id=event.payload.exemplar_id, form=form, granted_by="officer", signed_on=date(2026, 2, 2)
+        )
+
+    granted = await asyncio.gather(*(grant_award(runtime.db, runtime.relay, office, request(e)) for e in events))
+    assert sorted(a.decision_number for a in granted) == [f"{n}/QĐ-UBND" for n in (1, 2, 3, 4)]
+
+    same = request(events[0], "lao-dong-tien-tien")
+    results = await asyncio.gather(
+        *(grant_award(runtime.db, runtime.relay, office, same) for _ in range(2)), return_exceptions=True
+    )
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyGranted", "Award"]
+    assert isinstance(next(r for r in results if isinstance(r, Award)), Award)
+    assert any(isinstance(r, AlreadyGranted) for r in results)
+    assert await count(runtime.db, awards) == 5
+    assert await count(runtime.db, messaging.outbox) == 5
+
+
+async def test_refusals_say_why(app: FastAPI, client: httpx.AsyncClient) -> None:
+    household = approved("household", "Hộ ông Lê Văn Nam")
+    await record(app, household)
+    exemplar_id = str(household.payload.exemplar_id)
+
+    unknown = await client.post("/awards", json={"exemplar_id": str(uuid.uuid4())}, headers=OFFICER)
+    assert unknown.status_code == 404
+    assert "no approved exemplar" in unknown.json()["detail"]
+
+    bad_form = await client.post("/awards", json={"exemplar_id": exemplar_id, "form": "bang-khen"}, headers=OFFICER)
+    assert bad_form.status_code == 422
+    assert "known forms: giay-khen, lao-dong-tien-tien" in bad_form.json()["detail"]
+
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    future = await client.post("/awards", json={"exemplar_id": exemplar_id, "signed_on": tomorrow}, headers=OFFICER)
+    assert future.status_code == 422
+    assert "is in the future" in future.json()["detail"]
+
+    early = await client.post("/awards", json={"exemplar_id": exemplar_id, "signed_on": "2025-06-30"}, headers=OFFICER)
+    assert early.status_code == 422
+    assert "household" in early.json()["detail"]
+
+    not_for_households = {"exemplar_id": exemplar_id, "form": "lao-dong-tien-tien", "signed_on": "2026-03-02"}
+    wrong_kind = await client.post("/awards", json=not_for_households, headers=OFFICER)
+    assert wrong_kind.status_code == 422
+
+    clerk = await client.post("/awards", json={"exemplar_id": exemplar_id}, headers=token(Role.CLERK, unit="x"))
+    assert clerk.status_code == 403
+    anonymous = await client.post("/awards", json={"exemplar_id": exemplar_id})
+    assert anonymous.status_code == 401
+    assert (await client.get("/exemplars")).status_code == 401
+    assert (await client.get(f"/exemplars/{uuid.uuid4()}", headers=OFFICER)).status_code == 404
+    assert (await client.get(f"/awards/{uuid.uuid4()}", headers=OFFICER)).status_code == 404
+    assert (await client.get("/exemplars", headers=token(Role.EDITOR))).status_code == 403
+
+    db: Database = app.state.runtime.db
+    assert await count(db, awards) == 0
+    assert await count(db, messaging.outbox) == 0
+
+    today = await client.post("/awards", json={"exemplar_id": exemplar_id}, headers=OFFICER)
+    assert today.status_code == 201, today.text
+    assert today.json()["amount_vnd"] == 1_060_000  # household: 1.5 × 702,000 = 1,053,000 → 1,060,000
+
+
+async def test_rules_are_public(client: httpx.AsyncClient) -> None:
+    response = await client.get("/rules")
+    assert response.status_code == 200
+    rules = response.json()
+    assert [s["amount_vnd"] for s in rules["base_salaries"]] == ["1490000", "1800000", "2340000"]
+    giay_khen = next(f for f in rules["forms"] if f["id"] == "giay-khen")
+    assert {(m["value"], m["effective_from"], m["grantor"]) for m in giay_khen["multipliers"]} == {
+        ("0.3", "2024-01-01", "district"),
+        ("0.15", "2024-01-01", "commune"),
+        ("0.3", "2025-07-01", None),
+    }
+
+
+async def test_the_consumer_reads_review_events_from_the_stream(client: httpx.AsyncClient, redis_client: Redis) -> None:
+    event = approved("collective", "Hợp tác xã Thạch Sơn")
+    await redis_client.xadd("review.events", encode_entry(event.envelope.model_dump_json()))
+    path = f"/exemplars/{event.payload.exemplar_id}"
+    response = await client.get(path, headers=OFFICER)
+    for _ in range(100):
+        if response.status_code == 200:
+            break
+        await asyncio.sleep(0.1)
+        response = await client.get(path, headers=OFFICER)
+    assert response.status_code == 200
+    assert response.json()["nominee_kind"] == "collective"
+    assert response.json()["awards"] == []
