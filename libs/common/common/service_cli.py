@@ -59,5 +59,7 @@ class ServiceCommand:
             port=settings.port,
             log_level=settings.log_level.lower(),
             timeout_graceful_shutdown=10,
+            root_path=settings.root_path,
+            proxy_headers=True,
         )
         return 0

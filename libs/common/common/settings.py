@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     public_url: str = ""
+    root_path: str = Field(default="", description="path prefix a reverse proxy serves this service under")
     consumer_name: str = ""
     max_deliveries: Annotated[int, Field(ge=1, le=100)] = 5
     claim_idle_ms: Annotated[int, Field(ge=100)] = 30_000

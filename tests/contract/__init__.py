@@ -1,0 +1,1 @@
+"""Contracts across services that need no running system."""

@@ -1,0 +1,127 @@
+"""docker-compose.yml agrees with the services' settings, ports and the PostgreSQL init script.
+
+Read as files: no Docker engine is needed. PyYAML is a test dependency (requirements-dev.txt).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from common.devrun import SERVICES
+from common.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUIRED_ENV = {"DATABASE_URL", "REDIS_URL", "AUTH_SECRET_FILE", "ORGANISATION_FILE", "HOST", "PORT", "PUBLIC_URL"}
+# ${NAME:-default}: compose's interpolation with a default.
+DEFAULTED = re.compile(r"\$\{(?P<name>[A-Z0-9_]+):-(?P<default>[^}]*)\}")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def init_script() -> str:
+    return (ROOT / "deploy" / "postgres" / "init.sh").read_text(encoding="utf-8")
+
+
+def _service(compose: dict[str, Any], name: str) -> dict[str, Any]:
+    services = compose["services"]
+    assert name in services, f"docker-compose.yml has no service {name!r}"
+    service: dict[str, Any] = services[name]
+    return service
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):  # the "NAME=value" form
+        env = dict(item.split("=", 1) for item in env)
+    return {str(key): str(value) for key, value in env.items()}
+
+
+def test_every_service_is_in_compose(compose: dict[str, Any]) -> None:
+    assert set(SERVICES) <= set(compose["services"])
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_environment_names_are_settings_fields(compose: dict[str, Any], name: str) -> None:
+    env = _environment(_service(compose, name))
+    unknown = {key for key in env if key.lower() not in ServiceSettings.model_fields}
+    assert not unknown, f"{name}: not ServiceSettings fields, the service would ignore them: {sorted(unknown)}"
+    missing = REQUIRED_ENV - set(env)
+    assert not missing, f"{name}: missing {sorted(missing)}"
+    assert "AUTH_SECRET" not in env, f"{name}: the secret comes from the state volume, not the compose file"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_port_is_the_devrun_port(compose: dict[str, Any], name: str) -> None:
+    service = _service(compose, name)
+    port = SERVICES[name]
+    assert int(_environment(service)["PORT"]) == port
+    assert f"127.0.0.1:{port}:{port}" in [str(mapping) for mapping in service.get("ports", [])]
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_service_has_a_readiness_healthcheck(compose: dict[str, Any], name: str) -> None:
+    healthcheck = _service(compose, name).get("healthcheck")
+    assert healthcheck, f"{name} has no healthcheck"
+    assert "/ready" in " ".join(map(str, healthcheck["test"]))
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_service_waits_for_healthy_redis_and_postgres(compose: dict[str, Any], name: str) -> None:
+    depends_on = _service(compose, name).get("depends_on", {})
+    assert isinstance(depends_on, dict), f"{name}: depends_on needs conditions"
+    for dependency in ("redis", "postgres"):
+        assert depends_on.get(dependency, {}).get("condition") == "service_healthy", f"{name} -> {dependency}"
+    assert depends_on.get("setup", {}).get("condition") == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_database_is_the_services_own(compose: dict[str, Any], name: str) -> None:
+    url = _environment(_service(compose, name))["DATABASE_URL"]
+    match = re.fullmatch(rf"postgresql://{name}:(?P<password>.+)@postgres:5432/{name}", url)
+    assert match, f"{name}: DATABASE_URL {url!r} is not its own role and database"
+    # The password the service uses is the one postgres creates the role with, default included.
+    postgres_env = _environment(_service(compose, "postgres"))
+    variable = DEFAULTED.fullmatch(match["password"])
+    assert variable, f"{name}: the password should come from ${{VARIABLE:-default}}"
+    assert postgres_env.get(variable["name"]) == match["password"]
+
+
+def test_redis_keeps_an_append_only_file(compose: dict[str, Any]) -> None:
+    redis = _service(compose, "redis")
+    command = redis["command"]
+    words = command.split() if isinstance(command, str) else [str(word) for word in command]
+    assert words[words.index("--appendonly") + 1] == "yes"
+    assert any(str(volume).endswith(":/data") for volume in redis["volumes"])
+    assert redis.get("healthcheck")
+
+
+def test_init_script_is_mounted(compose: dict[str, Any]) -> None:
+    volumes = [str(volume) for volume in _service(compose, "postgres")["volumes"]]
+    assert any(v.startswith("./deploy/postgres/init.sh:/docker-entrypoint-initdb.d/") for v in volumes)
+
+
+def test_init_script_creates_a_role_and_a_database_per_service(init_script: str) -> None:
+    # The statements live in one function, called once per service with that service's password.
+    assert re.search(r'CREATE ROLE :"name" WITH LOGIN', init_script)
+    assert re.search(r'CREATE DATABASE :"name" WITH OWNER :"name"', init_script)
+    assert re.search(r'REVOKE ALL ON DATABASE :"name" FROM PUBLIC', init_script)
+    for name in SERVICES:
+        call = rf'^create_service_database {name} "\$\{{{name.upper()}_DB_PASSWORD:\?'
+        assert re.search(call, init_script, re.MULTILINE), f"init.sh does not create {name}'s database"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_proxy_routes_to_the_services_port(name: str) -> None:
+    config = (ROOT / "deploy" / "nginx" / "default.conf").read_text(encoding="utf-8")
+    assert f"set ${name} http://{name}:{SERVICES[name]};" in config
