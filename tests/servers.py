@@ -115,10 +115,23 @@ def postgres_server() -> Iterator[str]:
         run_as = ["runuser", "-u", "postgres", "--"]
     data = os.path.join(folder, "data")
     subprocess.run([*run_as, initdb, "-D", data, "-U", "postgres", "--auth=trust"], check=True, capture_output=True)
+    # The server's output goes to a log file: a pipe held open by it would never reach EOF.
     subprocess.run(
-        [*run_as, pg_ctl, "-D", data, "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "-w", "start"],
+        [
+            *run_as,
+            pg_ctl,
+            "-D",
+            data,
+            "-l",
+            os.path.join(folder, "server.log"),
+            "-w",
+            "start",
+            "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1",
+        ],
         check=True,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
