@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, Uuid, text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, Uuid, text
 
-from common.db import IdColumn
+from common.db import IdColumn, UtcDateTime
 
 __all__ = ["MessagingTables", "messaging_tables"]
 
@@ -32,8 +32,8 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("stream", String(120), nullable=False),
         Column("type", String(64), nullable=False),
         Column("envelope", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("last_error", Text, nullable=True),
         Index(
@@ -50,6 +50,6 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_id", Uuid, primary_key=True),
         Column("stream", String(120), nullable=False),
         Column("entry_id", String(40), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
     return MessagingTables(outbox=outbox, inbox=inbox)

@@ -6,7 +6,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,6 +17,7 @@ from sqlalchemy import (
     Uuid,
 )
 
+from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
 __all__ = ["awards", "decision_counters", "exemplars", "messaging", "metadata"]
@@ -37,7 +37,7 @@ exemplars = Table(
     Column("nominee_kind", String(20), nullable=False),
     Column("nominee_name", String(300), nullable=False),
     Column("nominee_title", String(300), nullable=False),
-    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_at", UtcDateTime(), nullable=False),
     Column("correlation_id", Uuid, nullable=False),
     Index("ix_exemplars_approved", "approved_at", "exemplar_id"),
 )
@@ -63,7 +63,7 @@ awards = Table(
     Column("base_salary_vnd", BigInteger, nullable=False),
     Column("amount_vnd", BigInteger, nullable=False),
     Column("granted_by", String(300), nullable=False),
-    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_at", UtcDateTime(), nullable=False),
     UniqueConstraint("exemplar_id", "form", name="uq_awards_exemplar_form"),
     UniqueConstraint("decision_year", "decision_seq", name="uq_awards_decision"),
     Index("ix_awards_signed", "signed_on", "decision_seq"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,14 +32,8 @@ _EXEMPLAR_COLUMNS = [c.name for c in exemplars.columns if c.name != "correlation
 _AWARD_COLUMNS = [c.name for c in awards.columns]
 
 
-def _utc(moment: datetime) -> datetime:
-    """Times are stored in UTC; SQLite keeps no offset, so one read back without it is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _to_exemplar(row: Any) -> Exemplar:
     data = {name: getattr(row, name) for name in _EXEMPLAR_COLUMNS}
-    data["approved_at"] = _utc(data["approved_at"])
     return Exemplar(**data)
 
 
@@ -49,13 +42,11 @@ def _to_award(row: Any) -> Award:
     data["multiplier"] = Decimal(data["multiplier"])
     data["kind_factor"] = Decimal(data["kind_factor"])
     data["base_salary_vnd"] = Decimal(data["base_salary_vnd"])
-    data["granted_at"] = _utc(data["granted_at"])
     return Award(**data)
 
 
 async def add_exemplar(session: AsyncSession, exemplar: Exemplar, correlation_id: uuid.UUID) -> None:
     row = {name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS}
-    row["approved_at"] = _utc(exemplar.approved_at)
     await session.execute(exemplars.insert().values(**row, correlation_id=correlation_id))
 
 
@@ -83,7 +74,6 @@ async def add_award(session: AsyncSession, award: Award) -> None:
     row["multiplier"] = str(award.multiplier)
     row["kind_factor"] = str(award.kind_factor)
     row["base_salary_vnd"] = int(award.base_salary_vnd)
-    row["granted_at"] = _utc(award.granted_at)
     await session.execute(awards.insert().values(**row))
 
 

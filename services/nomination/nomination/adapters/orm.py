@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, Uuid
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table, Text, Uuid
 
+from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
 __all__ = ["messaging", "metadata", "nominations", "rejected_submissions"]
@@ -31,7 +32,7 @@ nominations = Table(
     Column("consent_to_publish", Boolean, nullable=False),
     Column("channel", String(10), nullable=False),
     Column("submitted_by", String(300), nullable=False),
-    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
     Column("status", String(20), nullable=False),
     Column("decided_by", String(300), nullable=True),
     Column("reasons", JSON, nullable=False),
@@ -46,5 +47,5 @@ rejected_submissions = Table(
     Column("submission_event_id", Uuid, primary_key=True),
     Column("unit_id", String(80), nullable=False),
     Column("reasons", JSON, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
 )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Index, MetaData, String, Table, Text, Uuid
+from sqlalchemy import Column, Date, Index, MetaData, String, Table, Text, Uuid
 
+from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
 __all__ = ["commendations", "messaging", "metadata", "stories"]
@@ -28,8 +29,8 @@ stories = Table(
     Column("nominee_kind", String(20), nullable=False),
     Column("nominee_name", String(300), nullable=False),
     Column("nominee_title", String(300), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_stories_status_published", "status", "published_at"),
     Index("ix_stories_status_updated", "status", "updated_at"),
 )
@@ -46,5 +47,5 @@ commendations = Table(
     Column("decision_number", String(300), nullable=False),
     Column("signed_on", Date, nullable=False),
     Column("signer", String(300), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
 )

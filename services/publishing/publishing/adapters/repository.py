@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,16 +29,11 @@ _STORY_COLUMNS = [c.name for c in stories.columns]
 _COMMENDATION_COLUMNS = [c.name for c in commendations.columns if c.name not in {"nomination_id", "recorded_at"}]
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored here is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _to_story(row: Any) -> Story:
     data = {name: getattr(row, name) for name in _STORY_COLUMNS}
     data["status"] = StoryStatus(data["status"])
-    data["published_at"] = _aware(data["published_at"])
-    data["updated_at"] = _aware(data["updated_at"])
+    data["published_at"] = data["published_at"]
+    data["updated_at"] = data["updated_at"]
     return Story(**data)
 
 

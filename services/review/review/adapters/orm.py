@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, MetaData, String, Table, Text, Uuid
+from sqlalchemy import JSON, Boolean, Column, Index, MetaData, String, Table, Text, Uuid
 
+from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
 __all__ = ["messaging", "metadata", "reviews"]
@@ -24,11 +25,11 @@ reviews = Table(
     Column("nominee_title", String(300), nullable=False),
     Column("achievements", Text, nullable=False),
     Column("consent_to_publish", Boolean, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
     Column("status", String(20), nullable=False),
     Column("exemplar_id", Uuid, nullable=True),
     Column("decided_by", String(300), nullable=True),
-    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
     Column("note", Text, nullable=False),
     Column("reasons", JSON, nullable=False),
     Column("correlation_id", Uuid, nullable=False),
