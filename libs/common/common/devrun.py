@@ -47,15 +47,29 @@ class RedisHandle:
             self.process.wait(10)
 
 
+def _install_redis() -> str | None:
+    """Install redis-server where that needs no questions: as root with apt-get, or with Homebrew."""
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        print("redis-server is not installed; installing it with apt-get…")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=False, env=env)
+    elif shutil.which("brew"):
+        print("redis-server is not installed; installing it with Homebrew…")
+        subprocess.run(["brew", "install", "redis"], check=False)
+    return shutil.which("redis-server")
+
+
 def ensure_redis(url: str, state: Path) -> RedisHandle:
-    """Use the Redis at ``url``; if none answers there and it is local, start ``redis-server``."""
+    """Use the Redis at ``url``; if none answers there and it is local, start ``redis-server``
+    (installing it first where that is possible without questions)."""
     parsed = urlparse(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 6379
     if _answers(host, port):
         return RedisHandle(url)
     if host not in {"127.0.0.1", "localhost"}:
         raise SystemExit(f"Redis does not answer at {url}; start it or set REDIS_URL to one that answers")
-    binary = shutil.which("redis-server")
+    binary = shutil.which("redis-server") or _install_redis()
     if binary is None:
         raise SystemExit(
             "Redis is needed and redis-server is not installed.\n"
