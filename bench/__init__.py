@@ -1,0 +1,1 @@
+"""Benchmarks of the exemplar pipeline beside a raw Redis Streams baseline (`make bench`)."""

@@ -1,0 +1,140 @@
+"""``python -m bench``: measure the pipeline on SQLite and PostgreSQL beside the raw baseline.
+
+Starts Redis if none answers (as `make run` does) and, for every run, four fresh service
+processes with their own state folder and databases. Prints one table; ``--write`` also puts
+it, with the machine's core count and the date, into docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import os
+import platform
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.raw import run_raw
+from bench.stats import RunResult, render_table
+from bench.system import drive, signed_entry
+from common.cli import setup_state
+from common.devrun import SERVICES, LocalStack, ensure_redis
+
+REDIS_DB = 13
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _postgres_databases(admin_url: str) -> Iterator[dict[str, str]]:
+    engine = create_engine(make_url(admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    names = {service: f"bench_{service}_{uuid.uuid4().hex[:8]}" for service in SERVICES}
+    with engine.connect() as conn:
+        for name in names.values():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield {
+            service: make_url(admin_url).set(drivername="postgresql", database=name).render_as_string(False)
+            for service, name in names.items()
+        }
+    finally:
+        with engine.connect() as conn:
+            for name in names.values():
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def _stack(redis_url: str, database: str, admin_url: str) -> Iterator[LocalStack]:
+    redis.Redis.from_url(redis_url).flushdb()
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder, contextlib.ExitStack() as stack:
+        urls = stack.enter_context(_postgres_databases(admin_url)) if database == "postgresql" else {}
+        local = LocalStack(
+            state=Path(folder),
+            redis_url=redis_url,
+            database_urls=urls,
+            ports={name: _free_port() for name in SERVICES},
+            extra_env={"LOG_LEVEL": "WARNING"},
+        )
+        with local.running():
+            yield local
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--nominations", type=int, nargs="+", default=[10_000], help="throughput runs (sizes)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--rate", type=float, default=100.0, help="offered load of the latency run, per second")
+    parser.add_argument("--latency-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
+    parser.add_argument("--write", type=Path, help="also write the results to this Markdown file")
+    args = parser.parse_args(argv)
+
+    base = ensure_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), Path("var"))
+    redis_url = make_url_db(base.url, REDIS_DB)
+    latency_n = max(1, int(args.rate * args.latency_seconds))
+    results: list[RunResult] = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            state = Path(folder)
+            setup_state(state)
+            payload = signed_entry(LocalStack(state=state, redis_url=redis_url), _keys(state), 0)
+        raw = run_raw(
+            redis_url,
+            max(args.nominations),
+            {k: v.encode() for k, v in payload.items()},
+            rate=args.rate,
+            latency_n=latency_n,
+        )
+        for database in args.database:
+            for n in args.nominations:
+                with _stack(redis_url, database, args.postgres_url) as stack:
+                    results.append(asyncio.run(drive(stack, f"{database}, {n:,}", n, rate=None)))
+                    print(f"done: {database}, {n:,} nominations in {results[-1].e2e_seconds:.1f}s", flush=True)
+            with _stack(redis_url, database, args.postgres_url) as stack:
+                label = f"{database}, {args.rate:.0f}/s offered"
+                results.append(asyncio.run(drive(stack, label, latency_n, rate=args.rate)))
+    finally:
+        redis.Redis.from_url(redis_url).flushdb()
+        base.stop()
+    table = render_table(
+        results, {"hop_per_s": raw.hop_per_s, "chain_per_s": raw.chain_per_s, "hops": raw.hops}, raw.latency
+    )
+    print(table)
+    if args.write:
+        header = (
+            f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores "
+            f"({platform.processor() or platform.machine()}), Python {platform.python_version()}, "
+            f"`python -m bench {' '.join(argv or [])}`.\n\n"
+        )
+        args.write.write_text(header + table + "\n", encoding="utf-8")
+    return 0
+
+
+def _keys(state: Path) -> dict[str, bytes]:
+    return {p.stem: p.read_bytes() for p in (state / "unit-keys").glob("*.pem")}
+
+
+def make_url_db(url: str, db: int) -> str:
+    base, _, _ = url.rpartition("/") if url.count("/") > 2 else (url, "", "")
+    return f"{base}/{db}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Percentiles, process memory and the result table."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Latency", "RunResult", "peak_rss_mb", "percentile", "render_table"]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty sample."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Latency:
+    name: str
+    samples_ms: list[float]
+
+    def row(self) -> tuple[str, int, float, float, float]:
+        s = self.samples_ms
+        return (self.name, len(s), percentile(s, 50), percentile(s, 95), percentile(s, 99))
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+@dataclass
+class RunResult:
+    label: str
+    nominations: int
+    intake_per_s: float
+    e2e_per_s: float
+    intake_seconds: float
+    e2e_seconds: float
+    latencies: list[Latency] = field(default_factory=list)
+    peak_rss: dict[str, float] = field(default_factory=dict)
+
+
+def render_table(results: Sequence[RunResult], raw: dict[str, float], raw_latency: Latency | None) -> str:
+    """One Markdown table of throughput, memory and latency, with the raw baseline beside it."""
+    lines = [
+        "| run | nominations | intake /s | end to end /s | intake ÷ raw | end to end ÷ raw hops | "
+        "peak RSS MiB (nomination / review / publishing / awards) |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    raw_hop = raw.get("hop_per_s", 0.0)
+    raw_chain = raw.get("chain_per_s", 0.0)
+    for r in results:
+        rss = " / ".join(f"{r.peak_rss.get(s, 0):.0f}" for s in ("nomination", "review", "publishing", "awards"))
+        lines.append(
+            f"| {r.label} | {r.nominations:,} | {r.intake_per_s:,.0f} | {r.e2e_per_s:,.0f} | "
+            f"{r.intake_per_s / raw_hop:.3f} | {r.e2e_per_s / raw_chain:.3f} | {rss} |"
+            if raw_hop and raw_chain
+            else f"| {r.label} | {r.nominations:,} | {r.intake_per_s:,.0f} | {r.e2e_per_s:,.0f} | – | – | {rss} |"
+        )
+    lines += [
+        "",
+        f"Raw baseline (redis-py, XADD → XREADGROUP → XACK, same payload, no database): one hop "
+        f"{raw_hop:,.0f} entries/s; the same {raw.get('hops', 0):.0f}-hop chain {raw_chain:,.0f} entries/s.",
+        "",
+        "| latency at fixed offered load | samples | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for lat in r.latencies:
+            name, n, p50, p95, p99 = lat.row()
+            lines.append(f"| {r.label}: {name} | {n:,} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    if raw_latency is not None and raw_latency.samples_ms:
+        name, n, p50, p95, p99 = raw_latency.row()
+        lines.append(f"| raw: {name} | {n:,} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+    return "\n".join(lines)
