@@ -94,7 +94,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 async def record(app: FastAPI, event: Event[Any]) -> None:
     runtime = app.state.runtime
-    await processor_of(runtime.db, runtime.relay)(delivery(event, f"{uuid.uuid4().int % 10**9}-0"))
+    await processor_of(runtime.db, runtime.relay)([delivery(event, f"{uuid.uuid4().int % 10**9}-0")])
 
 
 async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: Redis) -> None:
@@ -103,8 +103,8 @@ async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: 
     try:
         process = processor_of(db, OutboxRelay(db, messaging, redis_client))
         event = approved()
-        await process(delivery(event, "1-0"))
-        await process(delivery(event, "2-0"))  # redelivered
+        await process([delivery(event, "1-0")])
+        await process([delivery(event, "2-0")])  # redelivered
         rejected = new_event(
             ExemplarRejected(
                 nomination_id=uuid.uuid4(),
@@ -114,7 +114,7 @@ async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: 
             ),
             producer="review",
         )
-        await process(delivery(rejected, "3-0"))  # not this group's business
+        await process([delivery(rejected, "3-0")])  # not this group's business
         assert await count(db, exemplars) == 1
         assert await count(db, messaging.inbox) == 1
         async with db.read() as session:

@@ -12,7 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.consumer import Delivery, EntryHandler
+from common.consumer import Delivery, EntryHandler, RefusedEntry
 from common.db import Database, sync_url
 from common.events import Event, StoryPublished, new_event, parse_event
 from common.messaging_tables import messaging_tables
@@ -163,11 +163,12 @@ def flaky(failures: int) -> Callable[[Database, OutboxRelay], EntryHandler]:
     def make(database: Database, relay: OutboxRelay) -> EntryHandler:
         inner = processor(database, relay)
 
-        async def handle(delivery: Delivery) -> None:
-            seen[delivery.entry_id] = seen.get(delivery.entry_id, 0) + 1
-            if seen[delivery.entry_id] <= failures:
-                raise ConnectionError("database briefly away")
-            await inner(delivery)
+        async def handle(deliveries: Sequence[Delivery]) -> Sequence[RefusedEntry]:
+            for delivery in deliveries:
+                seen[delivery.entry_id] = seen.get(delivery.entry_id, 0) + 1
+                if seen[delivery.entry_id] <= failures:
+                    raise ConnectionError("database briefly away")
+            return await inner(deliveries)
 
         return handle
 

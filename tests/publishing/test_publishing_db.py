@@ -76,10 +76,10 @@ async def _outbox(db: Database) -> list[Any]:
 async def test_the_same_approval_twice_makes_one_story_and_one_event(db: Database) -> None:
     processor = event_processor(db, BASE)
     event = approved()
-    await processor(delivery(event))
-    await processor(delivery(event))  # redelivered under another entry id
+    await processor([delivery(event)])
+    await processor([delivery(event)])  # redelivered under another entry id
     # A second approval event for the same exemplar (say, replayed from review's outbox log).
-    await processor(delivery(new_event(event.payload, producer="review")))
+    await processor([delivery(new_event(event.payload, producer="review"))])
 
     assert await _count(db, select(func.count()).select_from(stories)) == 1
     rows = await _outbox(db)
@@ -99,7 +99,7 @@ async def test_the_same_approval_twice_makes_one_story_and_one_event(db: Databas
 
 async def test_no_consent_withholds_the_story_and_announces_nothing(db: Database) -> None:
     processor = event_processor(db, BASE)
-    await processor(delivery(approved(consent=False)))
+    await processor([delivery(approved(consent=False))])
     async with db.read() as session:
         assert [row.status for row in (await session.execute(select(stories))).all()] == ["withheld"]
     assert await _outbox(db) == []
@@ -113,11 +113,11 @@ async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
     approval = approved(
         name="Hợp tác xã Nông nghiệp Đồng Tiến", kind=NomineeKind.COLLECTIVE, field=FieldOfWork.AGRICULTURE
     )
-    await processor(delivery(granted(approval.payload, form_name="Bằng khen", decision_number="12/QĐ-UBND")))
+    await processor([delivery(granted(approval.payload, form_name="Bằng khen", decision_number="12/QĐ-UBND"))])
     assert await _count(runtime.db, select(func.count()).select_from(commendations)) == 1
     assert await _count(runtime.db, select(func.count()).select_from(stories)) == 0
 
-    await processor(delivery(approval))
+    await processor([delivery(approval)])
     listing = (await client.get("/api/stories")).json()
     assert listing["total"] == 1
     slug = listing["items"][0]["slug"]
@@ -134,11 +134,11 @@ async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAP
     runtime: Runtime = app.state.runtime
     processor = event_processor(runtime.db, BASE)
     approval = approved()
-    await processor(delivery(approval))
+    await processor([delivery(approval)])
     before = ET.fromstring((await client.get("/feed.atom")).content)
     award = granted(approval.payload)
-    await processor(delivery(award))
-    await processor(delivery(award))  # a redelivery records nothing twice
+    await processor([delivery(award)])
+    await processor([delivery(award)])  # a redelivery records nothing twice
     after = ET.fromstring((await client.get("/feed.atom")).content)
 
     assert await _count(runtime.db, select(func.count()).select_from(commendations)) == 1
@@ -157,9 +157,9 @@ async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncCl
     processor = event_processor(runtime.db, BASE)
     names = ["Nguyễn Văn An", "Trần Thị Bích", "Lò Văn Páo"]
     for name in names:
-        await processor(delivery(approved(name=name)))
+        await processor([delivery(approved(name=name))])
     hidden = approved(name="Đinh Văn Kín", consent=False)
-    await processor(delivery(hidden))
+    await processor([delivery(hidden)])
 
     first = await client.get("/")
     assert first.status_code == 200 and first.headers["content-type"] == "text/html; charset=utf-8"

@@ -10,13 +10,14 @@ with the reason and its delivery count, in one transaction with its acknowledgem
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
-from faststream.redis.annotations import RedisStreamMessage
+from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
@@ -46,7 +47,14 @@ class Delivery:
     fields: dict[str, bytes]
 
 
-EntryHandler = Callable[[Delivery], Awaitable[None]]
+class RefusedEntry(Protocol):
+    delivery: Delivery
+    code: str
+    message: str
+
+
+# Applies a batch (one transaction); returns the entries it refuses; raises if the batch failed.
+EntryHandler = Callable[[Sequence[Delivery]], Awaitable[Sequence[RefusedEntry]]]
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
@@ -103,16 +111,18 @@ class StreamConsumer:
         self.dead_letters = 0
 
     def attach(self, broker: RedisBroker) -> None:
-        """Register the reader and the claimer on the broker."""
+        """Register the reader (batches of new entries) and the claimer (stale pending ones)."""
         reader = broker.subscriber(
             stream=StreamSub(
                 self.stream,
                 group=self.group,
                 consumer=self.consumer,
+                batch=True,
                 max_records=self.read_batch,
                 polling_interval=1000,
             ),
             parser=_keep_fields_raw,
+            ack_policy=AckPolicy.MANUAL,  # each entry is acknowledged once applied or dead-lettered
             title=f"{self.title}",
             description=self.description,
         )
@@ -125,31 +135,50 @@ class StreamConsumer:
                 polling_interval=max(200, min(self.claim_idle_ms // 2, 5000)),
             ),
             parser=_keep_fields_raw,
+            ack_policy=AckPolicy.MANUAL,
             title=f"{self.title}:claimer",
             description=f"Takes back entries of {self.stream} left pending by a crashed or failed delivery.",
             include_in_schema=False,
         )
-        reader(self._on_entry)
+        reader(self._on_batch)
         claimer(self._on_entry)
 
-    async def _on_entry(self, msg: RedisStreamMessage) -> None:
-        raw = msg.raw_message
-        entry_id = raw["message_ids"][0]
-        delivery = Delivery(
+    def _delivery(self, entry_id: bytes | str, fields: Mapping[Any, Any]) -> Delivery:
+        return Delivery(
             stream=self.stream,
             group=self.group,
             entry_id=entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id),
-            fields=entry_fields(raw["data"]),
+            fields=entry_fields(fields),
         )
-        await self.deliver(delivery)
+
+    async def _on_batch(self, msg: RedisBatchStreamMessage) -> None:
+        raw = msg.raw_message
+        await self.deliver_batch([self._delivery(i, f) for i, f in zip(raw["message_ids"], raw["data"], strict=True)])
+
+    async def _on_entry(self, msg: RedisStreamMessage) -> None:
+        raw = msg.raw_message
+        await self.deliver(self._delivery(raw["message_ids"][0], raw["data"]))
+
+    async def deliver_batch(self, deliveries: Sequence[Delivery]) -> None:
+        """Apply a batch at once; if it fails, apply its entries one by one to isolate the failure."""
+        if len(deliveries) == 1:
+            await self.deliver(deliveries[0])
+            return
+        try:
+            refused = await self.handler(deliveries)
+        except Exception as error:
+            log.warning(
+                "%s/%s: a batch of %d failed (%r); applying one by one", self.stream, self.group, len(deliveries), error
+            )
+            for delivery in deliveries:
+                await self.deliver(delivery)
+            return
+        await self._settle(deliveries, refused)
 
     async def deliver(self, delivery: Delivery) -> None:
-        """Run the handler; dead-letter the entry when it cannot or can no longer succeed."""
+        """Apply one entry; dead-letter it when it cannot or can no longer succeed."""
         try:
-            await self.handler(delivery)
-        except PermanentFailure as failure:
-            count = await self.delivery_count(delivery.entry_id)
-            await self.dead_letter(delivery, failure.code, failure.message, count)
+            refused = await self.handler([delivery])
         except Exception as error:
             count = await self.delivery_count(delivery.entry_id)
             if count < self.max_deliveries:
@@ -162,10 +191,21 @@ class StreamConsumer:
                     self.max_deliveries,
                     error,
                 )
-                raise
+                return
             await self.dead_letter(
                 delivery, "too-many-deliveries", f"failed {count} times; last error: {error!r}"[:2000], count
             )
+            return
+        await self._settle([delivery], refused)
+
+    async def _settle(self, deliveries: Sequence[Delivery], refused: Sequence[RefusedEntry]) -> None:
+        dead = {r.delivery.entry_id for r in refused}
+        for refusal in refused:
+            count = await self.delivery_count(refusal.delivery.entry_id)
+            await self.dead_letter(refusal.delivery, refusal.code, refusal.message, count)
+        done = [d.entry_id for d in deliveries if d.entry_id not in dead]
+        if done:
+            await self.redis.xack(self.stream, self.group, *done)
 
     async def delivery_count(self, entry_id: str) -> int:
         entries = await self.redis.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -10,35 +11,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.messaging_tables import MessagingTables
 
-__all__ = ["already_processed", "record_processed"]
+__all__ = ["processed_entries", "record_processed_many"]
 
 
-async def already_processed(
-    session: AsyncSession, tables: MessagingTables, consumer: str, event_id: uuid.UUID
-) -> str | None:
-    """The stream entry id under which ``consumer`` applied this event, if it did."""
+async def processed_entries(
+    session: AsyncSession, tables: MessagingTables, consumer: str, event_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """For the events ``consumer`` already applied: the stream entry id each came in."""
     inbox = tables.inbox
-    row = await session.execute(
-        select(inbox.c.entry_id).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id)
+    rows = await session.execute(
+        select(inbox.c.event_id, inbox.c.entry_id).where(
+            inbox.c.consumer == consumer, inbox.c.event_id.in_(list(set(event_ids)))
+        )
     )
-    return row.scalar_one_or_none()
+    return {event_id: entry_id for event_id, entry_id in rows.all()}
 
 
-async def record_processed(
+async def record_processed_many(
     session: AsyncSession,
     tables: MessagingTables,
     consumer: str,
-    event_id: uuid.UUID,
-    stream: str,
-    entry_id: str,
+    applied: Sequence[tuple[uuid.UUID, str, str]],
 ) -> None:
-    """Record the event as applied; a concurrent duplicate fails on the primary key."""
+    """Record (event id, stream, entry id) as applied; a concurrent duplicate fails on the key."""
+    if not applied:
+        return
+    now = datetime.now(UTC)
     await session.execute(
-        tables.inbox.insert().values(
-            consumer=consumer,
-            event_id=event_id,
-            stream=stream,
-            entry_id=entry_id,
-            processed_at=datetime.now(UTC),
-        )
+        tables.inbox.insert(),
+        [
+            {"consumer": consumer, "event_id": event_id, "stream": stream, "entry_id": entry_id, "processed_at": now}
+            for event_id, stream, entry_id in applied
+        ],
     )

@@ -1,26 +1,30 @@
-"""Applying an integration event exactly once: parse, skip duplicates, effect + inbox + outbox.
+"""Applying integration events exactly once, a batch per transaction.
 
-A handler gets the open transaction and the event and returns the events its effect causes;
-they are staged in the same transaction as the effect and the inbox row.
+A batch of deliveries is checked entry by entry (size, signature, contract) before any database
+work; entries that can never succeed are refused and go to the dead-letter stream. The rest are
+applied in one transaction together with their inbox rows and the events their effects cause,
+so a batch costs one commit instead of one per entry. Duplicates (a redelivery, or a copy the
+relay published twice) are skipped by event id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.consumer import Delivery, PermanentFailure
 from common.db import Database
 from common.events import Event, InvalidEvent, parse_event
-from common.inbox import already_processed, record_processed
+from common.inbox import processed_entries, record_processed_many
 from common.messaging_tables import MessagingTables
 from common.outbox import stage
 from common.wire import EVENT_FIELD
 
-__all__ = ["MAX_ENTRY_BYTES", "EventHandler", "EventProcessor", "check_size"]
+__all__ = ["MAX_ENTRY_BYTES", "BatchProcessor", "EventHandler", "EventProcessor", "Refusal", "check_size"]
 
 MAX_ENTRY_BYTES = 64 * 1024
 
@@ -33,7 +37,97 @@ def check_size(delivery: Delivery, limit: int = MAX_ENTRY_BYTES) -> None:
         raise PermanentFailure("oversized", f"the entry has {size} bytes; at most {limit} are accepted")
 
 
-class EventProcessor:
+@dataclass(frozen=True)
+class Refusal:
+    """An entry that will never be applied, and why; it goes to the dead-letter stream."""
+
+    delivery: Delivery
+    code: str
+    message: str
+
+
+class BatchProcessor(ABC):
+    """The entry handler of one consumer group; subclasses say how to read and apply an entry."""
+
+    def __init__(
+        self, *, db: Database, tables: MessagingTables, consumer: str, after_commit: Callable[[], None]
+    ) -> None:
+        self.db = db
+        self.tables = tables
+        self.consumer = consumer
+        self.after_commit = after_commit
+
+    @abstractmethod
+    def read(self, delivery: Delivery) -> Event[Any] | None:
+        """The entry's event, or None when this group has no business with it.
+
+        Raises PermanentFailure when the entry can never be applied. No I/O here.
+        """
+
+    @abstractmethod
+    async def apply(self, session: AsyncSession, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
+        """The effect of one event, in the batch's transaction; returns the events it causes.
+
+        Raises PermanentFailure before writing anything when the event must be refused.
+        """
+
+    def on_duplicate(self, event: Event[Any], delivery: Delivery, first_entry_id: str) -> Refusal | None:
+        """An event id applied before: skipped by default."""
+        return None
+
+    async def __call__(self, deliveries: Sequence[Delivery]) -> list[Refusal]:
+        """Apply a batch in one transaction; return the refused entries. Raises if the batch failed."""
+        refused: list[Refusal] = []
+        ready: list[tuple[Delivery, Event[Any]]] = []
+        for delivery in deliveries:
+            try:
+                check_size(delivery)
+                event = self.read(delivery)
+            except PermanentFailure as failure:
+                refused.append(Refusal(delivery, failure.code, failure.message))
+                continue
+            if event is not None:
+                ready.append((delivery, event))
+        if not ready:
+            return refused
+        caused: list[Event[Any]] = []
+        async with self.db.transaction() as session:
+            seen = await processed_entries(session, self.tables, self.consumer, [e.event_id for _, e in ready])
+            applied: list[tuple[Event[Any], Delivery]] = []
+            for delivery, event in ready:
+                first = seen.get(event.event_id)
+                if first is not None:
+                    if refusal := self.on_duplicate(event, delivery, first):
+                        refused.append(refusal)
+                    continue
+                outcome = await self._apply_one(session, event, delivery)
+                if isinstance(outcome, Refusal):
+                    refused.append(outcome)
+                    continue
+                seen[event.event_id] = delivery.entry_id
+                applied.append((event, delivery))
+                caused.extend(outcome)
+            await record_processed_many(
+                session,
+                self.tables,
+                self.consumer,
+                [(e.event_id, d.stream, d.entry_id) for e, d in applied],
+            )
+            await stage(session, self.tables, *caused)
+        if caused:
+            self.after_commit()
+        return refused
+
+    async def _apply_one(
+        self, session: AsyncSession, event: Event[Any], delivery: Delivery
+    ) -> list[Event[Any]] | Refusal:
+        try:
+            return await self.apply(session, event, delivery)
+        except PermanentFailure as failure:
+            return Refusal(delivery, failure.code, failure.message)
+
+
+class EventProcessor(BatchProcessor):
     """The entry handler for a group that consumes events the services publish."""
 
     def __init__(
@@ -45,14 +139,10 @@ class EventProcessor:
         handlers: Mapping[str, EventHandler],
         after_commit: Callable[[], None] = lambda: None,
     ) -> None:
-        self._db = db
-        self._tables = tables
-        self._consumer = consumer
+        super().__init__(db=db, tables=tables, consumer=consumer, after_commit=after_commit)
         self._handlers = handlers
-        self._after_commit = after_commit
 
-    async def __call__(self, delivery: Delivery) -> None:
-        check_size(delivery)
+    def read(self, delivery: Delivery) -> Event[Any] | None:
         raw = delivery.fields.get(EVENT_FIELD)
         if raw is None:
             raise PermanentFailure("missing-field", f"the entry has no {EVENT_FIELD!r} field")
@@ -60,26 +150,8 @@ class EventProcessor:
             event = parse_event(raw)
         except InvalidEvent as error:
             raise PermanentFailure(error.code, error.message) from error
-        handler = self._handlers.get(event.envelope.type)
-        if handler is None:
-            return  # a known event this group has no business with
-        await self.apply(event, handler, delivery)
+        # A known event this group has no business with is acknowledged and left alone.
+        return event if event.envelope.type in self._handlers else None
 
-    async def apply(self, event: Event[Any], handler: EventHandler, delivery: Delivery) -> None:
-        try:
-            async with self._db.transaction() as session:
-                if await already_processed(session, self._tables, self._consumer, event.event_id):
-                    return  # redelivered or republished: applied once already
-                await record_processed(
-                    session, self._tables, self._consumer, event.event_id, delivery.stream, delivery.entry_id
-                )
-                caused = await handler(session, event)
-                await stage(session, self._tables, *caused)
-        except IntegrityError:
-            # A concurrent delivery of the same event committed first.
-            async with self._db.read() as session:
-                if await already_processed(session, self._tables, self._consumer, event.event_id):
-                    return
-            raise
-        if caused:
-            self._after_commit()
+    async def apply(self, session: AsyncSession, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
+        return await self._handlers[event.envelope.type](session, event)

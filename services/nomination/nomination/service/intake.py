@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.consumer import Delivery, PermanentFailure
 from common.db import Database
 from common.events import Event, InvalidEvent, NominationSubmitted, parse_event
-from common.inbox import already_processed, record_processed
 from common.organisation import Organisation
-from common.outbox import stage
-from common.processing import check_size
+from common.processing import BatchProcessor, Refusal
 from common.signing import SignatureError, UnitKeyring
 from common.wire import SIGNED_FIELD
 from nomination.adapters.orm import messaging
@@ -31,17 +29,15 @@ __all__ = ["CONSUMER", "SubmissionIntake"]
 CONSUMER = "nomination"
 
 
-class SubmissionIntake:
+class SubmissionIntake(BatchProcessor):
     def __init__(
         self, *, db: Database, organisation: Organisation, after_commit: Callable[[], None] = lambda: None
     ) -> None:
-        self._db = db
+        super().__init__(db=db, tables=messaging, consumer=CONSUMER, after_commit=after_commit)
         self._organisation = organisation
         self._keyring = UnitKeyring(organisation)
-        self._after_commit = after_commit
 
-    async def __call__(self, delivery: Delivery) -> None:
-        check_size(delivery)
+    def read(self, delivery: Delivery) -> Event[Any]:
         token = delivery.fields.get(SIGNED_FIELD)
         if token is None:
             raise PermanentFailure(
@@ -66,32 +62,27 @@ class SubmissionIntake:
             raise PermanentFailure(
                 "unit-mismatch", f"key {signed.kid} belongs to {signed.unit_id}, not to {submission.unit_id}"
             )
-        try:
-            await self._apply(event, submission, delivery)
-        except IntegrityError:
-            async with self._db.read() as session:
-                if await already_processed(session, messaging, CONSUMER, event.event_id) == delivery.entry_id:
-                    return
-            raise
+        return event
 
-    async def _apply(self, event: Event[Any], submission: NominationSubmitted, delivery: Delivery) -> None:
-        async with self._db.transaction() as session:
-            seen = await already_processed(session, messaging, CONSUMER, event.event_id)
-            if seen == delivery.entry_id:
-                return  # the same entry delivered again: already applied
-            if seen is not None:
-                raise PermanentFailure("replayed-event", f"event {event.event_id} was already received as entry {seen}")
-            await record_processed(session, messaging, CONSUMER, event.event_id, delivery.stream, delivery.entry_id)
-            try:
-                result = await take_in(
-                    session,
-                    self._organisation,
-                    submission,
-                    event.envelope,
-                    channel="stream",
-                    submitted_by=f"system:{submission.unit_id}",
-                )
-            except UnknownUnit as error:
-                raise PermanentFailure("unknown-unit", str(error)) from error
-            await stage(session, messaging, *result.events)
-        self._after_commit()
+    def on_duplicate(self, event: Event[Any], delivery: Delivery, first_entry_id: str) -> Refusal | None:
+        if first_entry_id == delivery.entry_id:
+            return None  # the same entry delivered again: already applied
+        return Refusal(
+            delivery, "replayed-event", f"event {event.event_id} was already received as entry {first_entry_id}"
+        )
+
+    async def apply(self, session: AsyncSession, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
+        submission = event.payload
+        assert isinstance(submission, NominationSubmitted)
+        try:
+            result = await take_in(
+                session,
+                self._organisation,
+                submission,
+                event.envelope,
+                channel="stream",
+                submitted_by=f"system:{submission.unit_id}",
+            )
+        except UnknownUnit as error:
+            raise PermanentFailure("unknown-unit", str(error)) from error
+        return result.events
