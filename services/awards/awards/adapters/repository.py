@@ -47,7 +47,7 @@ def _to_award(row: Any) -> Award:
 
 async def add_exemplar(session: AsyncSession, exemplar: Exemplar, correlation_id: uuid.UUID) -> None:
     row = {name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS}
-    await session.execute(exemplars.insert().values(**row, correlation_id=correlation_id))
+    await session.execute(exemplars.insert(), {**row, "correlation_id": correlation_id})
 
 
 async def get_exemplar(session: AsyncSession, exemplar_id: uuid.UUID) -> tuple[Exemplar, uuid.UUID] | None:
@@ -74,7 +74,7 @@ async def add_award(session: AsyncSession, award: Award) -> None:
     row["multiplier"] = str(award.multiplier)
     row["kind_factor"] = str(award.kind_factor)
     row["base_salary_vnd"] = int(award.base_salary_vnd)
-    await session.execute(awards.insert().values(**row))
+    await session.execute(awards.insert(), row)
 
 
 async def get_award(session: AsyncSession, award_id: uuid.UUID) -> Award | None:

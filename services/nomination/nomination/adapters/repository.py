@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.events import NominationSubmitted, Nominee, Reason
@@ -25,6 +25,14 @@ __all__ = [
     "record_rejection",
     "save_outcome",
 ]
+
+
+# Built once: constructing a statement per call costs more than running it.
+_SAVE_OUTCOME = (
+    nominations.update()
+    .where(nominations.c.nomination_id == bindparam("id"))
+    .values(status=bindparam("status"), decided_by=bindparam("decided_by"), reasons=bindparam("reasons"))
+)
 
 
 def name_key(name: str) -> str:
@@ -64,7 +72,8 @@ def _to_nomination(row: Any) -> Nomination:
 async def add(session: AsyncSession, nomination: Nomination, correlation_id: uuid.UUID) -> None:
     s = nomination.submission
     await session.execute(
-        nominations.insert().values(
+        nominations.insert(),
+        dict(
             nomination_id=nomination.nomination_id,
             submission_event_id=nomination.submission_event_id,
             unit_id=s.unit_id,
@@ -87,7 +96,7 @@ async def add(session: AsyncSession, nomination: Nomination, correlation_id: uui
             decided_by=None,
             reasons=[],
             correlation_id=correlation_id,
-        )
+        ),
     )
 
 
@@ -113,24 +122,25 @@ async def get_by_submission(session: AsyncSession, event_id: uuid.UUID) -> Nomin
 
 async def save_outcome(session: AsyncSession, nomination: Nomination) -> None:
     await session.execute(
-        nominations.update()
-        .where(nominations.c.nomination_id == nomination.nomination_id)
-        .values(
-            status=nomination.status.value,
-            decided_by=nomination.decided_by,
-            reasons=[r.model_dump() for r in nomination.reasons],
-        )
+        _SAVE_OUTCOME,
+        {
+            "id": nomination.nomination_id,
+            "status": nomination.status.value,
+            "decided_by": nomination.decided_by,
+            "reasons": [r.model_dump() for r in nomination.reasons],
+        },
     )
 
 
 async def record_rejection(session: AsyncSession, event_id: uuid.UUID, unit_id: str, reasons: list[Reason]) -> None:
     await session.execute(
-        rejected_submissions.insert().values(
-            submission_event_id=event_id,
-            unit_id=unit_id,
-            reasons=[r.model_dump() for r in reasons],
-            received_at=datetime.now(UTC),
-        )
+        rejected_submissions.insert(),
+        {
+            "submission_event_id": event_id,
+            "unit_id": unit_id,
+            "reasons": [r.model_dump() for r in reasons],
+            "received_at": datetime.now(UTC),
+        },
     )
 
 

@@ -44,7 +44,7 @@ def _to_commendation(row: Any) -> Commendation:
 async def add_story(session: AsyncSession, story: Story) -> None:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
-    await session.execute(stories.insert().values(**row))
+    await session.execute(stories.insert(), row)
 
 
 async def get_story(session: AsyncSession, story_id: uuid.UUID) -> Story | None:
@@ -96,7 +96,7 @@ async def add_commendation(
     session: AsyncSession, commendation: Commendation, *, nomination_id: uuid.UUID, recorded_at: datetime
 ) -> None:
     row = {name: getattr(commendation, name) for name in _COMMENDATION_COLUMNS}
-    await session.execute(commendations.insert().values(**row, nomination_id=nomination_id, recorded_at=recorded_at))
+    await session.execute(commendations.insert(), {**row, "nomination_id": nomination_id, "recorded_at": recorded_at})
 
 
 async def commendations_for(

@@ -32,7 +32,7 @@ def _to_row(case: ReviewCase) -> dict[str, Any]:
 
 
 async def add(session: AsyncSession, case: ReviewCase, correlation_id: uuid.UUID) -> None:
-    await session.execute(reviews.insert().values(**_to_row(case), correlation_id=correlation_id))
+    await session.execute(reviews.insert(), {**_to_row(case), "correlation_id": correlation_id})
 
 
 async def get(
