@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.consumer import Delivery, EntryHandler, RefusedEntry
 from common.db import Database, sync_url
@@ -63,7 +63,7 @@ async def stage_events(db: Database, events: Sequence[Event[Any]]) -> None:
         await stage(session, tables, *events)
 
 
-async def record_effect(session: AsyncSession, event: Event[Any]) -> list[Event[Any]]:
+async def record_effect(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     await session.execute(effects.insert().values(event_id=event.event_id, entry_id="x"))
     return []
 
@@ -118,7 +118,7 @@ async def test_relay_publishes_in_order_and_marks(db: Database, redis_client: Re
 class CrashAfterPublish(OutboxRelay):
     """Dies after the events are on the stream and before the rows are marked."""
 
-    async def _mark(self, session: AsyncSession, ids: list[int]) -> None:
+    async def _mark(self, session: AsyncConnection, ids: list[int]) -> None:
         raise RuntimeError("process died")
 
 

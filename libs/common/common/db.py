@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, event, text
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["Database", "IdColumn", "UtcDateTime", "async_url", "sync_url"]
@@ -98,10 +98,6 @@ class Database:
     writer_engine: AsyncEngine
     reader_engine: AsyncEngine
 
-    def __post_init__(self) -> None:
-        self._writer = async_sessionmaker(self.writer_engine, expire_on_commit=False)
-        self._reader = async_sessionmaker(self.reader_engine, expire_on_commit=False)
-
     @classmethod
     def connect(cls, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Database:
         """Create engines for ``url``; nothing touches the database until first use."""
@@ -119,17 +115,16 @@ class Database:
         return self.writer_engine.dialect.name == "sqlite"
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed when the block ends, rolled back on error."""
-        async with self._writer() as session, session.begin():
-            yield session
+        async with self.writer_engine.begin() as connection:
+            yield connection
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
+    async def read(self) -> AsyncIterator[AsyncConnection]:
         """A read-only session that never holds the SQLite write lock."""
-        async with self._reader() as session:
-            yield session
-            await session.rollback()
+        async with self.reader_engine.connect() as connection:
+            yield connection
 
     async def ping(self) -> None:
         """Raise unless the database answers."""

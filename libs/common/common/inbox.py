@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.messaging_tables import MessagingTables
 
@@ -15,7 +15,7 @@ __all__ = ["processed_entries", "record_processed_many"]
 
 
 async def processed_entries(
-    session: AsyncSession, tables: MessagingTables, consumer: str, event_ids: Sequence[uuid.UUID]
+    session: AsyncConnection, tables: MessagingTables, consumer: str, event_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     """For the events ``consumer`` already applied: the stream entry id each came in."""
     inbox = tables.inbox
@@ -28,7 +28,7 @@ async def processed_entries(
 
 
 async def record_processed_many(
-    session: AsyncSession,
+    session: AsyncConnection,
     tables: MessagingTables,
     consumer: str,
     applied: Sequence[tuple[uuid.UUID, str, str]],

@@ -17,7 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import Database
 from common.events import Event
@@ -29,7 +29,7 @@ __all__ = ["OutboxRelay", "stage"]
 log = logging.getLogger(__name__)
 
 
-async def stage(session: AsyncSession, tables: MessagingTables, *events: Event[Any]) -> None:
+async def stage(session: AsyncConnection, tables: MessagingTables, *events: Event[Any]) -> None:
     """Add events to the outbox in the caller's open transaction."""
     if not events:
         return
@@ -144,7 +144,7 @@ class OutboxRelay:
                 pipe.xadd(row.stream, encode_entry(row.envelope))
             await pipe.execute()
 
-    async def _mark(self, session: AsyncSession, ids: list[int]) -> None:
+    async def _mark(self, session: AsyncConnection, ids: list[int]) -> None:
         # If the process dies before this commits, the rows are published again on restart;
         # consumers drop the duplicates by event id.
         await session.execute(

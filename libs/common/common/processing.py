@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.consumer import Delivery, PermanentFailure
 from common.db import Database
@@ -28,7 +28,7 @@ __all__ = ["MAX_ENTRY_BYTES", "BatchProcessor", "EventHandler", "EventProcessor"
 
 MAX_ENTRY_BYTES = 64 * 1024
 
-EventHandler = Callable[[AsyncSession, Event[Any]], Awaitable[list[Event[Any]]]]
+EventHandler = Callable[[AsyncConnection, Event[Any]], Awaitable[list[Event[Any]]]]
 
 
 def check_size(delivery: Delivery, limit: int = MAX_ENTRY_BYTES) -> None:
@@ -65,7 +65,7 @@ class BatchProcessor(ABC):
         """
 
     @abstractmethod
-    async def apply(self, session: AsyncSession, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
+    async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
         """The effect of one event, in the batch's transaction; returns the events it causes.
 
         Raises PermanentFailure before writing anything when the event must be refused.
@@ -119,7 +119,7 @@ class BatchProcessor(ABC):
         return refused
 
     async def _apply_one(
-        self, session: AsyncSession, event: Event[Any], delivery: Delivery
+        self, session: AsyncConnection, event: Event[Any], delivery: Delivery
     ) -> list[Event[Any]] | Refusal:
         try:
             return await self.apply(session, event, delivery)
@@ -153,5 +153,5 @@ class EventProcessor(BatchProcessor):
         # A known event this group has no business with is acknowledged and left alone.
         return event if event.envelope.type in self._handlers else None
 
-    async def apply(self, session: AsyncSession, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
+    async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
         return await self._handlers[event.envelope.type](session, event)

@@ -32,7 +32,7 @@ class ServiceSettings(BaseSettings):
     consumer_name: str = ""
     max_deliveries: Annotated[int, Field(ge=1, le=100)] = 5
     claim_idle_ms: Annotated[int, Field(ge=100)] = 30_000
-    read_batch: Annotated[int, Field(ge=1, le=1000)] = 50
+    read_batch: Annotated[int, Field(ge=1, le=1000)] = 200
     outbox_batch: Annotated[int, Field(ge=1, le=5000)] = 200
     sqlite_synchronous: str = Field(default="FULL", pattern="^(OFF|NORMAL|FULL|EXTRA)$")
     log_level: str = "INFO"

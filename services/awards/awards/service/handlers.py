@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from awards.adapters import repository
 from awards.adapters.orm import messaging
@@ -47,7 +47,7 @@ class GrantRequest:
     citation: str = ""
 
 
-async def record_exemplar(session: AsyncSession, event: Event[Any]) -> list[Event[Any]]:
+async def record_exemplar(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """ExemplarApproved: the exemplar may now be commended."""
     payload = event.payload
     assert isinstance(payload, ExemplarApproved)

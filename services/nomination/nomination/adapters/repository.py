@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import NominationSubmitted, Nominee, Reason
 from nomination.adapters.orm import nominations, rejected_submissions
@@ -69,7 +69,7 @@ def _to_nomination(row: Any) -> Nomination:
     )
 
 
-async def add(session: AsyncSession, nomination: Nomination, correlation_id: uuid.UUID) -> None:
+async def add(session: AsyncConnection, nomination: Nomination, correlation_id: uuid.UUID) -> None:
     s = nomination.submission
     await session.execute(
         nominations.insert(),
@@ -100,7 +100,7 @@ async def add(session: AsyncSession, nomination: Nomination, correlation_id: uui
     )
 
 
-async def nominee_exists(session: AsyncSession, unit_id: str, quarter: str, name: str) -> bool:
+async def nominee_exists(session: AsyncConnection, unit_id: str, quarter: str, name: str) -> bool:
     query = select(nominations.c.nomination_id).where(
         nominations.c.unit_id == unit_id,
         nominations.c.quarter == quarter,
@@ -109,18 +109,18 @@ async def nominee_exists(session: AsyncSession, unit_id: str, quarter: str, name
     return (await session.execute(query)).first() is not None
 
 
-async def get(session: AsyncSession, nomination_id: uuid.UUID) -> Nomination | None:
+async def get(session: AsyncConnection, nomination_id: uuid.UUID) -> Nomination | None:
     row = (await session.execute(select(nominations).where(nominations.c.nomination_id == nomination_id))).first()
     return _to_nomination(row) if row else None
 
 
-async def get_by_submission(session: AsyncSession, event_id: uuid.UUID) -> Nomination | None:
+async def get_by_submission(session: AsyncConnection, event_id: uuid.UUID) -> Nomination | None:
     query = select(nominations).where(nominations.c.submission_event_id == event_id)
     row = (await session.execute(query)).first()
     return _to_nomination(row) if row else None
 
 
-async def save_outcome(session: AsyncSession, nomination: Nomination) -> None:
+async def save_outcome(session: AsyncConnection, nomination: Nomination) -> None:
     await session.execute(
         _SAVE_OUTCOME,
         {
@@ -132,7 +132,7 @@ async def save_outcome(session: AsyncSession, nomination: Nomination) -> None:
     )
 
 
-async def record_rejection(session: AsyncSession, event_id: uuid.UUID, unit_id: str, reasons: list[Reason]) -> None:
+async def record_rejection(session: AsyncConnection, event_id: uuid.UUID, unit_id: str, reasons: list[Reason]) -> None:
     await session.execute(
         rejected_submissions.insert(),
         {
@@ -144,14 +144,14 @@ async def record_rejection(session: AsyncSession, event_id: uuid.UUID, unit_id: 
     )
 
 
-async def get_rejection(session: AsyncSession, event_id: uuid.UUID) -> tuple[str, list[Reason]] | None:
+async def get_rejection(session: AsyncConnection, event_id: uuid.UUID) -> tuple[str, list[Reason]] | None:
     query = select(rejected_submissions).where(rejected_submissions.c.submission_event_id == event_id)
     row = (await session.execute(query)).first()
     return (row.unit_id, [Reason.model_validate(r) for r in row.reasons]) if row else None
 
 
 async def list_nominations(
-    session: AsyncSession,
+    session: AsyncConnection,
     *,
     unit_id: str | None,
     quarter: str | None,
@@ -177,5 +177,5 @@ async def list_nominations(
     return int(total), [_to_nomination(row) for row in (await session.execute(query)).all()]
 
 
-async def count(session: AsyncSession) -> int:
+async def count(session: AsyncConnection) -> int:
     return int((await session.execute(select(func.count()).select_from(nominations))).scalar_one())

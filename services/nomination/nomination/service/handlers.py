@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import (
     Envelope,
@@ -45,7 +45,7 @@ def nomination_id_for(submission_event_id: uuid.UUID) -> uuid.UUID:
 
 
 async def take_in(
-    session: AsyncSession,
+    session: AsyncConnection,
     organisation: Organisation,
     submission: NominationSubmitted,
     envelope: Envelope,
@@ -87,7 +87,7 @@ _OUTCOMES: dict[type, NominationStatus] = {
 }
 
 
-async def record_outcome(session: AsyncSession, event: Event[Any]) -> list[Event[Any]]:
+async def record_outcome(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """ExemplarApproved / ExemplarRejected / NominationReturned: the unit sees the outcome."""
     payload = event.payload
     nomination = await repository.get(session, payload.nomination_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.consumer import Delivery, PermanentFailure
 from common.db import Database
@@ -71,7 +71,7 @@ class SubmissionIntake(BatchProcessor):
             delivery, "replayed-event", f"event {event.event_id} was already received as entry {first_entry_id}"
         )
 
-    async def apply(self, session: AsyncSession, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
+    async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
         submission = event.payload
         assert isinstance(submission, NominationSubmitted)
         try:

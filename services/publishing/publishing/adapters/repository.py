@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from publishing.adapters.orm import commendations, stories
 from publishing.domain.model import Commendation, Story, StoryStatus
@@ -41,23 +41,23 @@ def _to_commendation(row: Any) -> Commendation:
     return Commendation(**{name: getattr(row, name) for name in _COMMENDATION_COLUMNS})
 
 
-async def add_story(session: AsyncSession, story: Story) -> None:
+async def add_story(session: AsyncConnection, story: Story) -> None:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
     await session.execute(stories.insert(), row)
 
 
-async def get_story(session: AsyncSession, story_id: uuid.UUID) -> Story | None:
+async def get_story(session: AsyncConnection, story_id: uuid.UUID) -> Story | None:
     row = (await session.execute(select(stories).where(stories.c.story_id == story_id))).first()
     return _to_story(row) if row else None
 
 
-async def get_story_by_slug(session: AsyncSession, slug: str) -> Story | None:
+async def get_story_by_slug(session: AsyncConnection, slug: str) -> Story | None:
     row = (await session.execute(select(stories).where(stories.c.slug == slug))).first()
     return _to_story(row) if row else None
 
 
-async def touch_story(session: AsyncSession, story_id: uuid.UUID, at: datetime) -> bool:
+async def touch_story(session: AsyncConnection, story_id: uuid.UUID, at: datetime) -> bool:
     """Move the story's ``updated_at`` forward; False when there is no story yet."""
     story = await get_story(session, story_id)
     if story is None:
@@ -68,7 +68,7 @@ async def touch_story(session: AsyncSession, story_id: uuid.UUID, at: datetime) 
 
 
 async def list_published(
-    session: AsyncSession, *, limit: int, offset: int = 0, by_updated: bool = False
+    session: AsyncConnection, *, limit: int, offset: int = 0, by_updated: bool = False
 ) -> list[Story]:
     """Published stories, newest first (by publication, or by last change for feeds)."""
     newest = stories.c.updated_at if by_updated else stories.c.published_at
@@ -82,25 +82,25 @@ async def list_published(
     return [_to_story(row) for row in (await session.execute(query)).all()]
 
 
-async def count_published(session: AsyncSession) -> int:
+async def count_published(session: AsyncConnection) -> int:
     query = select(func.count()).select_from(stories).where(stories.c.status == StoryStatus.PUBLISHED.value)
     return int((await session.execute(query)).scalar_one())
 
 
-async def get_commendation(session: AsyncSession, award_id: uuid.UUID) -> Commendation | None:
+async def get_commendation(session: AsyncConnection, award_id: uuid.UUID) -> Commendation | None:
     row = (await session.execute(select(commendations).where(commendations.c.award_id == award_id))).first()
     return _to_commendation(row) if row else None
 
 
 async def add_commendation(
-    session: AsyncSession, commendation: Commendation, *, nomination_id: uuid.UUID, recorded_at: datetime
+    session: AsyncConnection, commendation: Commendation, *, nomination_id: uuid.UUID, recorded_at: datetime
 ) -> None:
     row = {name: getattr(commendation, name) for name in _COMMENDATION_COLUMNS}
     await session.execute(commendations.insert(), {**row, "nomination_id": nomination_id, "recorded_at": recorded_at})
 
 
 async def commendations_for(
-    session: AsyncSession, exemplar_ids: Iterable[uuid.UUID]
+    session: AsyncConnection, exemplar_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[Commendation]]:
     """Each exemplar's commendations, oldest decision first."""
     ids = list(exemplar_ids)

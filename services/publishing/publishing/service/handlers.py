@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import AwardGranted, Event, ExemplarApproved
 from common.processing import EventHandler
@@ -16,7 +16,7 @@ from publishing.integration import commendation_from_award, published_event, sto
 __all__ = ["event_handlers", "publish_story", "record_commendation"]
 
 
-async def publish_story(session: AsyncSession, event: Event[Any], *, public_base: str) -> list[Event[Any]]:
+async def publish_story(session: AsyncConnection, event: Event[Any], *, public_base: str) -> list[Event[Any]]:
     """ExemplarApproved: one story per exemplar, announced only when the nominee consented."""
     payload = event.payload
     assert isinstance(payload, ExemplarApproved)
@@ -29,7 +29,7 @@ async def publish_story(session: AsyncSession, event: Event[Any], *, public_base
     return [published_event(story, public_base, event.envelope)]
 
 
-async def record_commendation(session: AsyncSession, event: Event[Any]) -> list[Event[Any]]:
+async def record_commendation(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """AwardGranted: keep the commendation, even before its story exists, and refresh the story."""
     payload = event.payload
     assert isinstance(payload, AwardGranted)
@@ -46,7 +46,7 @@ async def record_commendation(session: AsyncSession, event: Event[Any]) -> list[
 def event_handlers(public_base: str) -> dict[str, EventHandler]:
     """The handlers of the publishing group, by event type; other types are ignored."""
 
-    async def on_approved(session: AsyncSession, event: Event[Any]) -> list[Event[Any]]:
+    async def on_approved(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
         return await publish_story(session, event, public_base=public_base)
 
     return {ExemplarApproved.TYPE: on_approved, AwardGranted.TYPE: record_commendation}

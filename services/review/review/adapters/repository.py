@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import Reason
 from review.adapters.orm import reviews
@@ -31,12 +31,12 @@ def _to_row(case: ReviewCase) -> dict[str, Any]:
     return row
 
 
-async def add(session: AsyncSession, case: ReviewCase, correlation_id: uuid.UUID) -> None:
+async def add(session: AsyncConnection, case: ReviewCase, correlation_id: uuid.UUID) -> None:
     await session.execute(reviews.insert(), {**_to_row(case), "correlation_id": correlation_id})
 
 
 async def get(
-    session: AsyncSession, nomination_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncConnection, nomination_id: uuid.UUID, *, for_update: bool = False
 ) -> tuple[ReviewCase, uuid.UUID] | None:
     query = select(reviews).where(reviews.c.nomination_id == nomination_id)
     if for_update:
@@ -45,12 +45,12 @@ async def get(
     return (_to_case(row), row.correlation_id) if row else None
 
 
-async def save(session: AsyncSession, case: ReviewCase) -> None:
+async def save(session: AsyncConnection, case: ReviewCase) -> None:
     await session.execute(reviews.update().where(reviews.c.nomination_id == case.nomination_id).values(**_to_row(case)))
 
 
 async def list_cases(
-    session: AsyncSession, *, status: ReviewStatus | None, unit_id: str | None, limit: int, offset: int
+    session: AsyncConnection, *, status: ReviewStatus | None, unit_id: str | None, limit: int, offset: int
 ) -> list[ReviewCase]:
     query = select(reviews).order_by(reviews.c.received_at, reviews.c.nomination_id).limit(limit).offset(offset)
     if status is not None:
@@ -60,7 +60,7 @@ async def list_cases(
     return [_to_case(row) for row in (await session.execute(query)).all()]
 
 
-async def count(session: AsyncSession, *, status: ReviewStatus | None) -> int:
+async def count(session: AsyncConnection, *, status: ReviewStatus | None) -> int:
     query = select(func.count()).select_from(reviews)
     if status is not None:
         query = query.where(reviews.c.status == status.value)

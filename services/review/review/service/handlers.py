@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import Database
 from common.events import Event, NominationAccepted, Reason
@@ -23,7 +23,7 @@ class CaseNotFound(LookupError):
     pass
 
 
-async def open_case(session: AsyncSession, event: Event[Any]) -> list[Event[Any]]:
+async def open_case(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """NominationAccepted: the nomination waits for the office's decision."""
     payload = event.payload
     assert isinstance(payload, NominationAccepted)
