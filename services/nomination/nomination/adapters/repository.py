@@ -100,13 +100,16 @@ async def add(session: AsyncConnection, nomination: Nomination, correlation_id: 
     )
 
 
+_NOMINEE_EXISTS = select(nominations.c.nomination_id).where(
+    nominations.c.unit_id == bindparam("unit_id"),
+    nominations.c.quarter == bindparam("quarter"),
+    nominations.c.nominee_name_key == bindparam("name_key"),
+)
+
+
 async def nominee_exists(session: AsyncConnection, unit_id: str, quarter: str, name: str) -> bool:
-    query = select(nominations.c.nomination_id).where(
-        nominations.c.unit_id == unit_id,
-        nominations.c.quarter == quarter,
-        nominations.c.nominee_name_key == name_key(name),
-    )
-    return (await session.execute(query)).first() is not None
+    params = {"unit_id": unit_id, "quarter": quarter, "name_key": name_key(name)}
+    return (await session.execute(_NOMINEE_EXISTS, params)).first() is not None
 
 
 async def get(session: AsyncConnection, nomination_id: uuid.UUID) -> Nomination | None:
