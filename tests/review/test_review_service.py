@@ -116,3 +116,41 @@ async def test_access_rules(client: httpx.AsyncClient) -> None:
     assert (await client.get("/reviews", headers=auth(Role.CLERK))).status_code == 403
     assert (await client.post(f"/reviews/{missing}/approve", json={}, headers=auth(Role.EDITOR))).status_code == 403
     assert (await client.post(f"/reviews/{missing}/approve", json={}, headers=auth())).status_code == 404
+
+
+async def test_a_list_of_decisions_is_taken_at_once_and_each_item_reports(
+    client: httpx.AsyncClient, redis_client: Redis
+) -> None:
+    envs = [accepted() for _ in range(3)]
+    for env in envs:
+        await open_case(client, redis_client, env)
+    n1, n2, n3 = (e["data"]["nomination_id"] for e in envs)
+    await client.post(f"/reviews/{n3}/approve", json={}, headers=auth())
+    missing = str(uuid.uuid4())
+    reason = {"code": "thieu-minh-chung", "message": "Thiếu minh chứng"}
+    body = {
+        "decisions": [
+            {"nomination_id": n1, "decision": "approve", "note": "Hội đồng nhất trí"},
+            {"nomination_id": n2, "decision": "reject"},
+            {"nomination_id": n3, "decision": "reject", "reasons": [reason]},
+            {"nomination_id": missing, "decision": "approve"},
+        ]
+    }
+    response = await client.post("/reviews/decisions", json=body, headers=auth())
+    assert response.status_code == 200, response.text
+    results = response.json()
+    assert results["decided"] == 1
+    assert [r["outcome"] for r in results["results"]] == ["approved", "invalid", "already-decided", "not-found"]
+    assert results["results"][0]["exemplar_id"]
+    events = await review_events(redis_client, 2)
+    assert [e["data"]["nomination_id"] for e in events] == [n3, n1]
+    assert (await client.get(f"/reviews/{n2}", headers=auth())).json()["status"] == "pending"
+
+
+async def test_a_list_naming_a_case_twice_is_refused(client: httpx.AsyncClient) -> None:
+    nid = str(uuid.uuid4())
+    body = {"decisions": [{"nomination_id": nid, "decision": "approve"}] * 2}
+    response = await client.post("/reviews/decisions", json=body, headers=auth())
+    assert response.status_code == 422
+    assert (await client.post("/reviews/decisions", json={"decisions": []}, headers=auth())).status_code == 422
+    assert (await client.post("/reviews/decisions", json=body, headers=auth(Role.CLERK))).status_code == 403

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import Reason
 from review.adapters.orm import reviews
 from review.domain.model import ReviewCase, ReviewStatus
 
-__all__ = ["add", "count", "get", "list_cases", "save"]
+__all__ = ["add", "count", "get", "get_many", "list_cases", "save"]
 
 _CASE_COLUMNS = [c.name for c in reviews.columns if c.name not in {"correlation_id"}]
 
@@ -45,8 +46,33 @@ async def get(
     return (_to_case(row), row.correlation_id) if row else None
 
 
-async def save(session: AsyncConnection, case: ReviewCase) -> None:
-    await session.execute(reviews.update().where(reviews.c.nomination_id == case.nomination_id).values(**_to_row(case)))
+async def get_many(
+    session: AsyncConnection, nomination_ids: Sequence[uuid.UUID], *, for_update: bool = False
+) -> dict[uuid.UUID, tuple[ReviewCase, uuid.UUID]]:
+    query = select(reviews).where(reviews.c.nomination_id.in_(list(set(nomination_ids))))
+    if for_update:
+        query = query.with_for_update()
+    return {row.nomination_id: (_to_case(row), row.correlation_id) for row in (await session.execute(query)).all()}
+
+
+# What a decision changes, built once and run for many cases at a time.
+_DECIDED = ("status", "exemplar_id", "decided_by", "decided_at", "note", "reasons")
+_SAVE_DECISION = (
+    reviews.update()
+    .where(reviews.c.nomination_id == bindparam("b_nomination_id"))
+    .values({name: bindparam(f"b_{name}") for name in _DECIDED})
+)
+
+
+async def save(session: AsyncConnection, *cases: ReviewCase) -> None:
+    """Store the decisions taken on these cases."""
+    if not cases:
+        return
+    rows = []
+    for case in cases:
+        row = _to_row(case)
+        rows.append({"b_nomination_id": case.nomination_id} | {f"b_{name}": row[name] for name in _DECIDED})
+    await session.execute(_SAVE_DECISION, rows)
 
 
 async def list_cases(

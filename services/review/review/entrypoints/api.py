@@ -14,7 +14,7 @@ from common.events import Reason, Text
 from common.runtime import Runtime
 from review.adapters import repository
 from review.domain.model import AlreadyDecided, Decision, ReviewCase, ReviewStatus
-from review.service.handlers import CaseNotFound, decide_case
+from review.service.handlers import CaseNotFound, DecisionRequest, decide_case, decide_cases
 
 __all__ = ["router"]
 
@@ -109,6 +109,47 @@ async def _decide(
     except AlreadyDecided as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     return CaseView.of(case)
+
+
+class DecisionItem(BaseModel):
+    nomination_id: uuid.UUID
+    decision: Decision
+    note: Annotated[Text, Field(max_length=2000)] = ""
+    reasons: list[Reason] = Field(default_factory=list, max_length=20)
+
+
+class DecisionList(BaseModel):
+    decisions: list[DecisionItem] = Field(min_length=1, max_length=1000)
+
+
+class DecisionResult(BaseModel):
+    nomination_id: uuid.UUID
+    outcome: str  # the case's new status, or "not-found", "already-decided", "invalid"
+    message: str = ""
+    exemplar_id: uuid.UUID | None = None
+
+
+class DecisionResults(BaseModel):
+    decided: int
+    results: list[DecisionResult]
+
+
+@router.post("/decisions", response_model=DecisionResults)
+async def decide_many(request: Request, body: DecisionList, who: Reviewer) -> DecisionResults:
+    """Decide a list of cases at once, as a council session does; each item reports its outcome."""
+    ids = [item.nomination_id for item in body.decisions]
+    if len(set(ids)) != len(ids):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a case may appear only once in a list")
+    runtime = _runtime(request)
+    requests = [DecisionRequest(i.nomination_id, i.decision, i.note, list(i.reasons)) for i in body.decisions]
+    outcomes = await decide_cases(runtime.db, runtime.relay, requests, by=who.name)
+    results = [
+        DecisionResult(nomination_id=o.nomination_id, outcome=o.case.status.value, exemplar_id=o.case.exemplar_id)
+        if o.case is not None
+        else DecisionResult(nomination_id=o.nomination_id, outcome=o.problem or "invalid", message=o.message)
+        for o in outcomes
+    ]
+    return DecisionResults(decided=sum(o.case is not None for o in outcomes), results=results)
 
 
 @router.post("/{nomination_id}/approve", response_model=CaseView)
