@@ -7,6 +7,7 @@ and reads go through a second engine that never takes the write lock.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -97,6 +98,11 @@ class Database:
     url: str
     writer_engine: AsyncEngine
     reader_engine: AsyncEngine
+    _write_lock: asyncio.Lock | None = None
+
+    def __post_init__(self) -> None:
+        if self.writer_engine.dialect.name == "sqlite":
+            self._write_lock = asyncio.Lock()
 
     @classmethod
     def connect(cls, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Database:
@@ -117,7 +123,13 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed when the block ends, rolled back on error."""
-        async with self.writer_engine.begin() as connection:
+        if self._write_lock is None:
+            async with self.writer_engine.begin() as connection:
+                yield connection
+            return
+        # SQLite has one writer at a time. Writers of this process queue here, in order, instead
+        # of polling the file lock in SQLite's busy handler, which sleeps up to 100 ms a try.
+        async with self._write_lock, self.writer_engine.begin() as connection:
             yield connection
 
     @asynccontextmanager
