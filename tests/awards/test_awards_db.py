@@ -5,96 +5,26 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from redis.asyncio import Redis
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from awards.__main__ import MIGRATIONS
 from awards.adapters import repository
 from awards.adapters.orm import awards, exemplars, messaging
-from awards.bootstrap import bootstrap
-from awards.config import Settings
 from awards.domain.model import AlreadyGranted, Award
-from awards.entrypoints.consumers import subscriptions
 from awards.service.handlers import AwardsOffice, GrantRequest, grant_award
-from common.auth import Role, mint_token
-from common.consumer import Delivery, EntryHandler
+from common.auth import Role
 from common.db import Database
-from common.events import Event, ExemplarApproved, ExemplarRejected, FieldOfWork, NomineeKind, Reason, new_event
+from common.events import Event, ExemplarRejected, Reason, new_event
 from common.migrations import upgrade
 from common.outbox import OutboxRelay
 from common.wire import encode_entry
-from tests.conftest import TEST_SECRET
-
-SIGNER_TITLE = "Chủ tịch UBND huyện Lâm Thao"
-
-
-def approved(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Event[ExemplarApproved]:
-    payload = ExemplarApproved(
-        exemplar_id=uuid.uuid4(),
-        nomination_id=uuid.uuid4(),
-        unit_id="xa-thach-son",
-        unit_name="Xã Thạch Sơn",
-        quarter="2025-Q1",
-        field=FieldOfWork.AGRICULTURE,
-        nominee_kind=NomineeKind(kind),
-        nominee_name=name,
-        nominee_title="Nông dân sản xuất giỏi",
-        achievements="Mô hình trồng bưởi hữu cơ, giúp 20 hộ thoát nghèo.",
-        consent_to_publish=True,
-        decided_by="Phòng Nội vụ",
-    )
-    return new_event(payload, producer="review", correlation_id=uuid.uuid4())
-
-
-def delivery(event: Event[Any], entry_id: str) -> Delivery:
-    fields = {k: v.encode() for k, v in encode_entry(event.envelope.model_dump_json()).items()}
-    return Delivery(stream=ExemplarApproved.STREAM, group="awards", entry_id=entry_id, fields=fields)
-
-
-def token(role: Role, **extra: Any) -> dict[str, str]:
-    minted = mint_token(TEST_SECRET, subject=f"{role.value}-1", role=role, name="Trần Văn Bình", **extra)
-    return {"Authorization": f"Bearer {minted}"}
-
-
-OFFICER = token(Role.OFFICER)
-
-
-def processor_of(db: Database, relay: OutboxRelay) -> EntryHandler:
-    [subscription] = subscriptions(db, relay)
-    assert subscription.stream == "review.events"
-    return subscription.handler
-
-
-async def count(db: Database, table: Any, *where: Any) -> int:
-    async with db.read() as session:
-        return int((await session.execute(select(func.count()).select_from(table).where(*where))).scalar_one())
-
-
-@pytest.fixture
-async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
-    """The awards app on a migrated database, with its lifespan (consumers, relay) running."""
-    upgrade(MIGRATIONS, db_url)
-    application = bootstrap(Settings(database_url=db_url, redis_url=redis_url, auth_secret=TEST_SECRET))
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://awards") as http:
-        yield http
-
-
-async def record(app: FastAPI, event: Event[Any]) -> None:
-    runtime = app.state.runtime
-    await processor_of(runtime.db, runtime.relay)([delivery(event, f"{uuid.uuid4().int % 10**9}-0")])
+from tests.awards.support import OFFICER, SIGNER_TITLE, approved, count, delivery, processor_of, record, token
 
 
 async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: Redis) -> None:

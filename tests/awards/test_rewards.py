@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from awards.adapters.rules_file import RulesFileError, default_rules_path, load_reward_rules
-from awards.domain.model import Exemplar, SignedInFuture, issue_award, local_today
 from awards.domain.rewards import NoRuleInForce, RecipientNotEligible, RewardRules, UnknownForm, round_up
 
 
@@ -146,49 +144,3 @@ def test_two_base_salaries_on_one_day_are_refused(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulesFileError, match="two base salary periods start on the same day"):
         load_reward_rules(path)
-
-
-def _exemplar() -> Exemplar:
-    return Exemplar(
-        exemplar_id=uuid.uuid4(),
-        nomination_id=uuid.uuid4(),
-        unit_id="xa-thach-son",
-        unit_name="Xã Thạch Sơn",
-        quarter="2026-Q1",
-        field="agriculture",
-        nominee_kind="individual",
-        nominee_name="Nguyễn Thị Hoa",
-        nominee_title="",
-        approved_at=datetime(2026, 2, 1, tzinfo=UTC),
-    )
-
-
-def test_decisions_are_dated_in_vietnam_time_and_not_in_the_future(rules: RewardRules) -> None:
-    evening_utc = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)  # already 2 March in Hà Nội
-    assert local_today(evening_utc) == date(2026, 3, 2)
-    reward = rules.reward("giay-khen", "individual", date(2026, 3, 2), grantor="district")
-    award = issue_award(
-        _exemplar(),
-        reward,
-        seq=12,
-        suffix="QĐ-UBND",
-        signed_on=date(2026, 3, 2),
-        signer="Chủ tịch UBND",
-        citation="",
-        granted_by="officer",
-        now=evening_utc,
-    )
-    assert award.decision_number == "12/QĐ-UBND"
-    assert award.decision_year == 2026
-    with pytest.raises(SignedInFuture, match="2026-03-03 is in the future"):
-        issue_award(
-            _exemplar(),
-            reward,
-            seq=13,
-            suffix="QĐ-UBND",
-            signed_on=date(2026, 3, 3),
-            signer="Chủ tịch UBND",
-            citation="",
-            granted_by="officer",
-            now=evening_utc,
-        )

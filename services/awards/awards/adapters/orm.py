@@ -20,7 +20,7 @@ from sqlalchemy import (
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["awards", "decision_counters", "exemplars", "messaging", "metadata"]
+__all__ = ["awards", "decision_counters", "decisions", "exemplars", "messaging", "metadata"]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -42,10 +42,31 @@ exemplars = Table(
     Index("ix_exemplars_approved", "approved_at", "exemplar_id"),
 )
 
+# One commendation decision (quyết định khen thưởng): one number for a list of recipients.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("decision_id", Uuid, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("number", String(60), nullable=False),
+    Column("form", String(80), nullable=False),
+    Column("form_name", String(300), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("signer", String(300), nullable=False),
+    Column("citation", Text, nullable=False),
+    Column("granted_by", String(300), nullable=False),
+    Column("granted_at", UtcDateTime(), nullable=False),
+    Column("recipient_count", Integer, nullable=False),
+    UniqueConstraint("year", "seq", name="uq_decisions_number"),
+)
+
+# One recipient of a decision; the decision's number, date and signer are repeated for reading.
 awards = Table(
     "awards",
     metadata,
     Column("award_id", Uuid, primary_key=True),
+    Column("decision_id", Uuid, ForeignKey("decisions.decision_id", name="fk_awards_decision"), nullable=False),
     Column("exemplar_id", Uuid, ForeignKey("exemplars.exemplar_id"), nullable=False),
     Column("form", String(80), nullable=False),
     Column("form_name", String(300), nullable=False),
@@ -65,8 +86,8 @@ awards = Table(
     Column("granted_by", String(300), nullable=False),
     Column("granted_at", UtcDateTime(), nullable=False),
     UniqueConstraint("exemplar_id", "form", name="uq_awards_exemplar_form"),
-    UniqueConstraint("decision_year", "decision_seq", name="uq_awards_decision"),
     Index("ix_awards_signed", "signed_on", "decision_seq"),
+    Index("ix_awards_decision", "decision_id"),
 )
 
 # The last decision number used in each calendar year; numbering restarts every 1 January.

@@ -1,4 +1,4 @@
-"""Loading and saving exemplars and awards; allocating decision numbers."""
+"""Loading and saving exemplars, decisions and their awards; allocating decision numbers."""
 
 from __future__ import annotations
 
@@ -11,25 +11,30 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from awards.adapters.orm import awards, decision_counters, exemplars
-from awards.domain.model import Award, Exemplar
+from awards.adapters.orm import awards, decision_counters, decisions, exemplars
+from awards.domain.model import Award, Decision, Exemplar
 
 __all__ = [
-    "add_award",
+    "add_decision",
     "add_exemplar",
     "awards_of",
     "count_awards",
+    "count_decisions",
     "count_exemplars",
-    "find_award",
     "get_award",
+    "get_decision",
     "get_exemplar",
+    "granted_numbers",
     "list_awards",
+    "list_decisions",
     "list_exemplars",
+    "load_exemplars",
     "next_decision_seq",
 ]
 
 _EXEMPLAR_COLUMNS = [c.name for c in exemplars.columns if c.name != "correlation_id"]
 _AWARD_COLUMNS = [c.name for c in awards.columns]
+_DECISION_COLUMNS = [c.name for c in decisions.columns]
 
 
 def _to_exemplar(row: Any) -> Exemplar:
@@ -48,6 +53,16 @@ def _to_award(row: Any) -> Award:
 async def add_exemplar(session: AsyncConnection, exemplar: Exemplar, correlation_id: uuid.UUID) -> None:
     row = {name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS}
     await session.execute(exemplars.insert(), {**row, "correlation_id": correlation_id})
+
+
+async def load_exemplars(
+    session: AsyncConnection, exemplar_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Exemplar, uuid.UUID]]:
+    """The recorded exemplars among ``exemplar_ids``, with their correlation ids, in one query."""
+    if not exemplar_ids:
+        return {}
+    query = select(exemplars).where(exemplars.c.exemplar_id.in_(exemplar_ids))
+    return {row.exemplar_id: (_to_exemplar(row), row.correlation_id) for row in (await session.execute(query)).all()}
 
 
 async def get_exemplar(session: AsyncConnection, exemplar_id: uuid.UUID) -> tuple[Exemplar, uuid.UUID] | None:
@@ -69,12 +84,18 @@ async def count_exemplars(session: AsyncConnection, *, unit_id: str | None) -> i
     return int((await session.execute(query)).scalar_one())
 
 
-async def add_award(session: AsyncConnection, award: Award) -> None:
+def _award_row(award: Award) -> dict[str, Any]:
     row = {name: getattr(award, name) for name in _AWARD_COLUMNS}
     row["multiplier"] = str(award.multiplier)
     row["kind_factor"] = str(award.kind_factor)
     row["base_salary_vnd"] = int(award.base_salary_vnd)
-    await session.execute(awards.insert(), row)
+    return row
+
+
+async def add_decision(session: AsyncConnection, decision: Decision) -> None:
+    """The decision's row, then all its awards in one executemany."""
+    await session.execute(decisions.insert(), {name: getattr(decision, name) for name in _DECISION_COLUMNS})
+    await session.execute(awards.insert(), [_award_row(award) for award in decision.awards])
 
 
 async def get_award(session: AsyncConnection, award_id: uuid.UUID) -> Award | None:
@@ -82,10 +103,16 @@ async def get_award(session: AsyncConnection, award_id: uuid.UUID) -> Award | No
     return _to_award(row) if row else None
 
 
-async def find_award(session: AsyncConnection, exemplar_id: uuid.UUID, form: str) -> Award | None:
-    query = select(awards).where(awards.c.exemplar_id == exemplar_id, awards.c.form == form)
-    row = (await session.execute(query)).first()
-    return _to_award(row) if row else None
+async def granted_numbers(
+    session: AsyncConnection, exemplar_ids: Sequence[uuid.UUID], form: str
+) -> dict[uuid.UUID, str]:
+    """Which of ``exemplar_ids`` already hold ``form``, and by which decision number, in one query."""
+    if not exemplar_ids:
+        return {}
+    query = select(awards.c.exemplar_id, awards.c.decision_number).where(
+        awards.c.form == form, awards.c.exemplar_id.in_(exemplar_ids)
+    )
+    return {row.exemplar_id: row.decision_number for row in (await session.execute(query)).all()}
 
 
 async def awards_of(session: AsyncConnection, exemplar_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Award]]:
@@ -99,7 +126,8 @@ async def awards_of(session: AsyncConnection, exemplar_ids: Sequence[uuid.UUID])
 
 
 async def list_awards(session: AsyncConnection, *, year: int | None, limit: int, offset: int) -> list[Award]:
-    query = select(awards).order_by(awards.c.decision_year, awards.c.decision_seq).limit(limit).offset(offset)
+    order = (awards.c.decision_year, awards.c.decision_seq, awards.c.award_id)
+    query = select(awards).order_by(*order).limit(limit).offset(offset)
     if year is not None:
         query = query.where(awards.c.decision_year == year)
     return [_to_award(row) for row in (await session.execute(query)).all()]
@@ -109,6 +137,43 @@ async def count_awards(session: AsyncConnection, *, year: int | None) -> int:
     query = select(func.count()).select_from(awards)
     if year is not None:
         query = query.where(awards.c.decision_year == year)
+    return int((await session.execute(query)).scalar_one())
+
+
+def _to_decision(row: Any, its_awards: Sequence[Award]) -> Decision:
+    data = {name: getattr(row, name) for name in _DECISION_COLUMNS}
+    return Decision(**data, awards=tuple(its_awards))
+
+
+async def _with_awards(session: AsyncConnection, rows: Sequence[Any]) -> list[Decision]:
+    ids = [row.decision_id for row in rows]
+    found: dict[uuid.UUID, list[Award]] = {i: [] for i in ids}
+    if ids:
+        query = select(awards).where(awards.c.decision_id.in_(ids)).order_by(awards.c.recipient_name, awards.c.award_id)
+        for award_row in (await session.execute(query)).all():
+            found[award_row.decision_id].append(_to_award(award_row))
+    return [_to_decision(row, found[row.decision_id]) for row in rows]
+
+
+async def get_decision(session: AsyncConnection, decision_id: uuid.UUID) -> Decision | None:
+    row = (await session.execute(select(decisions).where(decisions.c.decision_id == decision_id))).first()
+    if row is None:
+        return None
+    [decision] = await _with_awards(session, [row])
+    return decision
+
+
+async def list_decisions(session: AsyncConnection, *, year: int | None, limit: int, offset: int) -> list[Decision]:
+    query = select(decisions).order_by(decisions.c.year, decisions.c.seq).limit(limit).offset(offset)
+    if year is not None:
+        query = query.where(decisions.c.year == year)
+    return await _with_awards(session, (await session.execute(query)).all())
+
+
+async def count_decisions(session: AsyncConnection, *, year: int | None) -> int:
+    query = select(func.count()).select_from(decisions)
+    if year is not None:
+        query = query.where(decisions.c.year == year)
     return int((await session.execute(query)).scalar_one())
 
 

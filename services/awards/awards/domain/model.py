@@ -1,23 +1,32 @@
-"""Exemplars the office may commend, and the commendation decisions (quyết định khen thưởng) issued."""
+"""Exemplars the office may commend, and the commendation decisions (quyết định khen thưởng) issued.
+
+One decision carries one number and is signed for a list of recipients; each recipient's award
+records the figures its amount came from.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from awards.domain.rewards import Reward
+from awards.domain.rewards import Reward, RewardRules, RuleError
 
 __all__ = [
     "VIETNAM_TIME",
     "AlreadyGranted",
     "Award",
+    "Decision",
     "Exemplar",
+    "NotGrantable",
     "SignedInFuture",
+    "check_signing_date",
     "decision_number",
-    "issue_award",
+    "issue_decision",
     "local_today",
+    "rewards_for",
 ]
 
 # Indochina Time, UTC+7 all year (no daylight saving): the calendar decisions are dated in.
@@ -29,10 +38,27 @@ def local_today(now: datetime) -> date:
 
 
 class AlreadyGranted(Exception):
-    def __init__(self, form_name: str, exemplar_id: uuid.UUID, number: str | None) -> None:
-        by = f" by decision {number}" if number else ""
-        super().__init__(f"{form_name} was already granted to exemplar {exemplar_id}{by}")
-        self.exemplar_id = exemplar_id
+    """Some recipients already hold the form; ``granted`` maps each to the decision that gave it."""
+
+    def __init__(self, form_name: str, granted: Mapping[uuid.UUID, str | None]) -> None:
+        parts = [
+            f"{form_name} was already granted to exemplar {exemplar_id}" + (f" by decision {number}" if number else "")
+            for exemplar_id, number in granted.items()
+        ]
+        super().__init__("; ".join(parts))
+        self.exemplar_ids = list(granted)
+
+
+class NotGrantable(RuleError):
+    """The rules give no amount for some recipients (kind not eligible, no rule in force)."""
+
+    def __init__(self, form_name: str, refused: Mapping[uuid.UUID, tuple[Exemplar, str]]) -> None:
+        parts = [
+            f"exemplar {exemplar_id} ({exemplar.nominee_name}, {exemplar.nominee_kind}): {why}"
+            for exemplar_id, (exemplar, why) in refused.items()
+        ]
+        super().__init__(f"{form_name} cannot be granted to " + "; ".join(parts))
+        self.exemplar_ids = list(refused)
 
 
 class SignedInFuture(ValueError):
@@ -58,9 +84,13 @@ class Exemplar:
 
 @dataclass(frozen=True)
 class Award:
-    """One commendation decision for one exemplar, with the figures its amount came from."""
+    """One recipient of a decision, with the figures its amount came from.
+
+    The decision's number, date and signer are repeated here so an award reads on its own.
+    """
 
     award_id: uuid.UUID
+    decision_id: uuid.UUID
     exemplar_id: uuid.UUID
     form: str
     form_name: str
@@ -80,14 +110,67 @@ class Award:
     granted_at: datetime
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A commendation decision (quyết định khen thưởng): one number, one form, a list of recipients."""
+
+    decision_id: uuid.UUID
+    year: int
+    seq: int
+    number: str
+    form: str
+    form_name: str
+    signed_on: date
+    signer: str
+    citation: str
+    granted_by: str
+    granted_at: datetime
+    recipient_count: int
+    awards: tuple[Award, ...]
+
+    @property
+    def total_amount_vnd(self) -> int:
+        return sum(a.amount_vnd for a in self.awards)
+
+
 def decision_number(seq: int, suffix: str) -> str:
     """``12/QĐ-UBND``: the sequence restarts every 1 January."""
     return f"{seq}/{suffix}"
 
 
-def issue_award(
-    exemplar: Exemplar,
-    reward: Reward,
+def check_signing_date(signed_on: date, now: datetime) -> None:
+    """A decision cannot be dated after today (Vietnam time)."""
+    today = local_today(now)
+    if signed_on > today:
+        raise SignedInFuture(signed_on, today)
+
+
+def rewards_for(
+    rules: RewardRules, form_id: str, exemplars: Sequence[Exemplar], signed_on: date, *, grantor: str
+) -> list[Reward]:
+    """Each recipient's reward, in order; refuses with every recipient the rules give nothing for.
+
+    The amount depends only on the recipient's kind, so each kind is priced once.
+    """
+    form = rules.form(form_id)
+    by_kind: dict[str, Reward | RuleError] = {}
+    for kind in {e.nominee_kind for e in exemplars}:
+        try:
+            by_kind[kind] = rules.reward(form.id, kind, signed_on, grantor=grantor)
+        except RuleError as error:
+            by_kind[kind] = error
+    refused = {
+        e.exemplar_id: (e, str(by_kind[e.nominee_kind]))
+        for e in exemplars
+        if isinstance(by_kind[e.nominee_kind], RuleError)
+    }
+    if refused:
+        raise NotGrantable(form.name, refused)
+    return [reward for e in exemplars if isinstance(reward := by_kind[e.nominee_kind], Reward)]
+
+
+def issue_decision(
+    recipients: Sequence[tuple[Exemplar, Reward]],
     *,
     seq: int,
     suffix: str,
@@ -96,28 +179,54 @@ def issue_award(
     citation: str,
     granted_by: str,
     now: datetime,
-) -> Award:
-    """The decision commending ``exemplar``; it cannot be dated after today."""
-    today = local_today(now)
-    if signed_on > today:
-        raise SignedInFuture(signed_on, today)
-    return Award(
-        award_id=uuid.uuid4(),
-        exemplar_id=exemplar.exemplar_id,
-        form=reward.form.id,
-        form_name=reward.form.name,
-        decision_year=signed_on.year,
-        decision_seq=seq,
-        decision_number=decision_number(seq, suffix),
+) -> Decision:
+    """The decision commending ``recipients`` (each with its reward, all of one form)."""
+    if not recipients:
+        raise ValueError("a decision needs at least one recipient")
+    check_signing_date(signed_on, now)
+    form = recipients[0][1].form
+    if any(reward.form.id != form.id for _, reward in recipients):
+        raise ValueError("all recipients of a decision receive the same form")
+    if len({exemplar.exemplar_id for exemplar, _ in recipients}) != len(recipients):
+        raise ValueError("an exemplar may appear only once in a decision")
+    decision_id = uuid.uuid4()
+    number = decision_number(seq, suffix)
+    awards = tuple(
+        Award(
+            award_id=uuid.uuid4(),
+            decision_id=decision_id,
+            exemplar_id=exemplar.exemplar_id,
+            form=form.id,
+            form_name=form.name,
+            decision_year=signed_on.year,
+            decision_seq=seq,
+            decision_number=number,
+            signed_on=signed_on,
+            signer=signer,
+            citation=citation,
+            recipient_name=exemplar.nominee_name,
+            recipient_kind=exemplar.nominee_kind,
+            multiplier=reward.multiplier,
+            kind_factor=reward.kind_factor,
+            base_salary_vnd=reward.base_salary_vnd,
+            amount_vnd=reward.amount_vnd,
+            granted_by=granted_by,
+            granted_at=now,
+        )
+        for exemplar, reward in recipients
+    )
+    return Decision(
+        decision_id=decision_id,
+        year=signed_on.year,
+        seq=seq,
+        number=number,
+        form=form.id,
+        form_name=form.name,
         signed_on=signed_on,
         signer=signer,
         citation=citation,
-        recipient_name=exemplar.nominee_name,
-        recipient_kind=exemplar.nominee_kind,
-        multiplier=reward.multiplier,
-        kind_factor=reward.kind_factor,
-        base_salary_vnd=reward.base_salary_vnd,
-        amount_vnd=reward.amount_vnd,
         granted_by=granted_by,
         granted_at=now,
+        recipient_count=len(awards),
+        awards=awards,
     )

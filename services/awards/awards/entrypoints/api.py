@@ -1,19 +1,27 @@
-"""HTTP API of the commendation office: grant awards, list exemplars and awards, show the rules."""
+"""HTTP API of the commendation office: issue decisions, list exemplars, decisions and awards, show the rules."""
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from awards.adapters import repository
-from awards.domain.model import AlreadyGranted, Award, Exemplar, SignedInFuture
+from awards.domain.model import AlreadyGranted, Award, Decision, Exemplar, NotGrantable, SignedInFuture
 from awards.domain.rewards import RewardRules, RuleError
-from awards.service.handlers import AwardsOffice, ExemplarNotFound, GrantRequest, grant_award
+from awards.service.handlers import (
+    AwardsOffice,
+    DecisionRequest,
+    ExemplarNotFound,
+    GrantRequest,
+    grant_award,
+    issue_decision_for,
+)
 from common.auth import Principal, Role, require_roles
 from common.events import Text
 from common.runtime import Runtime
@@ -28,6 +36,7 @@ Reader = Annotated[Principal, require_roles(Role.OFFICER, Role.SIGNER, Role.OPER
 
 class AwardView(BaseModel):
     award_id: uuid.UUID
+    decision_id: uuid.UUID
     exemplar_id: uuid.UUID
     form: str
     form_name: str
@@ -79,10 +88,67 @@ class AwardList(BaseModel):
     items: list[AwardView]
 
 
-class Grant(BaseModel):
+class RecipientView(BaseModel):
+    """One recipient of a decision and what it pays them."""
+
+    award_id: uuid.UUID
+    exemplar_id: uuid.UUID
+    recipient_name: str
+    recipient_kind: str
+    multiplier: Decimal
+    kind_factor: Decimal
+    base_salary_vnd: int
+    amount_vnd: int
+
+    @classmethod
+    def of(cls, award: Award) -> RecipientView:
+        return cls.model_validate(award, from_attributes=True)
+
+
+class DecisionView(BaseModel):
+    decision_id: uuid.UUID
+    decision_number: str
+    year: int
+    seq: int
+    form: str
+    form_name: str
+    signed_on: date
+    signer: str
+    citation: str
+    granted_by: str
+    granted_at: datetime
+    recipient_count: int
+    total_amount_vnd: int
+    awards: list[RecipientView]
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionView:
+        data = {name: getattr(decision, name) for name in Decision.__dataclass_fields__ if name != "awards"}
+        data["decision_number"] = data.pop("number")
+        return cls(
+            **data,
+            total_amount_vnd=decision.total_amount_vnd,
+            awards=[RecipientView.of(a) for a in decision.awards],
+        )
+
+
+class DecisionList(BaseModel):
+    total: int
+    items: list[DecisionView]
+
+
+def _no_duplicates(ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    repeated = sorted(str(i) for i, n in Counter(ids).items() if n > 1)
+    if repeated:
+        raise ValueError(f"an exemplar may appear only once in a decision: {', '.join(repeated)}")
+    return ids
+
+
+class _Signing(BaseModel):
+    """What every decision states besides its recipients."""
+
     model_config = ConfigDict(extra="forbid")
 
-    exemplar_id: uuid.UUID
     form: Annotated[str, Field(min_length=1, max_length=80)] = "giay-khen"
     signed_on: date | None = Field(default=None, description="the signing date; today (Vietnam time) if omitted")
     signer: Annotated[Text, Field(min_length=1, max_length=300)] | None = Field(
@@ -91,6 +157,18 @@ class Grant(BaseModel):
     citation: Annotated[Text, Field(max_length=2000)] = Field(
         default="", validation_alias=AliasChoices("citation", "reason")
     )
+
+
+class Grant(_Signing):
+    """A decision for one exemplar."""
+
+    exemplar_id: uuid.UUID
+
+
+class DecisionBody(_Signing):
+    """A decision for a list of exemplars (danh sách khen thưởng), each listed once."""
+
+    exemplar_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000), AfterValidator(_no_duplicates)]
 
 
 def _runtime(request: Request) -> Runtime:
@@ -103,9 +181,73 @@ def _office(request: Request) -> AwardsOffice:
     return office
 
 
+def _refused(error: Exception, ids: list[uuid.UUID] | None = None) -> HTTPException:
+    """The HTTP answer to a refused decision; ``ids`` adds the exemplars concerned to the detail."""
+    if isinstance(error, ExemplarNotFound):
+        code = status.HTTP_404_NOT_FOUND
+    elif isinstance(error, AlreadyGranted):
+        code = status.HTTP_409_CONFLICT
+    else:
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    if ids is None:
+        return HTTPException(code, str(error))
+    return HTTPException(code, {"message": str(error), "exemplar_ids": [str(i) for i in ids]})
+
+
+_REFUSALS = (ExemplarNotFound, AlreadyGranted, RuleError, SignedInFuture)
+
+
+@router.post("/decisions", response_model=DecisionView, status_code=status.HTTP_201_CREATED, tags=["decisions"])
+async def issue(request: Request, body: DecisionBody, who: Granter) -> DecisionView:
+    """Issue one numbered commendation decision (quyết định khen thưởng) for a list of exemplars.
+
+    All or nothing: unknown exemplars (404), exemplars already holding the form (409) or ones the
+    form cannot go to (422) refuse the whole decision; the detail lists them.
+    """
+    runtime = _runtime(request)
+    decision_request = DecisionRequest(
+        exemplar_ids=body.exemplar_ids,
+        form=body.form,
+        granted_by=who.name,
+        signed_on=body.signed_on,
+        signer=body.signer or None,
+        citation=body.citation,
+    )
+    try:
+        decision = await issue_decision_for(runtime.db, runtime.relay, _office(request), decision_request)
+    except (ExemplarNotFound, AlreadyGranted, NotGrantable) as error:
+        raise _refused(error, error.exemplar_ids) from error
+    except _REFUSALS as error:
+        raise _refused(error) from error
+    return DecisionView.of(decision)
+
+
+@router.get("/decisions", response_model=DecisionList, tags=["decisions"])
+async def list_decisions(
+    request: Request,
+    _who: Reader,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DecisionList:
+    async with _runtime(request).db.read() as session:
+        items = await repository.list_decisions(session, year=year, limit=limit, offset=offset)
+        total = await repository.count_decisions(session, year=year)
+    return DecisionList(total=total, items=[DecisionView.of(d) for d in items])
+
+
+@router.get("/decisions/{decision_id}", response_model=DecisionView, tags=["decisions"])
+async def get_decision(request: Request, decision_id: uuid.UUID, _who: Reader) -> DecisionView:
+    async with _runtime(request).db.read() as session:
+        decision = await repository.get_decision(session, decision_id)
+    if decision is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no decision {decision_id}")
+    return DecisionView.of(decision)
+
+
 @router.post("/awards", response_model=AwardView, status_code=status.HTTP_201_CREATED, tags=["awards"])
 async def grant(request: Request, body: Grant, who: Granter) -> AwardView:
-    """Issue a numbered commendation decision (quyết định khen thưởng) for an exemplar."""
+    """Issue a numbered commendation decision (quyết định khen thưởng) for one exemplar."""
     runtime = _runtime(request)
     grant_request = GrantRequest(
         exemplar_id=body.exemplar_id,
@@ -117,12 +259,8 @@ async def grant(request: Request, body: Grant, who: Granter) -> AwardView:
     )
     try:
         award = await grant_award(runtime.db, runtime.relay, _office(request), grant_request)
-    except ExemplarNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
-    except AlreadyGranted as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    except (RuleError, SignedInFuture) as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    except _REFUSALS as error:
+        raise _refused(error) from error
     return AwardView.of(award)
 
 

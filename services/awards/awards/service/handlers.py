@@ -1,8 +1,9 @@
-"""Awards use cases: record an approved exemplar; grant it a commendation."""
+"""Awards use cases: record an approved exemplar; issue a decision commending a list of them."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,19 +13,40 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from awards.adapters import repository
 from awards.adapters.orm import messaging
-from awards.domain.model import AlreadyGranted, Award, issue_award, local_today
+from awards.domain.model import (
+    AlreadyGranted,
+    Award,
+    Decision,
+    check_signing_date,
+    issue_decision,
+    local_today,
+    rewards_for,
+)
 from awards.domain.rewards import RewardRules
 from awards.integration import exemplar_from_approved, granted_event
 from common.db import Database
 from common.events import Event, ExemplarApproved
 from common.outbox import OutboxRelay, stage
 
-__all__ = ["AwardsOffice", "ExemplarNotFound", "GrantRequest", "grant_award", "record_exemplar"]
+__all__ = [
+    "AwardsOffice",
+    "DecisionRequest",
+    "ExemplarNotFound",
+    "GrantRequest",
+    "grant_award",
+    "issue_decision_for",
+    "record_exemplar",
+]
 
 
 class ExemplarNotFound(LookupError):
-    def __init__(self, exemplar_id: uuid.UUID) -> None:
-        super().__init__(f"no approved exemplar {exemplar_id} is recorded here")
+    def __init__(self, exemplar_ids: Sequence[uuid.UUID]) -> None:
+        if len(exemplar_ids) == 1:
+            message = f"no approved exemplar {exemplar_ids[0]} is recorded here"
+        else:
+            message = f"no approved exemplars {', '.join(map(str, exemplar_ids))} are recorded here"
+        super().__init__(message)
+        self.exemplar_ids = list(exemplar_ids)
 
 
 @dataclass(frozen=True)
@@ -38,7 +60,21 @@ class AwardsOffice:
 
 
 @dataclass(frozen=True)
+class DecisionRequest:
+    """One decision for a list of exemplars, each listed once."""
+
+    exemplar_ids: Sequence[uuid.UUID]
+    form: str
+    granted_by: str
+    signed_on: date | None = None
+    signer: str | None = None
+    citation: str = ""
+
+
+@dataclass(frozen=True)
 class GrantRequest:
+    """One decision for one exemplar."""
+
     exemplar_id: uuid.UUID
     form: str
     granted_by: str
@@ -57,26 +93,33 @@ async def record_exemplar(session: AsyncConnection, event: Event[Any]) -> list[E
     return []
 
 
-async def grant_award(
-    db: Database, relay: OutboxRelay, office: AwardsOffice, request: GrantRequest, *, now: datetime | None = None
-) -> Award:
-    """Issue a numbered decision and stage AwardGranted, in one transaction."""
+async def issue_decision_for(
+    db: Database, relay: OutboxRelay, office: AwardsOffice, request: DecisionRequest, *, now: datetime | None = None
+) -> Decision:
+    """Issue one numbered decision for every listed exemplar and stage one AwardGranted each.
+
+    All or nothing, in one transaction: an unknown exemplar, one that already holds the form, or
+    one the rules give nothing for refuses the whole decision and consumes no number.
+    """
     now = now or datetime.now(UTC)
     signed_on = request.signed_on or local_today(now)
+    ids = list(request.exemplar_ids)
+    if len(set(ids)) != len(ids):
+        raise ValueError("an exemplar may appear only once in a decision")
+    form = office.rules.form(request.form)
+    check_signing_date(signed_on, now)
     try:
         async with db.transaction() as session:
-            found = await repository.get_exemplar(session, request.exemplar_id)
-            if found is None:
-                raise ExemplarNotFound(request.exemplar_id)
-            exemplar, correlation_id = found
-            form = office.rules.form(request.form)
-            earlier = await repository.find_award(session, exemplar.exemplar_id, form.id)
-            if earlier is not None:
-                raise AlreadyGranted(form.name, exemplar.exemplar_id, earlier.decision_number)
-            reward = office.rules.reward(form.id, exemplar.nominee_kind, signed_on, grantor=office.grantor_level)
-            award = issue_award(
-                exemplar,
-                reward,
+            found = await repository.load_exemplars(session, ids)
+            if unknown := [i for i in ids if i not in found]:
+                raise ExemplarNotFound(unknown)
+            if granted := await repository.granted_numbers(session, ids, form.id):
+                raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted})
+            exemplars = [found[i][0] for i in ids]
+            rewards = rewards_for(office.rules, form.id, exemplars, signed_on, grantor=office.grantor_level)
+            decision = issue_decision(
+                list(zip(exemplars, rewards, strict=True)),
+                # Taken last: on PostgreSQL the year's counter stays locked until the commit.
                 seq=await repository.next_decision_seq(session, signed_on.year),
                 suffix=office.decision_suffix,
                 signed_on=signed_on,
@@ -85,14 +128,37 @@ async def grant_award(
                 granted_by=request.granted_by,
                 now=now,
             )
-            await repository.add_award(session, award)
-            await stage(session, messaging, granted_event(award, exemplar, correlation_id))
+            await repository.add_decision(session, decision)
+            events = [granted_event(a, found[a.exemplar_id][0], found[a.exemplar_id][1]) for a in decision.awards]
+            await stage(session, messaging, *events)
     except IntegrityError:
-        # A concurrent grant of the same form to the same exemplar committed first.
+        # A concurrent decision granting the same form to one of these exemplars committed first.
         async with db.read() as session:
-            earlier = await repository.find_award(session, request.exemplar_id, request.form)
-        if earlier is None:
+            granted = await repository.granted_numbers(session, ids, form.id)
+        if not granted:
             raise
-        raise AlreadyGranted(earlier.form_name, request.exemplar_id, earlier.decision_number) from None
+        raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted}) from None
     relay.wake()
+    return decision
+
+
+async def grant_award(
+    db: Database, relay: OutboxRelay, office: AwardsOffice, request: GrantRequest, *, now: datetime | None = None
+) -> Award:
+    """A decision with a single recipient; its one award."""
+    decision = await issue_decision_for(
+        db,
+        relay,
+        office,
+        DecisionRequest(
+            exemplar_ids=[request.exemplar_id],
+            form=request.form,
+            granted_by=request.granted_by,
+            signed_on=request.signed_on,
+            signer=request.signer,
+            citation=request.citation,
+        ),
+        now=now,
+    )
+    [award] = decision.awards
     return award

@@ -1,0 +1,67 @@
+"""Helpers of the awards tests: approved exemplars, tokens, recording an exemplar, counting rows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from awards.entrypoints.consumers import subscriptions
+from common.auth import Role, mint_token
+from common.consumer import Delivery, EntryHandler
+from common.db import Database
+from common.events import Event, ExemplarApproved, FieldOfWork, NomineeKind, new_event
+from common.outbox import OutboxRelay
+from common.wire import encode_entry
+from tests.conftest import TEST_SECRET
+
+SIGNER_TITLE = "Chủ tịch UBND huyện Lâm Thao"
+
+
+def approved(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Event[ExemplarApproved]:
+    payload = ExemplarApproved(
+        exemplar_id=uuid.uuid4(),
+        nomination_id=uuid.uuid4(),
+        unit_id="xa-thach-son",
+        unit_name="Xã Thạch Sơn",
+        quarter="2025-Q1",
+        field=FieldOfWork.AGRICULTURE,
+        nominee_kind=NomineeKind(kind),
+        nominee_name=name,
+        nominee_title="Nông dân sản xuất giỏi",
+        achievements="Mô hình trồng bưởi hữu cơ, giúp 20 hộ thoát nghèo.",
+        consent_to_publish=True,
+        decided_by="Phòng Nội vụ",
+    )
+    return new_event(payload, producer="review", correlation_id=uuid.uuid4())
+
+
+def delivery(event: Event[Any], entry_id: str) -> Delivery:
+    fields = {k: v.encode() for k, v in encode_entry(event.envelope.model_dump_json()).items()}
+    return Delivery(stream=ExemplarApproved.STREAM, group="awards", entry_id=entry_id, fields=fields)
+
+
+def token(role: Role, **extra: Any) -> dict[str, str]:
+    minted = mint_token(TEST_SECRET, subject=f"{role.value}-1", role=role, name="Trần Văn Bình", **extra)
+    return {"Authorization": f"Bearer {minted}"}
+
+
+OFFICER = token(Role.OFFICER)
+
+
+def processor_of(db: Database, relay: OutboxRelay) -> EntryHandler:
+    [subscription] = subscriptions(db, relay)
+    assert subscription.stream == "review.events"
+    return subscription.handler
+
+
+async def count(db: Database, table: Any, *where: Any) -> int:
+    async with db.read() as session:
+        return int((await session.execute(select(func.count()).select_from(table).where(*where))).scalar_one())
+
+
+async def record(app: FastAPI, event: Event[Any]) -> None:
+    runtime = app.state.runtime
+    await processor_of(runtime.db, runtime.relay)([delivery(event, f"{uuid.uuid4().int % 10**9}-0")])

@@ -1,0 +1,118 @@
+"""Unit tests of a commendation decision: one number for a list of recipients, priced by kind."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+
+from awards.adapters.rules_file import load_reward_rules
+from awards.domain.model import (
+    AlreadyGranted,
+    Exemplar,
+    NotGrantable,
+    SignedInFuture,
+    issue_decision,
+    local_today,
+    rewards_for,
+)
+from awards.domain.rewards import RewardRules, UnknownForm
+
+SIGNED = date(2026, 3, 2)
+EVENING_UTC = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)  # already 2 March in Hà Nội
+
+
+@pytest.fixture(scope="module")
+def rules() -> RewardRules:
+    return load_reward_rules()
+
+
+def exemplar(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Exemplar:
+    return Exemplar(
+        exemplar_id=uuid.uuid4(),
+        nomination_id=uuid.uuid4(),
+        unit_id="xa-thach-son",
+        unit_name="Xã Thạch Sơn",
+        quarter="2026-Q1",
+        field="agriculture",
+        nominee_kind=kind,
+        nominee_name=name,
+        nominee_title="",
+        approved_at=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+
+
+def test_each_recipient_is_paid_for_its_kind(rules: RewardRules) -> None:
+    recipients = [exemplar("individual"), exemplar("collective"), exemplar("household"), exemplar("individual")]
+    rewards = rewards_for(rules, "giay-khen", recipients, SIGNED, grantor="district")
+    assert [r.amount_vnd for r in rewards] == [710_000, 1_410_000, 1_060_000, 710_000]
+
+
+def test_recipients_the_form_cannot_go_to_are_all_named(rules: RewardRules) -> None:
+    person, household, other_household = exemplar(), exemplar("household", "Hộ ông Nam"), exemplar("household")
+    with pytest.raises(NotGrantable) as caught:
+        rewards_for(rules, "lao-dong-tien-tien", [person, household, other_household], SIGNED, grantor="district")
+    assert caught.value.exemplar_ids == [household.exemplar_id, other_household.exemplar_id]
+    assert f"exemplar {household.exemplar_id} (Hộ ông Nam, household)" in str(caught.value)
+    # Before 1 July 2025 there is no household factor: also named, with the reason.
+    with pytest.raises(NotGrantable, match="no reward factor for a household recipient"):
+        rewards_for(rules, "giay-khen", [person, household], date(2025, 6, 30), grantor="district")
+    with pytest.raises(UnknownForm):
+        rewards_for(rules, "bang-khen", [person], SIGNED, grantor="district")
+
+
+def test_a_decision_has_one_number_for_all_its_recipients(rules: RewardRules) -> None:
+    recipients = [exemplar("individual"), exemplar("collective", "Hợp tác xã Thạch Sơn"), exemplar("household")]
+    rewards = rewards_for(rules, "giay-khen", recipients, SIGNED, grantor="district")
+    decision = issue_decision(
+        list(zip(recipients, rewards, strict=True)),
+        seq=163,
+        suffix="QĐ-UBND",
+        signed_on=SIGNED,
+        signer="Chủ tịch UBND",
+        citation="Đã có thành tích xuất sắc",
+        granted_by="officer",
+        now=EVENING_UTC,
+    )
+    assert decision.number == "163/QĐ-UBND"
+    assert (decision.year, decision.seq, decision.form_name) == (2026, 163, "Giấy khen")
+    assert decision.recipient_count == 3
+    assert decision.total_amount_vnd == 710_000 + 1_410_000 + 1_060_000
+    assert [a.exemplar_id for a in decision.awards] == [e.exemplar_id for e in recipients]
+    assert {a.decision_number for a in decision.awards} == {"163/QĐ-UBND"}
+    assert {a.decision_id for a in decision.awards} == {decision.decision_id}
+    assert len({a.award_id for a in decision.awards}) == 3
+    assert decision.awards[1].recipient_name == "Hợp tác xã Thạch Sơn"
+    assert decision.awards[1].kind_factor == 2
+
+
+def test_decisions_are_dated_in_vietnam_time_and_not_in_the_future(rules: RewardRules) -> None:
+    assert local_today(EVENING_UTC) == date(2026, 3, 2)
+    person = exemplar()
+    reward = rules.reward("giay-khen", "individual", SIGNED, grantor="district")
+    signing = {"suffix": "QĐ-UBND", "signer": "Chủ tịch UBND", "citation": "", "granted_by": "officer"}
+    decision = issue_decision([(person, reward)], seq=12, signed_on=SIGNED, now=EVENING_UTC, **signing)
+    assert decision.number == "12/QĐ-UBND"
+    assert decision.awards[0].decision_year == 2026
+    with pytest.raises(SignedInFuture, match="2026-03-03 is in the future"):
+        issue_decision([(person, reward)], seq=13, signed_on=date(2026, 3, 3), now=EVENING_UTC, **signing)
+
+
+def test_a_decision_lists_each_recipient_once_and_at_least_one(rules: RewardRules) -> None:
+    person = exemplar()
+    reward = rules.reward("giay-khen", "individual", SIGNED, grantor="district")
+    signing = {"suffix": "QĐ-UBND", "signer": "Chủ tịch UBND", "citation": "", "granted_by": "officer"}
+    with pytest.raises(ValueError, match="only once"):
+        issue_decision([(person, reward), (person, reward)], seq=1, signed_on=SIGNED, now=EVENING_UTC, **signing)
+    with pytest.raises(ValueError, match="at least one"):
+        issue_decision([], seq=1, signed_on=SIGNED, now=EVENING_UTC, **signing)
+
+
+def test_already_granted_names_each_recipient_and_its_decision() -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    one = AlreadyGranted("Giấy khen", {first: "1/QĐ-UBND"})
+    assert str(one) == f"Giấy khen was already granted to exemplar {first} by decision 1/QĐ-UBND"
+    two = AlreadyGranted("Giấy khen", {first: "1/QĐ-UBND", second: "7/QĐ-UBND"})
+    assert two.exemplar_ids == [first, second]
+    assert f"exemplar {second} by decision 7/QĐ-UBND" in str(two)
