@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy libs/common/common services/nomination/nomination services/review/review \
-		services/publishing/publishing services/awards/awards
+		services/publishing/publishing services/awards/awards bench
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -11,6 +11,7 @@ import asyncio
 import multiprocessing as mp
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from redis.asyncio import Redis as AsyncRedis
@@ -43,7 +44,7 @@ async def _hop(url: str, i: int, n: int) -> None:
     client = AsyncRedis.from_url(url)
     done = 0
     while done < n:
-        reply = await client.xreadgroup("hop", f"hop-{i}", {_stream(i): ">"}, count=200, block=100)
+        reply: Any = await client.xreadgroup("hop", f"hop-{i}", {_stream(i): ">"}, count=200, block=100)
         for _stream_name, entries in reply or []:
             async with client.pipeline(transaction=False) as pipe:
                 for entry_id, fields in entries:
@@ -54,7 +55,7 @@ async def _hop(url: str, i: int, n: int) -> None:
     await client.aclose()
 
 
-def _hop_process(url: str, i: int, n: int, finished: mp.Queue) -> None:  # type: ignore[type-arg]
+def _hop_process(url: str, i: int, n: int, finished: Any) -> None:
     asyncio.run(_hop(url, i, n))
     finished.put((i, time.monotonic()))
 
@@ -65,12 +66,12 @@ def _reset(client: redis.Redis, hops: int) -> None:
         client.xgroup_create(_stream(i), "hop", id="0", mkstream=True)
 
 
-def _chain(url: str, n: int, payload: dict[str, bytes], hops: int, rate: float | None) -> dict[int, float]:
+def _chain(url: str, n: int, payload: dict[Any, Any], hops: int, rate: float | None) -> dict[int, float]:
     """Run n entries through the chain; return when each hop finished, relative to the first post."""
     client = redis.Redis.from_url(url)
     _reset(client, hops)
     ctx = mp.get_context("spawn")
-    finished: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    finished: Any = ctx.Queue()
     workers = [ctx.Process(target=_hop_process, args=(url, i, n, finished), daemon=True) for i in range(hops)]
     for w in workers:
         w.start()
@@ -80,12 +81,12 @@ def _chain(url: str, n: int, payload: dict[str, bytes], hops: int, rate: float |
         for first in range(0, n, 500):
             pipe = client.pipeline(transaction=False)
             for _ in range(min(500, n - first)):
-                pipe.xadd(_stream(0), payload)  # type: ignore[arg-type]
+                pipe.xadd(_stream(0), payload)
             pipe.execute()
     else:
         for k in range(n):
             time.sleep(max(0.0, start + k / rate - time.monotonic()))
-            client.xadd(_stream(0), payload)  # type: ignore[arg-type]
+            client.xadd(_stream(0), payload)
     ends: dict[int, float] = {}
     for _ in workers:
         i, at = finished.get(timeout=600)
@@ -100,14 +101,15 @@ def _hop_latencies(url: str, hops: int) -> list[float]:
     client = redis.Redis.from_url(url)
     samples: list[float] = []
     for i in range(1, hops + 1):
-        for entry_id, fields in client.xrange(_stream(i)):  # type: ignore[union-attr]
+        entries: Any = client.xrange(_stream(i))
+        for entry_id, fields in entries:
             samples.append(float(_ms(entry_id) - _ms(fields[b"src"])))
     client.delete(*[_stream(i) for i in range(hops + 1)])
     client.close()
     return samples
 
 
-def run_raw(url: str, n: int, payload: dict[str, bytes], *, rate: float, latency_n: int) -> RawResult:
+def run_raw(url: str, n: int, payload: dict[Any, Any], *, rate: float, latency_n: int) -> RawResult:
     ends = _chain(url, n, payload, HOPS, rate=None)
     redis.Redis.from_url(url).delete(*[_stream(i) for i in range(HOPS + 1)])
     _chain(url, latency_n, payload, HOPS, rate=rate)

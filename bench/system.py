@@ -31,7 +31,6 @@ from common.signing import sign_compact
 __all__ = ["UNITS", "drive", "signed_entry"]
 
 UNITS = ["xa-ban-nguyen", "xa-cao-xa", "xa-vinh-lai", "tt-hung-son", "xa-son-vi", "xa-tu-xa", "xa-thach-son"]
-CONCURRENCY = 32
 
 
 def signed_entry(stack: LocalStack, keys: dict[str, bytes], n: int) -> dict[str, str]:
@@ -50,9 +49,14 @@ def signed_entry(stack: LocalStack, keys: dict[str, bytes], n: int) -> dict[str,
 
 
 class Actors:
-    """The scripted reviewer and emulation officer."""
+    """The scripted reviewer and emulation officer, deciding in lists as a council session does.
 
-    def __init__(self, stack: LocalStack, redis: Redis, n: int) -> None:
+    The reviewer approves what it reads on nomination.events with POST /reviews/decisions; the
+    officer commends what it reads on review.events with one decision per list (POST /decisions).
+    Items the service has not applied yet (404) are tried again a moment later.
+    """
+
+    def __init__(self, stack: LocalStack, redis: Redis, n: int, *, batch: int = 500, linger: float = 0.05) -> None:
         secret = (stack.state / "auth-secret").read_text().strip()
         self.reviewer = {"Authorization": "Bearer " + mint_token(secret, subject="bench-r", role=Role.REVIEWER)}
         self.officer = {"Authorization": "Bearer " + mint_token(secret, subject="bench-o", role=Role.OFFICER)}
@@ -60,54 +64,74 @@ class Actors:
         self.awards_url = stack.services["awards"].url
         self.redis = redis
         self.n = n
-        self.http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=CONCURRENCY))
-        self.gate = asyncio.Semaphore(CONCURRENCY)
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.batch = batch
+        self.linger = linger
+        self.http = httpx.AsyncClient(timeout=120)
+        self.not_yet = 0  # items a service had not applied yet when asked, and asked again
+        self.requests = 0
 
-    async def _retrying_post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> None:
-        async with self.gate:
-            for _ in range(3000):
-                response = await self.http.post(url, json=body, headers=headers)
-                if response.status_code in (200, 201, 409):
-                    return
-                if response.status_code != 404:  # 404: not arrived there yet
-                    raise RuntimeError(f"{url}: {response.status_code} {response.text}")
-                await asyncio.sleep(0.02)
-            raise RuntimeError(f"{url}: still 404 after a minute")
-
-    async def _follow(self, stream: str, wanted: str, act: Any) -> None:
+    async def _follow(self, stream: str, wanted: str, key: str, queue: asyncio.Queue[str]) -> None:
         last, seen = "0-0", 0
         while seen < self.n:
-            reply = await self.redis.xread({stream: last}, count=1000, block=200)
+            reply: Any = await self.redis.xread({stream: last}, count=1000, block=200)
             for _name, entries in reply or []:
                 for entry_id, fields in entries:
                     last = entry_id
                     event = json.loads(fields[b"event"])
                     if event["type"] == wanted:
                         seen += 1
-                        task = asyncio.create_task(act(event["data"]))
-                        self.tasks.add(task)
-                        task.add_done_callback(self.tasks.discard)
+                        queue.put_nowait(event["data"][key])
 
-    async def approve(self, data: dict[str, Any]) -> None:
-        await self._retrying_post(f"{self.review_url}/reviews/{data['nomination_id']}/approve", {}, self.reviewer)
+    async def _act(self, queue: asyncio.Queue[str], flush: Any) -> None:
+        done = 0
+        while done < self.n:
+            items = [await queue.get()]
+            deadline = time.monotonic() + self.linger
+            while len(items) < self.batch and (left := deadline - time.monotonic()) > 0:
+                try:
+                    items.append(await asyncio.wait_for(queue.get(), left))
+                except TimeoutError:
+                    break
+            retry = await flush(items)
+            self.requests += 1
+            done += len(items) - len(retry)
+            if retry:
+                self.not_yet += len(retry)
+                await asyncio.sleep(0.02)
+                for item in retry:
+                    queue.put_nowait(item)
 
-    async def grant(self, data: dict[str, Any]) -> None:
-        body = {"exemplar_id": data["exemplar_id"], "signed_on": "2026-09-30"}
-        await self._retrying_post(f"{self.awards_url}/awards", body, self.officer)
+    async def approve(self, ids: list[str]) -> list[str]:
+        body = {"decisions": [{"nomination_id": i, "decision": "approve"} for i in ids]}
+        response = await self.http.post(f"{self.review_url}/reviews/decisions", json=body, headers=self.reviewer)
+        if response.status_code != 200:
+            raise RuntimeError(f"approvals: {response.status_code} {response.text}")
+        return [r["nomination_id"] for r in response.json()["results"] if r["outcome"] == "not-found"]
+
+    async def commend(self, ids: list[str]) -> list[str]:
+        body = {"form": "giay-khen", "signed_on": "2026-09-30", "exemplar_ids": ids}
+        response = await self.http.post(f"{self.awards_url}/decisions", json=body, headers=self.officer)
+        if response.status_code == 201:
+            return []
+        if response.status_code == 404:  # some exemplar not recorded yet: the whole list waits
+            return ids
+        raise RuntimeError(f"decision: {response.status_code} {response.text}")
 
     async def run(self) -> None:
+        approvals: asyncio.Queue[str] = asyncio.Queue()
+        commendations: asyncio.Queue[str] = asyncio.Queue()
         await asyncio.gather(
-            self._follow("nomination.events", "NominationAccepted", self.approve),
-            self._follow("review.events", "ExemplarApproved", self.grant),
+            self._follow("nomination.events", "NominationAccepted", "nomination_id", approvals),
+            self._follow("review.events", "ExemplarApproved", "exemplar_id", commendations),
+            self._act(approvals, self.approve),
+            self._act(commendations, self.commend),
         )
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks))
         await self.http.aclose()
 
 
 async def _xlen_at_least(redis: Redis, stream: str, n: int) -> None:
-    while await redis.xlen(stream) < n:
+    # Polling another process's stream: there is nothing in this process to wait on.
+    while await redis.xlen(stream) < n:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
 
 
@@ -145,6 +169,7 @@ async def drive(stack: LocalStack, label: str, n: int, *, rate: float | None) ->
     await _group_settled(redis, "awards.events", "publishing")
     e2e = time.monotonic() - start
     await acting
+    print(f"{label}: {actors.requests} decision requests; {actors.not_yet} items asked again", flush=True)
     result = RunResult(label, n, n / intake, n / e2e, intake, e2e)
     result.peak_rss = {
         name: peak_rss_mb(service.process.pid) for name, service in stack.services.items() if service.process
@@ -178,11 +203,13 @@ async def _latencies(stack: LocalStack, redis: Redis) -> list[Latency]:
     occurred: dict[str, list[tuple[str, float]]] = defaultdict(list)
     correlation: dict[str, dict[str, str]] = defaultdict(dict)
     for stream in ("nomination.events", "review.events", "publishing.events", "awards.events"):
-        for _id, fields in await redis.xrange(stream):
+        entries: Any = await redis.xrange(stream)
+        for _id, fields in entries:
             event = json.loads(fields[b"event"])
             occurred[event["type"]].append((event["event_id"], _when(event["occurred_at"])))
             correlation[event["type"]][event["correlation_id"]] = event["event_id"]
-    for _id, fields in await redis.xrange("nomination.submissions"):
+    submissions: Any = await redis.xrange("nomination.submissions")
+    for _id, fields in submissions:
         body = _jws_payload(fields[b"jws"])
         occurred["NominationSubmitted"].append((body["event_id"], _when(body["occurred_at"])))
     inbox: dict[tuple[str, str], float] = {}
