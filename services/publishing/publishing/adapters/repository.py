@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from publishing.adapters.orm import commendations, stories
@@ -16,12 +16,13 @@ from publishing.domain.model import Commendation, Story, StoryStatus
 __all__ = [
     "add_commendation",
     "add_story",
+    "commendation_exists",
     "commendations_for",
     "count_published",
-    "get_commendation",
     "get_story",
     "get_story_by_slug",
     "list_published",
+    "story_exists",
     "touch_story",
 ]
 
@@ -57,14 +58,27 @@ async def get_story_by_slug(session: AsyncConnection, slug: str) -> Story | None
     return _to_story(row) if row else None
 
 
-async def touch_story(session: AsyncConnection, story_id: uuid.UUID, at: datetime) -> bool:
-    """Move the story's ``updated_at`` forward; False when there is no story yet."""
-    story = await get_story(session, story_id)
-    if story is None:
-        return False
-    story.touch(at)
-    await session.execute(stories.update().where(stories.c.story_id == story_id).values(updated_at=story.updated_at))
-    return True
+# Statements on the consumers' path, built once (building one costs more than running it).
+_STORY_EXISTS = select(stories.c.story_id).where(stories.c.story_id == bindparam("story_id"))
+_COMMENDATION_EXISTS = select(commendations.c.award_id).where(commendations.c.award_id == bindparam("award_id"))
+_TOUCH_STORY = (
+    stories.update()
+    .where(stories.c.story_id == bindparam("b_story_id"), stories.c.updated_at < bindparam("b_at"))
+    .values(updated_at=bindparam("b_at"))
+)
+
+
+async def story_exists(session: AsyncConnection, story_id: uuid.UUID) -> bool:
+    return (await session.execute(_STORY_EXISTS, {"story_id": story_id})).first() is not None
+
+
+async def commendation_exists(session: AsyncConnection, award_id: uuid.UUID) -> bool:
+    return (await session.execute(_COMMENDATION_EXISTS, {"award_id": award_id})).first() is not None
+
+
+async def touch_story(session: AsyncConnection, story_id: uuid.UUID, at: datetime) -> None:
+    """Move the story's ``updated_at`` forward to ``at`` (never back); no story yet, no change."""
+    await session.execute(_TOUCH_STORY, {"b_story_id": story_id, "b_at": at})
 
 
 async def list_published(
@@ -85,11 +99,6 @@ async def list_published(
 async def count_published(session: AsyncConnection) -> int:
     query = select(func.count()).select_from(stories).where(stories.c.status == StoryStatus.PUBLISHED.value)
     return int((await session.execute(query)).scalar_one())
-
-
-async def get_commendation(session: AsyncConnection, award_id: uuid.UUID) -> Commendation | None:
-    row = (await session.execute(select(commendations).where(commendations.c.award_id == award_id))).first()
-    return _to_commendation(row) if row else None
 
 
 async def add_commendation(

@@ -20,7 +20,7 @@ async def publish_story(session: AsyncConnection, event: Event[Any], *, public_b
     """ExemplarApproved: one story per exemplar, announced only when the nominee consented."""
     payload = event.payload
     assert isinstance(payload, ExemplarApproved)
-    if await repository.get_story(session, story_id_for(payload.exemplar_id)) is not None:
+    if await repository.story_exists(session, story_id_for(payload.exemplar_id)):
         return []  # a second approval event for the same exemplar changes nothing
     story = story_from_approved(payload, datetime.now(UTC))
     await repository.add_story(session, story)
@@ -33,7 +33,7 @@ async def record_commendation(session: AsyncConnection, event: Event[Any]) -> li
     """AwardGranted: keep the commendation, even before its story exists, and refresh the story."""
     payload = event.payload
     assert isinstance(payload, AwardGranted)
-    if await repository.get_commendation(session, payload.award_id) is not None:
+    if await repository.commendation_exists(session, payload.award_id):
         return []
     now = datetime.now(UTC)
     await repository.add_commendation(
