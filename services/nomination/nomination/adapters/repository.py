@@ -123,16 +123,15 @@ async def get_by_submission(session: AsyncConnection, event_id: uuid.UUID) -> No
     return _to_nomination(row) if row else None
 
 
-async def save_outcome(session: AsyncConnection, nomination: Nomination) -> None:
-    await session.execute(
+async def save_outcome(
+    session: AsyncConnection, nomination_id: uuid.UUID, status: NominationStatus, by: str, reasons: list[Reason]
+) -> bool:
+    """Record the review office's decision on a nomination; False when there is no such nomination."""
+    result = await session.execute(
         _SAVE_OUTCOME,
-        {
-            "id": nomination.nomination_id,
-            "status": nomination.status.value,
-            "decided_by": nomination.decided_by,
-            "reasons": [r.model_dump() for r in nomination.reasons],
-        },
+        {"id": nomination_id, "status": status.value, "decided_by": by, "reasons": [r.model_dump() for r in reasons]},
     )
+    return bool(result.rowcount)
 
 
 async def record_rejection(session: AsyncConnection, event_id: uuid.UUID, unit_id: str, reasons: list[Reason]) -> None:

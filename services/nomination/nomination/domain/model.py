@@ -33,12 +33,6 @@ class Nomination:
     decided_by: str | None = None
     reasons: list[Reason] = field(default_factory=list)
 
-    def record_outcome(self, status: NominationStatus, by: str, reasons: list[Reason]) -> None:
-        """The review office's decision, as the unit will see it."""
-        self.status = status
-        self.decided_by = by
-        self.reasons = reasons
-
 
 def current_quarter(today: date) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"

@@ -90,10 +90,10 @@ _OUTCOMES: dict[type, NominationStatus] = {
 async def record_outcome(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """ExemplarApproved / ExemplarRejected / NominationReturned: the unit sees the outcome."""
     payload = event.payload
-    nomination = await repository.get(session, payload.nomination_id)
-    if nomination is None:
-        raise LookupError(f"review decided on nomination {payload.nomination_id}, which is not stored here")
     reasons = list(getattr(payload, "reasons", []))
-    nomination.record_outcome(_OUTCOMES[type(payload)], payload.decided_by, reasons)
-    await repository.save_outcome(session, nomination)
+    found = await repository.save_outcome(
+        session, payload.nomination_id, _OUTCOMES[type(payload)], payload.decided_by, reasons
+    )
+    if not found:
+        raise LookupError(f"review decided on nomination {payload.nomination_id}, which is not stored here")
     return []
