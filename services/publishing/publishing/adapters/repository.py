@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Insert, Table, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from publishing.adapters.orm import commendations, stories
@@ -16,13 +17,11 @@ from publishing.domain.model import Commendation, Story, StoryStatus
 __all__ = [
     "add_commendation",
     "add_story",
-    "commendation_exists",
     "commendations_for",
     "count_published",
     "get_story",
     "get_story_by_slug",
     "list_published",
-    "story_exists",
     "touch_story",
 ]
 
@@ -33,8 +32,6 @@ _COMMENDATION_COLUMNS = [c.name for c in commendations.columns if c.name not in 
 def _to_story(row: Any) -> Story:
     data = {name: getattr(row, name) for name in _STORY_COLUMNS}
     data["status"] = StoryStatus(data["status"])
-    data["published_at"] = data["published_at"]
-    data["updated_at"] = data["updated_at"]
     return Story(**data)
 
 
@@ -42,10 +39,17 @@ def _to_commendation(row: Any) -> Commendation:
     return Commendation(**{name: getattr(row, name) for name in _COMMENDATION_COLUMNS})
 
 
-async def add_story(session: AsyncConnection, story: Story) -> None:
+def _insert_new(session: AsyncConnection, table: Table) -> Insert:
+    """INSERT that does nothing when the key exists (both databases say it the same way)."""
+    dialect = postgresql if session.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+async def add_story(session: AsyncConnection, story: Story) -> bool:
+    """Store a new story; False (and no change) when the exemplar's story exists already."""
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
-    await session.execute(stories.insert(), row)
+    return bool((await session.execute(_insert_new(session, stories), row)).rowcount)
 
 
 async def get_story(session: AsyncConnection, story_id: uuid.UUID) -> Story | None:
@@ -59,21 +63,11 @@ async def get_story_by_slug(session: AsyncConnection, slug: str) -> Story | None
 
 
 # Statements on the consumers' path, built once (building one costs more than running it).
-_STORY_EXISTS = select(stories.c.story_id).where(stories.c.story_id == bindparam("story_id"))
-_COMMENDATION_EXISTS = select(commendations.c.award_id).where(commendations.c.award_id == bindparam("award_id"))
 _TOUCH_STORY = (
     stories.update()
     .where(stories.c.story_id == bindparam("b_story_id"), stories.c.updated_at < bindparam("b_at"))
     .values(updated_at=bindparam("b_at"))
 )
-
-
-async def story_exists(session: AsyncConnection, story_id: uuid.UUID) -> bool:
-    return (await session.execute(_STORY_EXISTS, {"story_id": story_id})).first() is not None
-
-
-async def commendation_exists(session: AsyncConnection, award_id: uuid.UUID) -> bool:
-    return (await session.execute(_COMMENDATION_EXISTS, {"award_id": award_id})).first() is not None
 
 
 async def touch_story(session: AsyncConnection, story_id: uuid.UUID, at: datetime) -> None:
@@ -103,9 +97,11 @@ async def count_published(session: AsyncConnection) -> int:
 
 async def add_commendation(
     session: AsyncConnection, commendation: Commendation, *, nomination_id: uuid.UUID, recorded_at: datetime
-) -> None:
+) -> bool:
+    """Store a new commendation; False (and no change) when this award is already recorded."""
     row = {name: getattr(commendation, name) for name in _COMMENDATION_COLUMNS}
-    await session.execute(commendations.insert(), {**row, "nomination_id": nomination_id, "recorded_at": recorded_at})
+    params = {**row, "nomination_id": nomination_id, "recorded_at": recorded_at}
+    return bool((await session.execute(_insert_new(session, commendations), params)).rowcount)
 
 
 async def commendations_for(

@@ -20,10 +20,9 @@ async def publish_story(session: AsyncConnection, event: Event[Any], *, public_b
     """ExemplarApproved: one story per exemplar, announced only when the nominee consented."""
     payload = event.payload
     assert isinstance(payload, ExemplarApproved)
-    if await repository.story_exists(session, story_id_for(payload.exemplar_id)):
-        return []  # a second approval event for the same exemplar changes nothing
     story = story_from_approved(payload, datetime.now(UTC))
-    await repository.add_story(session, story)
+    if not await repository.add_story(session, story):
+        return []  # a second approval event for the same exemplar changes nothing
     if not story.visible:
         return []
     return [published_event(story, public_base, event.envelope)]
@@ -33,12 +32,12 @@ async def record_commendation(session: AsyncConnection, event: Event[Any]) -> li
     """AwardGranted: keep the commendation, even before its story exists, and refresh the story."""
     payload = event.payload
     assert isinstance(payload, AwardGranted)
-    if await repository.commendation_exists(session, payload.award_id):
-        return []
     now = datetime.now(UTC)
-    await repository.add_commendation(
+    recorded = await repository.add_commendation(
         session, commendation_from_award(payload), nomination_id=payload.nomination_id, recorded_at=now
     )
+    if not recorded:
+        return []
     await repository.touch_story(session, story_id_for(payload.exemplar_id), now)
     return []
 
