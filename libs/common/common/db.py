@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, event, text
+from sqlalchemy import BigInteger, DateTime, Insert, Integer, Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Database", "IdColumn", "UtcDateTime", "async_url", "sync_url"]
+__all__ = ["Database", "IdColumn", "UtcDateTime", "async_url", "insert_if_new", "sync_url"]
 
 # An autoincrementing key that is BIGINT on PostgreSQL and the rowid alias on SQLite.
 IdColumn = BigInteger().with_variant(Integer(), "sqlite")
@@ -44,6 +45,12 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def insert_if_new(connection: AsyncConnection, table: Table) -> Insert:
+    """An INSERT that does nothing when the row's key exists; its rowcount says which happened."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def async_url(url: str) -> str:

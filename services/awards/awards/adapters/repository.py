@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from awards.adapters.orm import awards, decision_counters, decisions, exemplars
 from awards.domain.model import Award, Decision, Exemplar
+from common.db import insert_if_new
 
 __all__ = [
     "add_decision",
@@ -50,9 +51,11 @@ def _to_award(row: Any) -> Award:
     return Award(**data)
 
 
-async def add_exemplar(session: AsyncConnection, exemplar: Exemplar, correlation_id: uuid.UUID) -> None:
+async def add_exemplar(session: AsyncConnection, exemplar: Exemplar, correlation_id: uuid.UUID) -> bool:
+    """Record a new exemplar; False (and no change) when it is recorded already."""
     row = {name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS}
-    await session.execute(exemplars.insert(), {**row, "correlation_id": correlation_id})
+    result = await session.execute(insert_if_new(session, exemplars), {**row, "correlation_id": correlation_id})
+    return bool(result.rowcount)
 
 
 async def load_exemplars(

@@ -87,9 +87,9 @@ async def record_exemplar(session: AsyncConnection, event: Event[Any]) -> list[E
     """ExemplarApproved: the exemplar may now be commended."""
     payload = event.payload
     assert isinstance(payload, ExemplarApproved)
-    if await repository.get_exemplar(session, payload.exemplar_id) is None:
-        exemplar = exemplar_from_approved(payload, event.envelope)
-        await repository.add_exemplar(session, exemplar, event.envelope.correlation_id)
+    await repository.add_exemplar(
+        session, exemplar_from_approved(payload, event.envelope), event.envelope.correlation_id
+    )
     return []
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from common.db import insert_if_new
 from publishing.adapters.orm import commendations, stories
 from publishing.domain.model import Commendation, Story, StoryStatus
 
@@ -39,17 +39,11 @@ def _to_commendation(row: Any) -> Commendation:
     return Commendation(**{name: getattr(row, name) for name in _COMMENDATION_COLUMNS})
 
 
-def _insert_new(session: AsyncConnection, table: Table) -> Insert:
-    """INSERT that does nothing when the key exists (both databases say it the same way)."""
-    dialect = postgresql if session.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
-
-
 async def add_story(session: AsyncConnection, story: Story) -> bool:
     """Store a new story; False (and no change) when the exemplar's story exists already."""
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
-    return bool((await session.execute(_insert_new(session, stories), row)).rowcount)
+    return bool((await session.execute(insert_if_new(session, stories), row)).rowcount)
 
 
 async def get_story(session: AsyncConnection, story_id: uuid.UUID) -> Story | None:
@@ -101,7 +95,7 @@ async def add_commendation(
     """Store a new commendation; False (and no change) when this award is already recorded."""
     row = {name: getattr(commendation, name) for name in _COMMENDATION_COLUMNS}
     params = {**row, "nomination_id": nomination_id, "recorded_at": recorded_at}
-    return bool((await session.execute(_insert_new(session, commendations), params)).rowcount)
+    return bool((await session.execute(insert_if_new(session, commendations), params)).rowcount)
 
 
 async def commendations_for(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from common.db import insert_if_new
 from common.events import Reason
 from review.adapters.orm import reviews
 from review.domain.model import ReviewCase, ReviewStatus
@@ -32,8 +33,10 @@ def _to_row(case: ReviewCase) -> dict[str, Any]:
     return row
 
 
-async def add(session: AsyncConnection, case: ReviewCase, correlation_id: uuid.UUID) -> None:
-    await session.execute(reviews.insert(), {**_to_row(case), "correlation_id": correlation_id})
+async def add(session: AsyncConnection, case: ReviewCase, correlation_id: uuid.UUID) -> bool:
+    """Open a new case; False (and no change) when the nomination has one already."""
+    result = await session.execute(insert_if_new(session, reviews), {**_to_row(case), "correlation_id": correlation_id})
+    return bool(result.rowcount)
 
 
 async def get(

@@ -29,8 +29,7 @@ async def open_case(session: AsyncConnection, event: Event[Any]) -> list[Event[A
     """NominationAccepted: the nomination waits for the office's decision."""
     payload = event.payload
     assert isinstance(payload, NominationAccepted)
-    if await repository.get(session, payload.nomination_id) is None:
-        await repository.add(session, case_from_accepted(payload, datetime.now(UTC)), event.envelope.correlation_id)
+    await repository.add(session, case_from_accepted(payload, datetime.now(UTC)), event.envelope.correlation_id)
     return []
 
 
