@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from bench.raw import run_raw
 from bench.stats import RunResult, render_table
-from bench.system import drive, signed_entry
+from bench.system import drive, intake, signed_entry
 from common.cli import setup_state
 from common.devrun import SERVICES, LocalStack, ensure_redis
 
@@ -105,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         for database in args.database:
             for n in args.nominations:
                 with _stack(redis_url, database, args.postgres_url) as stack:
-                    results.append(asyncio.run(drive(stack, f"{database}, {n:,}", n, rate=None)))
-                    print(f"done: {database}, {n:,} nominations in {results[-1].e2e_seconds:.1f}s", flush=True)
+                    intake_rate = asyncio.run(intake(stack, n))
+                with _stack(redis_url, database, args.postgres_url) as stack:
+                    result = asyncio.run(drive(stack, f"{database}, {n:,}", n, rate=None))
+                result.intake_per_s = intake_rate
+                results.append(result)
+                print(f"done: {database}, {n:,} nominations in {result.e2e_seconds:.1f}s", flush=True)
             with _stack(redis_url, database, args.postgres_url) as stack:
                 label = f"{database}, {args.rate:.0f}/s offered"
                 results.append(asyncio.run(drive(stack, label, latency_n, rate=args.rate)))

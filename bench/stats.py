@@ -50,7 +50,7 @@ class RunResult:
 def render_table(results: Sequence[RunResult], raw: dict[str, float], raw_latency: Latency | None) -> str:
     """One Markdown table of throughput, memory and latency, with the raw baseline beside it."""
     lines = [
-        "| run | nominations | intake /s | end to end /s | intake ÷ raw | end to end ÷ raw hops | "
+        "| run | nominations | intake /s (alone) | end to end /s | intake ÷ raw hop | end to end ÷ raw chain | "
         "peak RSS MiB (nomination / review / publishing / awards) |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]

@@ -144,6 +144,23 @@ async def _group_settled(redis: Redis, stream: str, group: str) -> None:
         await asyncio.sleep(0.02)
 
 
+async def intake(stack: LocalStack, n: int) -> float:
+    """Post n signed nominations at once; nominations accepted per second (nobody reviews)."""
+    keys = {u: (stack.state / "unit-keys" / f"{u}.pem").read_bytes() for u in UNITS}
+    redis = Redis.from_url(stack.redis_url)
+    presigned = [signed_entry(stack, keys, k) for k in range(n)]
+    start = time.monotonic()
+    for first in range(0, n, 500):
+        async with redis.pipeline(transaction=False) as pipe:
+            for entry in presigned[first : first + 500]:
+                pipe.xadd("nomination.submissions", entry)  # type: ignore[arg-type]
+            await pipe.execute()
+    await _xlen_at_least(redis, "nomination.events", n)
+    elapsed = time.monotonic() - start
+    await redis.aclose()
+    return n / elapsed
+
+
 async def drive(stack: LocalStack, label: str, n: int, *, rate: float | None) -> RunResult:
     """Post n nominations (all at once, or at ``rate`` per second) and follow them to the end."""
     keys = {u: (stack.state / "unit-keys" / f"{u}.pem").read_bytes() for u in UNITS}

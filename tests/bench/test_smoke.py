@@ -1,0 +1,38 @@
+"""A tiny run of the benchmark, so that it cannot rot: every figure of its table is produced."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.e2e
+
+
+def test_benchmark_smoke_run_prints_every_figure(redis_base: str, postgres_admin_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    env = {**os.environ, "REDIS_URL": f"{redis_base}/0", "BENCH_POSTGRES_URL": postgres_admin_url}
+    command = [sys.executable, "-m", "bench", "--nominations", "30", "--rate", "20", "--latency-seconds", "1.5"]
+    result = subprocess.run(
+        [*command, "--write", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    table = out.read_text(encoding="utf-8")
+    assert table.startswith("Measured ") and " cores " in table
+    for database in ("sqlite", "postgresql"):
+        row = re.search(
+            rf"^\| {database}, 30 \| 30 \| ([\d,]+) \| ([\d,]+) \| ([\d.]+) \| ([\d.]+) \| (.+) \|$", table, re.M
+        )
+        assert row, table
+        assert all(float(v.replace(",", "")) > 0 for v in row.groups()[:4])
+        assert len(re.findall(r"\d+", row.group(5))) == 4  # peak RSS of the four services
+        hops = re.findall(rf"^\| {database}, 20/s offered: (.+?) \| 30 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", table, re.M)
+        assert len(hops) == 7, table  # six hops and end to end, each with all 30 samples
+    assert re.search(r"one hop [\d,]+ entries/s; the same 6-hop chain [\d,]+ entries/s", table)
+    assert re.search(r"^\| raw: one hop .+ \| 180 \|", table, re.M)
