@@ -19,6 +19,7 @@ from tests.e2e.stack import UNITS, Driver, wait_for
 pytestmark = pytest.mark.e2e
 
 N = int(os.environ.get("LOSS_TEST_NOMINATIONS", "1000"))
+BURST = 100
 
 # service -> (table, key whose values must be unique and N in number)
 RECORDS = {
@@ -70,9 +71,14 @@ def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) 
     kills: list[tuple[str, float]] = []
     orphaned: list[int] = []
 
+    burst_posted = threading.Event()
+
     def killer() -> None:
         for name in ("nomination", "review", "publishing", "awards", "nomination", "review"):
-            time.sleep(rng.uniform(0.5, 2.0))
+            # Strike while a burst of nominations is being worked through.
+            burst_posted.clear()
+            burst_posted.wait(timeout=30)
+            time.sleep(rng.uniform(0.0, 0.15))
             service = driver.stack.services[name]
             service.kill()
             kills.append((name, round(time.monotonic() - started, 2)))
@@ -84,10 +90,18 @@ def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) 
 
     chaos = threading.Thread(target=killer, daemon=True)
     chaos.start()
-    for n in range(N):
-        driver.post_signed(UNITS[n % len(UNITS)], n)
-        if n % 50 == 49:
-            time.sleep(0.5)  # keep nominations in flight while the services die
+    for first in range(0, N, BURST):
+        # A burst lands at once, so the services are mid-batch when the killer strikes.
+        burst = [driver.signed_entry(UNITS[n % len(UNITS)], n)[1] for n in range(first, min(N, first + BURST))]
+        pipe = driver.redis.pipeline(transaction=False)
+        for fields in burst:
+            pipe.xadd("nomination.submissions", fields)  # type: ignore[arg-type]
+        pipe.execute()
+        burst_posted.set()
+        time.sleep(1.5)
+    while chaos.is_alive() and len(kills) < 6:  # more kills than bursts: keep posting nothing new
+        burst_posted.set()
+        time.sleep(0.5)
     chaos.join(timeout=180)
     assert not chaos.is_alive(), "the services did not come back"
 
@@ -120,3 +134,4 @@ def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) 
         assert (rows, distinct) == (N, N), f"{name}: {rows} rows, {distinct} distinct"
     assert driver.dead_letter_count() == 0
     assert len({e["data"]["exemplar_id"] for e in driver.stream_events("publishing.events")}) == N
+    assert sum(orphaned) > 0, "no kill interrupted work in flight: the test proved nothing"
