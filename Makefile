@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := libs/common services/nomination services/review services/publishing services/awards
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: venv run test lint format asyncapi clean
+.PHONY: venv run test lint format asyncapi bench clean
 
 $(STAMP): $(PYPROJECTS) requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -37,6 +37,12 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Measure the pipeline beside a raw Redis baseline; results go to docs/benchmarks.md.
+## make bench BENCH_ARGS="--nominations 10000 100000" for the linear-cost comparison.
+BENCH_ARGS ?= --nominations 10000
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS) --write docs/benchmarks.md
 
 ## Regenerate the AsyncAPI document of all events (docs/asyncapi.json).
 asyncapi: $(STAMP)

@@ -27,6 +27,7 @@ from bench.stats import RunResult, render_table
 from bench.system import drive, intake, signed_entry
 from common.cli import setup_state
 from common.devrun import SERVICES, LocalStack, ensure_redis
+from tests.servers import postgres_server
 
 REDIS_DB = 13
 
@@ -81,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="offered load of the latency run, per second")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument(
-        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL"),
+        help="a role that may create databases; default: the local server, or one started for the run",
     )
     parser.add_argument("--write", type=Path, help="also write the results to this Markdown file")
     args = parser.parse_args(argv)
@@ -90,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     redis_url = make_url_db(base.url, REDIS_DB)
     latency_n = max(1, int(args.rate * args.latency_seconds))
     results: list[RunResult] = []
+    servers = contextlib.ExitStack()
+    if args.postgres_url is None and "postgresql" in args.database:
+        args.postgres_url = servers.enter_context(postgres_server())
     try:
         with tempfile.TemporaryDirectory() as folder:
             state = Path(folder)
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         redis.Redis.from_url(redis_url).flushdb()
         base.stop()
+        servers.close()
     table = render_table(
         results, {"hop_per_s": raw.hop_per_s, "chain_per_s": raw.chain_per_s, "hops": raw.hops}, raw.latency
     )
@@ -127,8 +134,23 @@ def main(argv: list[str] | None = None) -> int:
             f"({platform.processor() or platform.machine()}), Python {platform.python_version()}, "
             f"`python -m bench {' '.join(argv or [])}`.\n\n"
         )
-        args.write.write_text(header + table + "\n", encoding="utf-8")
+        write_results(args.write, header + table)
     return 0
+
+
+START, END = "<!-- results: written by python -m bench -->", "<!-- end of results -->"
+
+
+def write_results(path: Path, results: str) -> None:
+    """Put the results between the markers of an existing document, or write them alone."""
+    block = f"{START}\n{results}\n{END}"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + block + rest.split(END, 1)[1]
+    else:
+        text = block + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def _keys(state: Path) -> dict[str, bytes]:

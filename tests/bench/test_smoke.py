@@ -24,7 +24,7 @@ def test_benchmark_smoke_run_prints_every_figure(redis_base: str, postgres_admin
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     table = out.read_text(encoding="utf-8")
-    assert table.startswith("Measured ") and " cores " in table
+    assert "Measured " in table and " cores " in table
     for database in ("sqlite", "postgresql"):
         row = re.search(
             rf"^\| {database}, 30 \| 30 \| ([\d,]+) \| ([\d,]+) \| ([\d.]+) \| ([\d.]+) \| (.+) \|$", table, re.M
