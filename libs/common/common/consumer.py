@@ -2,9 +2,11 @@
 
 FastStream leaves an entry pending when its handler fails and never redelivers it by itself;
 only a subscriber with ``min_idle_time`` (XAUTOCLAIM) takes it back, and such a subscriber reads
-nothing new. So every group gets both. An entry that fails ``max_deliveries`` times, or that can
-never succeed (malformed, forged, unknown), is moved to the input stream's dead-letter stream
-with the reason and its delivery count, in one transaction with its acknowledgement.
+nothing new. So every group gets both: the reader takes new entries in batches, the claimer
+takes back, one at a time, entries whose delivery died or failed. Acknowledgement is explicit:
+an entry is acknowledged once applied, or once moved to the input stream's dead-letter stream
+(with the reason and its delivery count, in one MULTI with the acknowledgement) because it can
+never succeed (malformed, forged, unknown) or has failed ``max_deliveries`` times.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from redis.exceptions import ResponseError
 
 from common.wire import dead_letter_stream, entry_fields
 
-__all__ = ["Delivery", "EntryHandler", "PermanentFailure", "StreamConsumer", "ensure_group"]
+__all__ = ["Delivery", "EntryHandler", "PermanentFailure", "RefusedEntry", "StreamConsumer", "ensure_group"]
 
 log = logging.getLogger(__name__)
 
