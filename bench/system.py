@@ -109,13 +109,17 @@ class Actors:
         return [r["nomination_id"] for r in response.json()["results"] if r["outcome"] == "not-found"]
 
     async def commend(self, ids: list[str]) -> list[str]:
+        """One decision for the list; exemplars awards has not recorded yet wait for the next."""
         body = {"form": "giay-khen", "signed_on": "2026-09-30", "exemplar_ids": ids}
         response = await self.http.post(f"{self.awards_url}/decisions", json=body, headers=self.officer)
         if response.status_code == 201:
             return []
-        if response.status_code == 404:  # some exemplar not recorded yet: the whole list waits
-            return ids
-        raise RuntimeError(f"decision: {response.status_code} {response.text}")
+        if response.status_code != 404:
+            raise RuntimeError(f"decision: {response.status_code} {response.text}")
+        unknown = set(response.json()["detail"]["exemplar_ids"])
+        ready = [i for i in ids if i not in unknown]
+        later = await self.commend(ready) if ready else []
+        return later + [i for i in ids if i in unknown]
 
     async def run(self) -> None:
         approvals: asyncio.Queue[str] = asyncio.Queue()

@@ -37,7 +37,9 @@ nominations = Table(
     Column("decided_by", String(300), nullable=True),
     Column("reasons", JSON, nullable=False),
     Column("correlation_id", Uuid, nullable=False),
-    Index("ix_nominations_unit_quarter", "unit_id", "quarter"),
+    # Also serves look-ups by unit and quarter; a second index on those two columns alone let
+    # PostgreSQL, with statistics not yet caught up on a fast-growing table, check duplicates by
+    # scanning a unit's whole quarter.
     Index("ux_nominations_unit_quarter_nominee", "unit_id", "quarter", "nominee_name_key", unique=True),
 )
 
