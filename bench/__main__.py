@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import os
 import platform
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         header = (
             f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores "
             f"({platform.processor() or platform.machine()}), Python {platform.python_version()}, "
-            f"`python -m bench {' '.join(argv or [])}`.\n\n"
+            f"`python -m bench {' '.join(sys.argv[1:] if argv is None else argv)}`.\n\n"
         )
         write_results(args.write, header + table)
     return 0
