@@ -30,6 +30,7 @@ from common.signing import sign_compact
 
 __all__ = ["UNITS", "drive", "signed_entry"]
 
+RETRY_AFTER = 0.25  # seconds before an item a service had not applied yet is asked for again
 UNITS = ["xa-ban-nguyen", "xa-cao-xa", "xa-vinh-lai", "tt-hung-son", "xa-son-vi", "xa-tu-xa", "xa-thach-son"]
 
 
@@ -96,10 +97,12 @@ class Actors:
             self.requests += 1
             done += len(items) - len(retry)
             if retry:
+                # Not applied there yet: ask again later without holding up the items behind them,
+                # and without hammering a service that is catching up.
                 self.not_yet += len(retry)
-                await asyncio.sleep(0.02)
+                loop = asyncio.get_running_loop()
                 for item in retry:
-                    queue.put_nowait(item)
+                    loop.call_later(RETRY_AFTER, queue.put_nowait, item)
 
     async def approve(self, ids: list[str]) -> list[str]:
         body = {"decisions": [{"nomination_id": i, "decision": "approve"} for i in ids]}
