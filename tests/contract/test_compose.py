@@ -125,3 +125,11 @@ def test_init_script_creates_a_role_and_a_database_per_service(init_script: str)
 def test_proxy_routes_to_the_services_port(name: str) -> None:
     config = (ROOT / "deploy" / "nginx" / "default.conf").read_text(encoding="utf-8")
     assert f"set ${name} http://{name}:{SERVICES[name]};" in config
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_image_is_built_for_the_service_and_its_port(compose: dict[str, Any], name: str) -> None:
+    build = _service(compose, name)["build"]
+    assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert build["args"] == {"SERVICE": name, "PORT": str(SERVICES[name])}
+    assert (ROOT / "services" / name / "pyproject.toml").exists()

@@ -1,35 +1,39 @@
-# The nomination service image. The build context is the repository root, so that libs/common can be copied:
-#   docker build -f services/nomination/Dockerfile -t exemplars/nomination:local .
-# The four service Dockerfiles differ only in the service name and port; keep them that way.
+# One image recipe for the four services. The build context is the repository root, so that
+# libs/common can be copied; SERVICE and PORT choose the service:
+#   docker build --build-arg SERVICE=review --build-arg PORT=8102 -t exemplars/review:local .
 FROM python:3.11-slim
 
+ARG SERVICE
+ARG PORT
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     HOST=0.0.0.0 \
-    PORT=8101
+    SERVICE=${SERVICE} \
+    PORT=${PORT}
 
 # One fixed uid/gid in all four images: they share the state volume that `exemplars-setup` writes.
 # /state exists here, owned by that user, so that a new named volume mounted there inherits the owner.
-RUN groupadd --system --gid 10001 exemplars \
+RUN test -n "$SERVICE" && test -n "$PORT" \
+    && groupadd --system --gid 10001 exemplars \
     && useradd --system --no-log-init --uid 10001 --gid exemplars --home-dir /app --shell /usr/sbin/nologin exemplars \
     && mkdir -p /app /state \
     && chown exemplars:exemplars /app /state \
     && chmod 0700 /state
 
 COPY libs/common /tmp/src/libs/common
-COPY services/nomination /tmp/src/services/nomination
+COPY services/${SERVICE} /tmp/src/services/${SERVICE}
 # Not editable: the sources are removed, only the installed packages stay.
-RUN pip install --no-cache-dir /tmp/src/libs/common /tmp/src/services/nomination \
+RUN pip install --no-cache-dir /tmp/src/libs/common "/tmp/src/services/${SERVICE}" \
     && rm -rf /tmp/src
 
 WORKDIR /app
 USER exemplars:exemplars
-EXPOSE 8101
+EXPOSE ${PORT}
 
 # Liveness only; docker-compose.yml checks /ready (database and Redis answer) instead.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8101'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ['PORT'], timeout=4)"]
 
-CMD ["python", "-m", "nomination", "serve", "--migrate"]
+CMD ["sh", "-c", "exec python -m \"$SERVICE\" serve --migrate"]
