@@ -28,17 +28,9 @@ from bench.stats import RunResult, render_table
 from bench.system import drive, intake, signed_entry
 from common.cli import setup_state
 from common.devrun import SERVICES, LocalStack, ensure_redis
-from tests.servers import postgres_server
+from tests.servers import free_port, postgres_server
 
 REDIS_DB = 13
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -69,7 +61,7 @@ def _stack(redis_url: str, database: str, admin_url: str) -> Iterator[LocalStack
             state=Path(folder),
             redis_url=redis_url,
             database_urls=urls,
-            ports={name: _free_port() for name in SERVICES},
+            ports={name: free_port() for name in SERVICES},
             extra_env={"LOG_LEVEL": "WARNING"},
         )
         with local.running():
