@@ -19,12 +19,24 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 @dataclass
 class Latency:
+    """Samples of one hop; split, where known, at the moment the entry reached its stream."""
+
     name: str
     samples_ms: list[float]
+    to_stream_ms: list[float] = field(default_factory=list)  # occurred → added to the stream
+    from_stream_ms: list[float] = field(default_factory=list)  # added to the stream → applied
 
     def row(self) -> tuple[str, int, float, float, float]:
         s = self.samples_ms
         return (self.name, len(s), percentile(s, 50), percentile(s, 95), percentile(s, 99))
+
+    def split(self) -> str:
+        """p50 / p99 of both parts of the hop, as two table cells."""
+        to, after = self.to_stream_ms, self.from_stream_ms
+        return (
+            f"{percentile(to, 50):.1f} / {percentile(to, 99):.1f} | "
+            f"{percentile(after, 50):.1f} / {percentile(after, 99):.1f}"
+        )
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -69,14 +81,16 @@ def render_table(results: Sequence[RunResult], raw: dict[str, float], raw_latenc
         f"Raw baseline (redis-py, XADD → XREADGROUP → XACK, same payload, no database): one hop "
         f"{raw_hop:,.0f} entries/s; the same {raw.get('hops', 0):.0f}-hop chain {raw_chain:,.0f} entries/s.",
         "",
-        "| latency at fixed offered load | samples | p50 ms | p95 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|",
+        "| latency at fixed offered load | samples | p50 ms | p95 ms | p99 ms "
+        "| to the stream p50 / p99 | stream to applied p50 / p99 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         for lat in r.latencies:
             name, n, p50, p95, p99 = lat.row()
-            lines.append(f"| {r.label}: {name} | {n:,} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+            split = lat.split() if lat.to_stream_ms else "– | –"
+            lines.append(f"| {r.label}: {name} | {n:,} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {split} |")
     if raw_latency is not None and raw_latency.samples_ms:
         name, n, p50, p95, p99 = raw_latency.row()
-        lines.append(f"| raw: {name} | {n:,} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
+        lines.append(f"| raw: {name} | {n:,} | {p50:.1f} | {p95:.1f} | {p99:.1f} | – | – |")
     return "\n".join(lines)

@@ -208,6 +208,11 @@ def _when(value: str) -> float:
     return datetime.fromisoformat(value).timestamp()
 
 
+def _entry_time(entry_id: bytes) -> float:
+    """A stream entry id starts with the Redis server's clock, in milliseconds, when it was added."""
+    return int(entry_id.split(b"-")[0]) / 1000
+
+
 def _inbox(stack: LocalStack, service: str) -> dict[tuple[str, str], float]:
     """When each group applied each event, from the service's own inbox."""
     inbox = messaging_tables(MetaData()).inbox
@@ -226,23 +231,31 @@ def _jws_payload(token: bytes) -> dict[str, Any]:
 async def _latencies(stack: LocalStack, redis: Redis) -> list[Latency]:
     occurred: dict[str, list[tuple[str, float]]] = defaultdict(list)
     correlation: dict[str, dict[str, str]] = defaultdict(dict)
+    posted: dict[str, float] = {}  # event id: when its entry was added to the stream (from the entry id)
     for stream in ("nomination.events", "review.events", "publishing.events", "awards.events"):
         entries: Any = await redis.xrange(stream)
-        for _id, fields in entries:
+        for entry_id, fields in entries:
             event = json.loads(fields[b"event"])
             occurred[event["type"]].append((event["event_id"], _when(event["occurred_at"])))
             correlation[event["type"]][event["correlation_id"]] = event["event_id"]
+            posted[event["event_id"]] = _entry_time(entry_id)
     submissions: Any = await redis.xrange("nomination.submissions")
-    for _id, fields in submissions:
+    for entry_id, fields in submissions:
         body = _jws_payload(fields[b"jws"])
         occurred["NominationSubmitted"].append((body["event_id"], _when(body["occurred_at"])))
+        posted[body["event_id"]] = _entry_time(entry_id)
     inbox: dict[tuple[str, str], float] = {}
     for service in stack.services:
         inbox |= _inbox(stack, service)
 
     def hop(name: str, group: str, source: str) -> Latency:
-        samples = [(inbox[(group, eid)] - at) * 1000 for eid, at in occurred[source] if (group, eid) in inbox]
-        return Latency(name, samples)
+        done = [(eid, at, inbox[(group, eid)]) for eid, at in occurred[source] if (group, eid) in inbox]
+        return Latency(
+            name,
+            [(applied - at) * 1000 for _, at, applied in done],
+            to_stream_ms=[(posted[eid] - at) * 1000 for eid, at, _ in done],
+            from_stream_ms=[(applied - posted[eid]) * 1000 for eid, _, applied in done],
+        )
 
     granted = correlation["AwardGranted"]
     e2e = [

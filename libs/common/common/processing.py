@@ -93,18 +93,21 @@ class BatchProcessor(ABC):
         caused: list[Event[Any]] = []
         async with self.db.transaction() as session:
             seen = await processed_entries(session, self.tables, self.consumer, [e.event_id for _, e in ready])
-            applied: list[tuple[Event[Any], Delivery]] = []
+            fresh: list[tuple[Event[Any], Delivery]] = []
             for delivery, event in ready:
                 first = seen.get(event.event_id)
                 if first is not None:
                     if refusal := self.on_duplicate(event, delivery, first):
                         refused.append(refusal)
                     continue
-                outcome = await self._apply_one(session, event, delivery)
+                # A second copy within this batch is a duplicate of the first.
+                seen[event.event_id] = delivery.entry_id
+                fresh.append((event, delivery))
+            applied: list[tuple[Event[Any], Delivery]] = []
+            for (event, delivery), outcome in zip(fresh, await self.apply_many(session, fresh), strict=True):
                 if isinstance(outcome, Refusal):
                     refused.append(outcome)
                     continue
-                seen[event.event_id] = delivery.entry_id
                 applied.append((event, delivery))
                 caused.extend(outcome)
             await record_processed_many(
@@ -117,6 +120,16 @@ class BatchProcessor(ABC):
         if caused:
             self.after_commit()
         return refused
+
+    async def apply_many(
+        self, session: AsyncConnection, items: Sequence[tuple[Event[Any], Delivery]]
+    ) -> list[list[Event[Any]] | Refusal]:
+        """The effects of a batch's new events, in the batch's transaction: one outcome per item, in order.
+
+        One by one through ``apply`` unless a subclass can do the batch in fewer statements. A
+        refused item must have written nothing.
+        """
+        return [await self._apply_one(session, event, delivery) for event, delivery in items]
 
     async def _apply_one(
         self, session: AsyncConnection, event: Event[Any], delivery: Delivery

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import NominationSubmitted, Nominee, Reason
@@ -15,14 +17,16 @@ from nomination.domain.model import Nomination, NominationStatus
 
 __all__ = [
     "add",
+    "add_many",
     "count",
     "get",
     "get_by_submission",
     "get_rejection",
     "list_nominations",
     "name_key",
-    "nominee_exists",
-    "record_rejection",
+    "nominee_key",
+    "nominees_taken",
+    "record_rejections",
     "save_outcome",
 ]
 
@@ -69,47 +73,87 @@ def _to_nomination(row: Any) -> Nomination:
     )
 
 
-async def add(session: AsyncConnection, nomination: Nomination, correlation_id: uuid.UUID) -> None:
+def _row(nomination: Nomination, correlation_id: uuid.UUID) -> dict[str, Any]:
     s = nomination.submission
-    await session.execute(
-        nominations.insert(),
-        dict(
-            nomination_id=nomination.nomination_id,
-            submission_event_id=nomination.submission_event_id,
-            unit_id=s.unit_id,
-            quarter=s.quarter,
-            field=s.field.value,
-            nominee_kind=s.nominee.kind.value,
-            nominee_name=s.nominee.name,
-            nominee_name_key=name_key(s.nominee.name),
-            nominee_title=s.nominee.title,
-            birth_year=s.nominee.birth_year,
-            identity_number=s.nominee.identity_number,
-            phone=s.nominee.phone,
-            address=s.nominee.address,
-            achievements=s.achievements,
-            consent_to_publish=s.consent_to_publish,
-            channel=nomination.channel,
-            submitted_by=nomination.submitted_by,
-            submitted_at=nomination.submitted_at,
-            status=nomination.status.value,
-            decided_by=None,
-            reasons=[],
-            correlation_id=correlation_id,
-        ),
+    return dict(
+        nomination_id=nomination.nomination_id,
+        submission_event_id=nomination.submission_event_id,
+        unit_id=s.unit_id,
+        quarter=s.quarter,
+        field=s.field.value,
+        nominee_kind=s.nominee.kind.value,
+        nominee_name=s.nominee.name,
+        nominee_name_key=name_key(s.nominee.name),
+        nominee_title=s.nominee.title,
+        birth_year=s.nominee.birth_year,
+        identity_number=s.nominee.identity_number,
+        phone=s.nominee.phone,
+        address=s.nominee.address,
+        achievements=s.achievements,
+        consent_to_publish=s.consent_to_publish,
+        channel=nomination.channel,
+        submitted_by=nomination.submitted_by,
+        submitted_at=nomination.submitted_at,
+        status=nomination.status.value,
+        decided_by=None,
+        reasons=[],
+        correlation_id=correlation_id,
     )
 
 
-_NOMINEE_EXISTS = select(nominations.c.nomination_id).where(
-    nominations.c.unit_id == bindparam("unit_id"),
-    nominations.c.quarter == bindparam("quarter"),
-    nominations.c.nominee_name_key == bindparam("name_key"),
-)
+async def add(session: AsyncConnection, nomination: Nomination, correlation_id: uuid.UUID) -> None:
+    await add_many(session, [(nomination, correlation_id)])
 
 
-async def nominee_exists(session: AsyncConnection, unit_id: str, quarter: str, name: str) -> bool:
-    params = {"unit_id": unit_id, "quarter": quarter, "name_key": name_key(name)}
-    return (await session.execute(_NOMINEE_EXISTS, params)).first() is not None
+async def add_many(session: AsyncConnection, accepted: Sequence[tuple[Nomination, uuid.UUID]]) -> None:
+    """Insert nominations, each with its correlation id, in one statement."""
+    if accepted:
+        await session.execute(nominations.insert(), [_row(n, correlation_id) for n, correlation_id in accepted])
+
+
+NomineeKey = tuple[str, str, str]  # unit, quarter, name key
+
+# At most this many nominees per look-up: three parameters each stays far below every driver's limit.
+_TAKEN_CHUNK = 500
+
+
+def nominee_key(unit_id: str, quarter: str, name: str) -> NomineeKey:
+    return unit_id, quarter, name_key(name)
+
+
+@functools.lru_cache(maxsize=64)
+def _taken_query(count: int) -> Select[tuple[str, str, str]]:
+    """Which of ``count`` nominees are stored, as an OR of exact keys: both databases search the unique index.
+
+    A row-value ``IN`` reads more simply, but SQLite scans the whole index for it.
+    """
+    c = nominations.c
+    return select(c.unit_id, c.quarter, c.nominee_name_key).where(
+        or_(
+            *(
+                and_(
+                    c.unit_id == bindparam(f"u{i}"),
+                    c.quarter == bindparam(f"q{i}"),
+                    c.nominee_name_key == bindparam(f"k{i}"),
+                )
+                for i in range(count)
+            )
+        )
+    )
+
+
+async def nominees_taken(session: AsyncConnection, nominees: Sequence[tuple[str, str, str]]) -> set[NomineeKey]:
+    """Of (unit, quarter, nominee name), the keys already nominated."""
+    keys = sorted({nominee_key(*nominee) for nominee in nominees})
+    taken: set[NomineeKey] = set()
+    for start in range(0, len(keys), _TAKEN_CHUNK):
+        chunk = keys[start : start + _TAKEN_CHUNK]
+        params: dict[str, str] = {}
+        for i, (unit_id, quarter, key) in enumerate(chunk):
+            params[f"u{i}"], params[f"q{i}"], params[f"k{i}"] = unit_id, quarter, key
+        rows = await session.execute(_taken_query(len(chunk)), params)
+        taken.update((row.unit_id, row.quarter, row.nominee_name_key) for row in rows)
+    return taken
 
 
 async def get(session: AsyncConnection, nomination_id: uuid.UUID) -> Nomination | None:
@@ -134,15 +178,24 @@ async def save_outcome(
     return bool(result.rowcount)
 
 
-async def record_rejection(session: AsyncConnection, event_id: uuid.UUID, unit_id: str, reasons: list[Reason]) -> None:
+async def record_rejections(
+    session: AsyncConnection, rejections: Sequence[tuple[uuid.UUID, str, list[Reason]]]
+) -> None:
+    """Keep why submissions (event id, unit) were refused, in one statement."""
+    if not rejections:
+        return
+    now = datetime.now(UTC)
     await session.execute(
         rejected_submissions.insert(),
-        {
-            "submission_event_id": event_id,
-            "unit_id": unit_id,
-            "reasons": [r.model_dump() for r in reasons],
-            "received_at": datetime.now(UTC),
-        },
+        [
+            {
+                "submission_event_id": event_id,
+                "unit_id": unit_id,
+                "reasons": [r.model_dump() for r in reasons],
+                "received_at": now,
+            }
+            for event_id, unit_id, reasons in rejections
+        ],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from nomination.adapters import repository
 from nomination.domain.model import Nomination, NominationStatus, intake_problems
 from nomination.integration import accepted_event, rejected_event
 
-__all__ = ["IntakeResult", "UnknownUnit", "record_outcome", "take_in"]
+__all__ = ["Incoming", "IntakeResult", "UnknownUnit", "record_outcome", "take_in", "take_in_many"]
 
 
 class UnknownUnit(LookupError):
@@ -44,6 +45,70 @@ def nomination_id_for(submission_event_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"nomination:{submission_event_id}")
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """A submission to take in, and how it came."""
+
+    submission: NominationSubmitted
+    envelope: Envelope
+    channel: str  # "http" (a clerk) or "stream" (the unit's own system)
+    submitted_by: str
+
+
+async def take_in_many(
+    session: AsyncConnection,
+    organisation: Organisation,
+    incoming: Sequence[Incoming],
+    *,
+    today: date | None = None,
+    announce_rejection: bool = True,
+) -> list[IntakeResult | UnknownUnit]:
+    """Check submissions and store each as a nomination, or record why it was refused.
+
+    One outcome per submission, in order. The duplicate check for the whole list is one query,
+    and the rows are written with one statement per table: a batch of stream entries costs a
+    few round trips, not two per entry. A nominee proposed twice in the list is a duplicate the
+    second time, as if the two had come one after the other.
+    """
+    today = today or datetime.now(UTC).date()
+    taken = await repository.nominees_taken(
+        session, [(i.submission.unit_id, i.submission.quarter, i.submission.nominee.name) for i in incoming]
+    )
+    outcomes: list[IntakeResult | UnknownUnit] = []
+    accepted: list[tuple[Nomination, uuid.UUID]] = []
+    rejections: list[tuple[uuid.UUID, str, list[Reason]]] = []
+    now = datetime.now(UTC)
+    for item in incoming:
+        submission, envelope = item.submission, item.envelope
+        unit = organisation.unit(submission.unit_id)
+        if unit is None:
+            outcomes.append(UnknownUnit(submission.unit_id))
+            continue
+        key = repository.nominee_key(submission.unit_id, submission.quarter, submission.nominee.name)
+        problems = intake_problems(submission, today=today, already_nominated=key in taken)
+        if problems:
+            if announce_rejection:
+                rejections.append((envelope.event_id, submission.unit_id, problems))
+                outcomes.append(IntakeResult(None, problems, [rejected_event(envelope, submission.unit_id, problems)]))
+            else:
+                outcomes.append(IntakeResult(None, problems))
+            continue
+        taken.add(key)
+        nomination = Nomination(
+            nomination_id=nomination_id_for(envelope.event_id),
+            submission_event_id=envelope.event_id,
+            submission=submission,
+            channel=item.channel,
+            submitted_by=item.submitted_by,
+            submitted_at=now,
+        )
+        accepted.append((nomination, envelope.correlation_id))
+        outcomes.append(IntakeResult(nomination, [], [accepted_event(nomination, unit, envelope)]))
+    await repository.add_many(session, accepted)
+    await repository.record_rejections(session, rejections)
+    return outcomes
+
+
 async def take_in(
     session: AsyncConnection,
     organisation: Organisation,
@@ -55,29 +120,17 @@ async def take_in(
     today: date | None = None,
     announce_rejection: bool = True,
 ) -> IntakeResult:
-    """Check a submission and store it as a nomination, or record why it was refused."""
-    unit = organisation.unit(submission.unit_id)
-    if unit is None:
-        raise UnknownUnit(submission.unit_id)
-    duplicate = await repository.nominee_exists(
-        session, submission.unit_id, submission.quarter, submission.nominee.name
+    """Check one submission and store it as a nomination, or record why it was refused."""
+    [outcome] = await take_in_many(
+        session,
+        organisation,
+        [Incoming(submission, envelope, channel, submitted_by)],
+        today=today,
+        announce_rejection=announce_rejection,
     )
-    problems = intake_problems(submission, today=today or datetime.now(UTC).date(), already_nominated=duplicate)
-    if problems:
-        if not announce_rejection:
-            return IntakeResult(None, problems)
-        await repository.record_rejection(session, envelope.event_id, submission.unit_id, problems)
-        return IntakeResult(None, problems, [rejected_event(envelope, submission.unit_id, problems)])
-    nomination = Nomination(
-        nomination_id=nomination_id_for(envelope.event_id),
-        submission_event_id=envelope.event_id,
-        submission=submission,
-        channel=channel,
-        submitted_by=submitted_by,
-        submitted_at=datetime.now(UTC),
-    )
-    await repository.add(session, nomination, envelope.correlation_id)
-    return IntakeResult(nomination, [], [accepted_event(nomination, unit, envelope)])
+    if isinstance(outcome, UnknownUnit):
+        raise outcome
+    return outcome
 
 
 _OUTCOMES: dict[type, NominationStatus] = {

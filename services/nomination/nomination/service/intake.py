@@ -9,8 +9,8 @@ intake rule is not a dead letter: the unit gets a ``NominationRejected`` with th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +22,7 @@ from common.processing import BatchProcessor, Refusal
 from common.signing import SignatureError, UnitKeyring
 from common.wire import SIGNED_FIELD
 from nomination.adapters.orm import messaging
-from nomination.service.handlers import UnknownUnit, take_in
+from nomination.service.handlers import Incoming, UnknownUnit, take_in_many
 
 __all__ = ["CONSUMER", "SubmissionIntake"]
 
@@ -72,17 +72,25 @@ class SubmissionIntake(BatchProcessor):
         )
 
     async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
-        submission = event.payload
-        assert isinstance(submission, NominationSubmitted)
-        try:
-            result = await take_in(
-                session,
-                self._organisation,
-                submission,
+        [outcome] = await self.apply_many(session, [(event, delivery)])
+        if isinstance(outcome, Refusal):
+            raise PermanentFailure(outcome.code, outcome.message)
+        return outcome
+
+    async def apply_many(
+        self, session: AsyncConnection, items: Sequence[tuple[Event[Any], Delivery]]
+    ) -> list[list[Event[Any]] | Refusal]:
+        incoming = [
+            Incoming(
+                cast(NominationSubmitted, event.payload),
                 event.envelope,
                 channel="stream",
-                submitted_by=f"system:{submission.unit_id}",
+                submitted_by=f"system:{cast(NominationSubmitted, event.payload).unit_id}",
             )
-        except UnknownUnit as error:
-            raise PermanentFailure("unknown-unit", str(error)) from error
-        return result.events
+            for event, _ in items
+        ]
+        outcomes = await take_in_many(session, self._organisation, incoming)
+        return [
+            Refusal(delivery, "unknown-unit", str(outcome)) if isinstance(outcome, UnknownUnit) else outcome.events
+            for (_, delivery), outcome in zip(items, outcomes, strict=True)
+        ]

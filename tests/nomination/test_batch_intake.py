@@ -1,0 +1,170 @@
+"""A batch of signed submissions taken in at once, on real databases (SQLite, then PostgreSQL).
+
+The intake checks a whole batch's duplicates in one query and writes its rows with one statement
+per table; these tests hold it to the outcomes the entries would have had one after the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from common.cli import setup_state
+from common.consumer import Delivery
+from common.db import Database
+from common.events import NominationAccepted, NominationRejected, NominationSubmitted, new_event, parse_event
+from common.migrations import upgrade
+from common.organisation import load_organisation
+from common.signing import sign_compact
+from common.wire import SIGNED_FIELD
+from nomination.__main__ import MIGRATIONS
+from nomination.adapters import repository
+from nomination.adapters.orm import messaging, nominations, rejected_submissions
+from nomination.service.intake import SubmissionIntake
+from tests.nomination.test_intake import UNIT, submission
+
+_entry_ids = itertools.count(1)
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    setup_state(tmp_path / "state")
+    return tmp_path / "state"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
+    database = Database.connect(db_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def intake(db: Database, state: Path) -> SubmissionIntake:
+    return SubmissionIntake(db=db, organisation=load_organisation(state / "organisation.toml"))
+
+
+def signed(state: Path, body: dict[str, Any], unit: str = UNIT) -> tuple[uuid.UUID, Delivery]:
+    event = new_event(NominationSubmitted.model_validate(body), producer=unit)
+    token = sign_compact(
+        event.envelope.model_dump_json().encode(), (state / "unit-keys" / f"{unit}.pem").read_bytes(), unit
+    )
+    return event.event_id, Delivery(
+        stream=NominationSubmitted.STREAM,
+        group="nomination",
+        entry_id=f"{next(_entry_ids)}-0",
+        fields={SIGNED_FIELD: token.encode()},
+    )
+
+
+async def outbox_events(db: Database) -> list[Any]:
+    async with db.read() as conn:
+        rows = (await conn.execute(select(messaging.outbox.c.envelope).order_by(messaging.outbox.c.id))).all()
+    return [parse_event(row.envelope) for row in rows]
+
+
+async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
+    intake: SubmissionIntake, db: Database, state: Path
+) -> None:
+    stored = submission(quarter="2026-Q2")
+    _, first = signed(state, stored)
+    assert await intake([first]) == []
+
+    twice = submission(quarter="2026-Q2")
+    same_person = {**twice, "nominee": {**twice["nominee"], "name": "  " + twice["nominee"]["name"].upper() + " "}}
+    fresh = [signed(state, submission(unit=unit), unit) for unit in ("xa-ban-nguyen", "xa-cao-xa", "tt-lam-thao")]
+    batch = [
+        signed(state, stored),  # the nominee of the batch before: a duplicate
+        signed(state, twice),
+        signed(state, same_person),  # the same nominee again within the batch: a duplicate
+        signed(state, submission(achievements="Quá ngắn")),  # breaks an intake rule
+        *fresh,
+    ]
+    assert await intake([d for _, d in batch]) == []
+
+    events = await outbox_events(db)
+    by_cause = {e.envelope.causation_id: e.payload for e in events}
+    codes = {
+        cause: [r.code for r in p.reasons] if isinstance(p, NominationRejected) else "accepted"
+        for cause, p in by_cause.items()
+    }
+    ids = [event_id for event_id, _ in batch]
+    assert [codes[i] for i in ids] == [
+        ["duplicate-nomination"],
+        "accepted",
+        ["duplicate-nomination"],
+        ["achievements-too-short"],
+        "accepted",
+        "accepted",
+        "accepted",
+    ]
+    accepted = [p for p in by_cause.values() if isinstance(p, NominationAccepted)]
+    assert {p.unit_id for p in accepted} == {"xa-ban-nguyen", "xa-cao-xa", "tt-lam-thao"}
+    async with db.read() as conn:
+        assert (await conn.execute(select(func.count()).select_from(nominations))).scalar_one() == 5
+        assert (await conn.execute(select(func.count()).select_from(rejected_submissions))).scalar_one() == 3
+        inbox = (await conn.execute(select(func.count()).select_from(messaging.inbox))).scalar_one()
+    assert inbox == 8
+
+
+async def test_a_replayed_submission_in_the_same_batch_is_refused_and_the_rest_applied(
+    intake: SubmissionIntake, db: Database, state: Path
+) -> None:
+    event_id, original = signed(state, submission())
+    copy = Delivery(original.stream, original.group, f"{next(_entry_ids)}-0", original.fields)
+    _, other = signed(state, submission())
+    refused = await intake([original, copy, other])
+    assert [(r.delivery.entry_id, r.code) for r in refused] == [(copy.entry_id, "replayed-event")]
+    assert original.entry_id in refused[0].message
+    async with db.read() as conn:
+        assert (await conn.execute(select(func.count()).select_from(nominations))).scalar_one() == 2
+        stored = await repository.get_by_submission(conn, event_id)
+    assert stored is not None and stored.channel == "stream"
+
+
+async def test_duplicate_check_finds_every_stored_nominee_past_one_query_chunk(db: Database) -> None:
+    stored = [(UNIT, "2026-Q1", f"Người thứ {i}") for i in range(700)]
+    async with db.transaction() as conn:
+        await conn.execute(
+            nominations.insert(),
+            [
+                {
+                    "nomination_id": uuid.uuid4(),
+                    "submission_event_id": uuid.uuid4(),
+                    "unit_id": unit,
+                    "quarter": quarter,
+                    "field": "agriculture",
+                    "nominee_kind": "individual",
+                    "nominee_name": name,
+                    "nominee_name_key": repository.name_key(name),
+                    "nominee_title": "Nông dân",
+                    "achievements": "x" * 30,
+                    "consent_to_publish": True,
+                    "channel": "stream",
+                    "submitted_by": "system",
+                    "submitted_at": datetime.now(UTC),
+                    "status": "accepted",
+                    "reasons": [],
+                    "correlation_id": uuid.uuid4(),
+                }
+                for unit, quarter, name in stored
+            ],
+        )
+    asked = [
+        *stored,
+        (UNIT, "2026-Q2", "Người thứ 1"),
+        ("xa-cao-xa", "2026-Q1", "Người thứ 2"),
+        (UNIT, "2026-Q1", "Ai đó"),
+    ]
+    async with db.read() as conn:
+        taken = await repository.nominees_taken(conn, [(u, q, n.upper()) for u, q, n in asked])
+    assert taken == {repository.nominee_key(*nominee) for nominee in stored}
