@@ -12,7 +12,7 @@ import asyncio
 import base64
 import json
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import datetime
 from typing import Any
 
@@ -52,9 +52,11 @@ def signed_entry(stack: LocalStack, keys: dict[str, bytes], n: int) -> dict[str,
 class Actors:
     """The scripted reviewer and emulation officer, deciding in lists as a council session does.
 
-    The reviewer approves what it reads on nomination.events with POST /reviews/decisions; the
-    officer commends what it reads on review.events with one decision per list (POST /decisions).
-    Items the service has not applied yet (404) are tried again a moment later.
+    The reviewer approves the nominations review has taken in (read on nomination.events once the
+    review group has applied them) with POST /reviews/decisions; the officer commends the
+    exemplars awards has recorded (read on review.events once the awards group has applied them)
+    with one decision per list (POST /decisions). An item still unknown there (404) is asked for
+    again a moment later.
     """
 
     def __init__(self, stack: LocalStack, redis: Redis, n: int, *, batch: int = 500, linger: float = 0.05) -> None:
@@ -71,17 +73,42 @@ class Actors:
         self.not_yet = 0  # items a service had not applied yet when asked, and asked again
         self.requests = 0
 
-    async def _follow(self, stream: str, wanted: str, key: str, queue: asyncio.Queue[str]) -> None:
+    async def _follow(self, stream: str, wanted: str, key: str, group: str, queue: asyncio.Queue[str]) -> None:
+        """Hand over what ``group`` (the deciding service) has applied, as a person sees it listed there.
+
+        An entry is applied once its group has acknowledged it: delivered (at or before the group's
+        last-delivered id) and no longer pending.
+        """
         last, seen = "0-0", 0
-        while seen < self.n:
-            reply: Any = await self.redis.xread({stream: last}, count=1000, block=200)
-            for _name, entries in reply or []:
-                for entry_id, fields in entries:
-                    last = entry_id
-                    event = json.loads(fields[b"event"])
-                    if event["type"] == wanted:
-                        seen += 1
-                        queue.put_nowait(event["data"][key])
+        held: deque[tuple[tuple[int, int], str]] = deque()  # (entry id, item), in stream order
+        while seen < self.n or held:
+            if seen < self.n:
+                reply: Any = await self.redis.xread({stream: last}, count=1000, block=20 if held else 200)
+                for _name, entries in reply or []:
+                    for entry_id, fields in entries:
+                        last = entry_id
+                        event = json.loads(fields[b"event"])
+                        if event["type"] == wanted:
+                            seen += 1
+                            held.append((_entry_key(entry_id), event["data"][key]))
+            else:
+                await asyncio.sleep(0.02)
+            if held:
+                applied_before = await self._applied_before(stream, group)
+                while held and held[0][0] < applied_before:
+                    queue.put_nowait(held.popleft()[1])
+
+    async def _applied_before(self, stream: str, group: str) -> tuple[int, int]:
+        """Entries of ``stream`` below this id are applied by ``group``."""
+        groups = {g["name"].decode(): g for g in await self.redis.xinfo_groups(stream)}
+        if group not in groups:
+            return (0, 0)
+        delivered = _entry_key(groups[group]["last-delivered-id"])
+        next_after = (delivered[0], delivered[1] + 1)
+        pending: Any = await self.redis.xpending(stream, group)
+        if pending["pending"]:
+            return min(next_after, _entry_key(pending["min"]))
+        return next_after
 
     async def _act(self, queue: asyncio.Queue[str], flush: Any) -> None:
         done = 0
@@ -128,12 +155,17 @@ class Actors:
         approvals: asyncio.Queue[str] = asyncio.Queue()
         commendations: asyncio.Queue[str] = asyncio.Queue()
         await asyncio.gather(
-            self._follow("nomination.events", "NominationAccepted", "nomination_id", approvals),
-            self._follow("review.events", "ExemplarApproved", "exemplar_id", commendations),
+            self._follow("nomination.events", "NominationAccepted", "nomination_id", "review", approvals),
+            self._follow("review.events", "ExemplarApproved", "exemplar_id", "awards", commendations),
             self._act(approvals, self.approve),
             self._act(commendations, self.commend),
         )
         await self.http.aclose()
+
+
+def _entry_key(entry_id: bytes | str) -> tuple[int, int]:
+    millis, _, sequence = (entry_id.decode() if isinstance(entry_id, bytes) else entry_id).partition("-")
+    return int(millis), int(sequence or 0)
 
 
 async def _xlen_at_least(redis: Redis, stream: str, n: int) -> None:
