@@ -12,7 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from common.consumer import Delivery, EntryHandler, RefusedEntry
+from common.consumer import Delivery, EntryHandler, PermanentFailure, RefusedEntry
 from common.db import Database, sync_url
 from common.events import Event, StoryPublished, new_event, parse_event
 from common.messaging_tables import messaging_tables
@@ -242,3 +242,62 @@ async def test_entries_posted_before_the_group_existed_are_read(
     finally:
         await runtime.stop()
     assert await count(db, effects) == 4
+
+
+async def test_a_refusal_inside_a_batch_handler_dead_letters_that_entry_alone(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    batches: list[int] = []
+
+    async def record_effects(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+        batches.append(len(events))
+        await session.execute(effects.insert(), [{"event_id": e.event_id, "entry_id": "x"} for e in events])
+        if any(e.payload.title == "Độc" for e in events):
+            raise PermanentFailure("poison", "this event can never be applied")  # after writing: rolled back
+        return [[] for _ in events]
+
+    async def record_one(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
+        [caused] = await record_effects(session, [event])
+        return caused
+
+    def batching(database: Database, relay: OutboxRelay) -> EntryHandler:
+        return EventProcessor(
+            db=database,
+            tables=tables,
+            consumer="testgroup",
+            handlers={"StoryPublished": record_one},
+            batch_handlers={"StoryPublished": record_effects},
+        )
+
+    events = [story() for _ in range(5)]
+    poison = events[2].payload.model_copy(update={"title": "Độc"})
+    events[2] = new_event(poison, producer="test")
+    await stage_events(db, events)
+    assert await OutboxRelay(db, tables, redis_client).publish_batch() == 5  # in the stream before the group reads
+    runtime = runtime_with(db, db_url, redis_url, batching)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 5))
+    finally:
+        await runtime.stop()
+    assert batches[0] == 5  # the batch handler had the whole batch, then each entry alone
+    [(_, dead)] = await redis_client.xrange(dead_letter_stream(STREAM))
+    assert (dead[b"reason_code"], dead[b"delivery_count"]) == (b"poison", b"1")
+    assert parse_event(dead[b"original.event"]).event_id == events[2].event_id
+    async with db.read() as session:
+        applied = set((await session.execute(select(effects.c.event_id))).scalars())
+    assert applied == {e.event_id for i, e in enumerate(events) if i != 2}
+
+
+def test_a_batch_handler_needs_a_handler_for_the_same_type(db: Database) -> None:
+    async def nothing(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+        return [[] for _ in events]
+
+    with pytest.raises(ValueError, match="ExemplarApproved"):
+        EventProcessor(
+            db=db,
+            tables=tables,
+            consumer="testgroup",
+            handlers={"StoryPublished": record_effect},
+            batch_handlers={"ExemplarApproved": nothing},
+        )

@@ -9,10 +9,11 @@ relay published twice) are skipped by event id.
 
 from __future__ import annotations
 
+import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,11 +25,21 @@ from common.messaging_tables import MessagingTables
 from common.outbox import stage
 from common.wire import EVENT_FIELD
 
-__all__ = ["MAX_ENTRY_BYTES", "BatchProcessor", "EventHandler", "EventProcessor", "Refusal", "check_size"]
+__all__ = [
+    "MAX_ENTRY_BYTES",
+    "BatchHandler",
+    "BatchProcessor",
+    "EventHandler",
+    "EventProcessor",
+    "Refusal",
+    "check_size",
+]
 
 MAX_ENTRY_BYTES = 64 * 1024
 
 EventHandler = Callable[[AsyncConnection, Event[Any]], Awaitable[list[Event[Any]]]]
+# Applies several events of one type at once; returns the events each one causes, in order.
+BatchHandler = Callable[[AsyncConnection, Sequence[Event[Any]]], Awaitable[list[list[Event[Any]]]]]
 
 
 def check_size(delivery: Delivery, limit: int = MAX_ENTRY_BYTES) -> None:
@@ -44,6 +55,12 @@ class Refusal:
     delivery: Delivery
     code: str
     message: str
+
+
+class _RefusedInBatch(Exception):
+    def __init__(self, refusals: list[Refusal]) -> None:
+        super().__init__(f"{len(refusals)} entries refused")
+        self.refusals = refusals
 
 
 class BatchProcessor(ABC):
@@ -76,7 +93,11 @@ class BatchProcessor(ABC):
         return None
 
     async def __call__(self, deliveries: Sequence[Delivery]) -> list[Refusal]:
-        """Apply a batch in one transaction; return the refused entries. Raises if the batch failed."""
+        """Apply a batch in one transaction; return the refused entries. Raises if the batch failed.
+
+        When an entry is refused while the batch is applied, the transaction is rolled back and the
+        batch applied again without it, so nothing a refused entry may have written is kept.
+        """
         refused: list[Refusal] = []
         ready: list[tuple[Delivery, Event[Any]]] = []
         for delivery in deliveries:
@@ -88,8 +109,26 @@ class BatchProcessor(ABC):
                 continue
             if event is not None:
                 ready.append((delivery, event))
-        if not ready:
-            return refused
+        while ready:
+            try:
+                duplicates, caused = await self._apply_batch(ready)
+            except _RefusedInBatch as refusal:
+                refused.extend(refusal.refusals)
+                out = {id(r.delivery) for r in refusal.refusals}
+                ready = [(d, e) for d, e in ready if id(d) not in out]
+                continue
+            refused.extend(duplicates)
+            if caused:
+                self.after_commit()
+            break
+        position = {id(delivery): i for i, delivery in enumerate(deliveries)}
+        return sorted(refused, key=lambda r: position[id(r.delivery)])
+
+    async def _apply_batch(
+        self, ready: Sequence[tuple[Delivery, Event[Any]]]
+    ) -> tuple[list[Refusal], list[Event[Any]]]:
+        """One transaction: the refused duplicates, and the events the batch caused."""
+        refused: list[Refusal] = []
         caused: list[Event[Any]] = []
         async with self.db.transaction() as session:
             seen = await processed_entries(session, self.tables, self.consumer, [e.event_id for _, e in ready])
@@ -103,31 +142,28 @@ class BatchProcessor(ABC):
                 # A second copy within this batch is a duplicate of the first.
                 seen[event.event_id] = delivery.entry_id
                 fresh.append((event, delivery))
-            applied: list[tuple[Event[Any], Delivery]] = []
-            for (event, delivery), outcome in zip(fresh, await self.apply_many(session, fresh), strict=True):
-                if isinstance(outcome, Refusal):
-                    refused.append(outcome)
-                    continue
-                applied.append((event, delivery))
-                caused.extend(outcome)
+            outcomes = await self.apply_many(session, fresh)
+            if refusals := [outcome for outcome in outcomes if isinstance(outcome, Refusal)]:
+                raise _RefusedInBatch(refusals)  # rolls the transaction back
+            for outcome in outcomes:
+                caused.extend(cast(list[Event[Any]], outcome))
             await record_processed_many(
                 session,
                 self.tables,
                 self.consumer,
-                [(e.event_id, d.stream, d.entry_id) for e, d in applied],
+                [(e.event_id, d.stream, d.entry_id) for e, d in fresh],
             )
             await stage(session, self.tables, *caused)
-        if caused:
-            self.after_commit()
-        return refused
+        return refused, caused
 
     async def apply_many(
         self, session: AsyncConnection, items: Sequence[tuple[Event[Any], Delivery]]
     ) -> list[list[Event[Any]] | Refusal]:
         """The effects of a batch's new events, in the batch's transaction: one outcome per item, in order.
 
-        One by one through ``apply`` unless a subclass can do the batch in fewer statements. A
-        refused item must have written nothing.
+        One by one through ``apply`` unless a subclass can do the batch in fewer statements. When
+        an item is refused, whatever the batch wrote is rolled back and the batch applied again
+        without it.
         """
         return [await self._apply_one(session, event, delivery) for event, delivery in items]
 
@@ -141,7 +177,12 @@ class BatchProcessor(ABC):
 
 
 class EventProcessor(BatchProcessor):
-    """The entry handler for a group that consumes events the services publish."""
+    """The entry handler for a group that consumes events the services publish.
+
+    ``handlers`` apply one event; ``batch_handlers`` (optional, by type) apply a run of events of
+    one type in a few statements. Runs of consecutive events of one type go to its batch handler,
+    so the order of the batch is kept.
+    """
 
     def __init__(
         self,
@@ -150,10 +191,15 @@ class EventProcessor(BatchProcessor):
         tables: MessagingTables,
         consumer: str,
         handlers: Mapping[str, EventHandler],
+        batch_handlers: Mapping[str, BatchHandler] | None = None,
         after_commit: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(db=db, tables=tables, consumer=consumer, after_commit=after_commit)
         self._handlers = handlers
+        self._batch_handlers = dict(batch_handlers or {})
+        unknown = self._batch_handlers.keys() - handlers.keys()
+        if unknown:
+            raise ValueError(f"batch handlers without a handler: {sorted(unknown)}")
 
     def read(self, delivery: Delivery) -> Event[Any] | None:
         raw = delivery.fields.get(EVENT_FIELD)
@@ -168,3 +214,18 @@ class EventProcessor(BatchProcessor):
 
     async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
         return await self._handlers[event.envelope.type](session, event)
+
+    async def apply_many(
+        self, session: AsyncConnection, items: Sequence[tuple[Event[Any], Delivery]]
+    ) -> list[list[Event[Any]] | Refusal]:
+        outcomes: list[list[Event[Any]] | Refusal] = []
+        for event_type, run in itertools.groupby(items, key=lambda item: item[0].envelope.type):
+            events = list(run)
+            batch = self._batch_handlers.get(event_type)
+            if batch is None or len(events) == 1:
+                outcomes.extend([await self._apply_one(session, e, d) for e, d in events])
+            else:
+                # A refusal here fails the whole batch; the consumer then applies its entries one
+                # by one, and the refused one goes to the dead-letter stream alone.
+                outcomes.extend(await batch(session, [e for e, _ in events]))
+        return outcomes
