@@ -1,7 +1,8 @@
-"""A batch of signed submissions taken in at once, on real databases (SQLite, then PostgreSQL).
+"""Batches of entries applied at once, on real databases (SQLite, then PostgreSQL).
 
 The intake checks a whole batch's duplicates in one query and writes its rows with one statement
-per table; these tests hold it to the outcomes the entries would have had one after the other.
+per table, and review outcomes are recorded a run at a time; these tests hold both to the
+outcomes the entries would have had one after the other.
 """
 
 from __future__ import annotations
@@ -15,19 +16,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from common.cli import setup_state
 from common.consumer import Delivery
 from common.db import Database
-from common.events import NominationAccepted, NominationRejected, NominationSubmitted, new_event, parse_event
+from common.events import (
+    ExemplarRejected,
+    NominationAccepted,
+    NominationRejected,
+    NominationReturned,
+    NominationSubmitted,
+    Reason,
+    new_event,
+    parse_event,
+)
 from common.migrations import upgrade
-from common.organisation import load_organisation
+from common.organisation import Organisation, load_organisation
+from common.outbox import OutboxRelay
+from common.processing import EventProcessor
 from common.signing import sign_compact
-from common.wire import SIGNED_FIELD
+from common.wire import EVENT_FIELD, SIGNED_FIELD
 from nomination.__main__ import MIGRATIONS
 from nomination.adapters import repository
 from nomination.adapters.orm import messaging, nominations, rejected_submissions
+from nomination.entrypoints.consumers import subscriptions_for
 from nomination.service.intake import SubmissionIntake
 from tests.nomination.test_intake import UNIT, submission
 
@@ -168,3 +182,54 @@ async def test_duplicate_check_finds_every_stored_nominee_past_one_query_chunk(d
     async with db.read() as conn:
         taken = await repository.nominees_taken(conn, [(u, q, n.upper()) for u, q, n in asked])
     assert taken == {repository.nominee_key(*nominee) for nominee in stored}
+
+
+async def test_review_outcomes_are_recorded_a_run_at_a_time_and_an_unknown_one_fails_its_run(
+    intake: SubmissionIntake, db: Database, state: Path
+) -> None:
+    ids = [signed(state, submission()) for _ in range(3)]
+    assert await intake([d for _, d in ids]) == []
+    async with db.read() as conn:
+        stored = [await repository.get_by_submission(conn, event_id) for event_id, _ in ids]
+    a, b, c = [n.nomination_id for n in stored if n is not None]
+    outcomes = outcome_processor(db, load_organisation(state / "organisation.toml"))
+    why = [Reason(code="thieu-minh-chung", message="Thiếu minh chứng")]
+
+    by = "Hội đồng Thi đua - Khen thưởng"
+
+    def returned(nomination_id: uuid.UUID) -> Delivery:
+        return event_delivery(NominationReturned(nomination_id=nomination_id, unit_id=UNIT, decided_by=by, reasons=why))
+
+    def rejected(nomination_id: uuid.UUID) -> Delivery:
+        return event_delivery(ExemplarRejected(nomination_id=nomination_id, unit_id=UNIT, decided_by=by, reasons=why))
+
+    unknown = uuid.uuid4()
+    with pytest.raises(LookupError, match=str(unknown)):
+        await outcomes([returned(a), returned(unknown), returned(b)])
+    assert await statuses(db) == {a: "accepted", b: "accepted", c: "accepted"}  # nothing of the run was kept
+
+    # The same nomination returned, then rejected, in one batch: the later decision stands.
+    assert await outcomes([returned(a), returned(b), rejected(a), returned(c)]) == []
+    assert await statuses(db) == {a: "rejected", b: "returned", c: "returned"}
+
+
+def outcome_processor(db: Database, organisation: Organisation) -> EventProcessor:
+    """The processor the running service reads review.events with (no Redis call is made here)."""
+    [_, outcomes] = subscriptions_for(organisation)(db, OutboxRelay(db, messaging, Redis()))
+    assert isinstance(outcomes.handler, EventProcessor)
+    return outcomes.handler
+
+
+def event_delivery(payload: Any) -> Delivery:
+    event = new_event(payload, producer="review")
+    return Delivery(
+        stream=payload.STREAM,
+        group="nomination",
+        entry_id=f"{next(_entry_ids)}-0",
+        fields={EVENT_FIELD: event.envelope.model_dump_json().encode()},
+    )
+
+
+async def statuses(db: Database) -> dict[uuid.UUID, str]:
+    async with db.read() as conn:
+        return dict((await conn.execute(select(nominations.c.nomination_id, nominations.c.status))).all())

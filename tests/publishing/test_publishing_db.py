@@ -97,6 +97,41 @@ async def test_the_same_approval_twice_makes_one_story_and_one_event(db: Databas
     assert story.status == "published"
 
 
+async def test_a_batch_with_runs_of_both_types_has_the_outcomes_of_one_by_one(db: Database) -> None:
+    processor = event_processor(db, BASE)
+    earlier = approved(name="Đã có bài")
+    await processor([delivery(earlier)])
+    first, second, hidden = approved(name="Nguyễn Văn An"), approved(name="Trần Thị Bích"), approved(consent=False)
+    award_early = granted(approved(name="Chưa có bài").payload)  # its story comes later
+    award_first, award_earlier = granted(first.payload), granted(earlier.payload)
+    batch = [
+        first,
+        second,
+        new_event(first.payload, producer="review"),  # the same exemplar again, in the same run
+        new_event(earlier.payload, producer="review"),  # and one stored in the batch before
+        hidden,
+        award_early,
+        award_first,  # the story made earlier in this batch
+        award_earlier,
+        second,  # a copy of an event in this batch: skipped by event id
+    ]
+    async with db.read() as session:
+        before = (await session.execute(select(stories.c.updated_at))).scalar_one()
+
+    assert await processor([delivery(e) for e in batch]) == []
+
+    rows = await _outbox(db)
+    published = [parse_event(row.envelope) for row in rows[1:]]
+    assert [e.envelope.causation_id for e in published] == [first.event_id, second.event_id]
+    assert await _count(db, select(func.count()).select_from(stories)) == 4
+    assert await _count(db, select(func.count()).select_from(commendations)) == 3
+    async with db.read() as session:
+        updated = dict((await session.execute(select(stories.c.nominee_name, stories.c.updated_at))).all())
+        inbox = await session.execute(select(func.count()).select_from(messaging.inbox))
+    assert updated["Đã có bài"] > before  # moved forward by its award
+    assert inbox.scalar_one() == 1 + len(batch) - 1
+
+
 async def test_no_consent_withholds_the_story_and_announces_nothing(db: Database) -> None:
     processor = event_processor(db, BASE)
     await processor([delivery(approved(consent=False))])

@@ -17,7 +17,7 @@ from common.db import insert_if_new
 
 __all__ = [
     "add_decision",
-    "add_exemplar",
+    "add_exemplars",
     "awards_of",
     "count_awards",
     "count_decisions",
@@ -51,11 +51,14 @@ def _to_award(row: Any) -> Award:
     return Award(**data)
 
 
-async def add_exemplar(session: AsyncConnection, exemplar: Exemplar, correlation_id: uuid.UUID) -> bool:
-    """Record a new exemplar; False (and no change) when it is recorded already."""
-    row = {name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS}
-    result = await session.execute(insert_if_new(session, exemplars), {**row, "correlation_id": correlation_id})
-    return bool(result.rowcount)
+async def add_exemplars(session: AsyncConnection, new: Sequence[tuple[Exemplar, uuid.UUID]]) -> None:
+    """Record exemplars (each with its correlation id) in one statement; recorded ones stay as they are."""
+    if new:
+        rows = [
+            {**{name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS}, "correlation_id": correlation_id}
+            for exemplar, correlation_id in new
+        ]
+        await session.execute(insert_if_new(session, exemplars), rows)
 
 
 async def load_exemplars(

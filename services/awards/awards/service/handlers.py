@@ -36,6 +36,7 @@ __all__ = [
     "grant_award",
     "issue_decision_for",
     "record_exemplar",
+    "record_exemplars",
 ]
 
 
@@ -85,12 +86,18 @@ class GrantRequest:
 
 async def record_exemplar(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """ExemplarApproved: the exemplar may now be commended."""
-    payload = event.payload
-    assert isinstance(payload, ExemplarApproved)
-    await repository.add_exemplar(
-        session, exemplar_from_approved(payload, event.envelope), event.envelope.correlation_id
-    )
-    return []
+    [caused] = await record_exemplars(session, [event])
+    return caused
+
+
+async def record_exemplars(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+    """``record_exemplar`` for a run of ExemplarApproved, in one statement."""
+    new = []
+    for event in events:
+        assert isinstance(event.payload, ExemplarApproved)
+        new.append((exemplar_from_approved(event.payload, event.envelope), event.envelope.correlation_id))
+    await repository.add_exemplars(session, new)
+    return [[] for _ in events]
 
 
 async def issue_decision_for(

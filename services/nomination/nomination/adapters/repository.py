@@ -28,6 +28,7 @@ __all__ = [
     "nominees_taken",
     "record_rejections",
     "save_outcome",
+    "save_outcomes",
 ]
 
 
@@ -171,11 +172,29 @@ async def save_outcome(
     session: AsyncConnection, nomination_id: uuid.UUID, status: NominationStatus, by: str, reasons: list[Reason]
 ) -> bool:
     """Record the review office's decision on a nomination; False when there is no such nomination."""
-    result = await session.execute(
-        _SAVE_OUTCOME,
-        {"id": nomination_id, "status": status.value, "decided_by": by, "reasons": [r.model_dump() for r in reasons]},
-    )
-    return bool(result.rowcount)
+    return not await save_outcomes(session, [(nomination_id, status, by, reasons)])
+
+
+Outcome = tuple[uuid.UUID, NominationStatus, str, list[Reason]]  # nomination, status, decided by, reasons
+
+
+async def save_outcomes(session: AsyncConnection, outcomes: Sequence[Outcome]) -> set[uuid.UUID]:
+    """Record decisions, in order, with one look-up and one statement; the nominations not stored here.
+
+    When some are missing nothing is written, so the caller may fail the whole list.
+    """
+    if not outcomes:
+        return set()
+    ids = {nomination_id for nomination_id, *_ in outcomes}
+    query = select(nominations.c.nomination_id).where(nominations.c.nomination_id.in_(list(ids)))
+    missing = ids - set((await session.execute(query)).scalars())
+    if not missing:
+        params = [
+            {"id": i, "status": status.value, "decided_by": by, "reasons": [r.model_dump() for r in reasons]}
+            for i, status, by, reasons in outcomes
+        ]
+        await session.execute(_SAVE_OUTCOME, params)
+    return missing
 
 
 async def record_rejections(

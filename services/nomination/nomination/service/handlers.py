@@ -24,7 +24,7 @@ from nomination.adapters import repository
 from nomination.domain.model import Nomination, NominationStatus, intake_problems
 from nomination.integration import accepted_event, rejected_event
 
-__all__ = ["Incoming", "IntakeResult", "UnknownUnit", "record_outcome", "take_in", "take_in_many"]
+__all__ = ["Incoming", "IntakeResult", "UnknownUnit", "record_outcome", "record_outcomes", "take_in", "take_in_many"]
 
 
 class UnknownUnit(LookupError):
@@ -142,11 +142,25 @@ _OUTCOMES: dict[type, NominationStatus] = {
 
 async def record_outcome(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """ExemplarApproved / ExemplarRejected / NominationReturned: the unit sees the outcome."""
-    payload = event.payload
-    reasons = list(getattr(payload, "reasons", []))
-    found = await repository.save_outcome(
-        session, payload.nomination_id, _OUTCOMES[type(payload)], payload.decided_by, reasons
-    )
-    if not found:
-        raise LookupError(f"review decided on nomination {payload.nomination_id}, which is not stored here")
-    return []
+    [caused] = await record_outcomes(session, [event])
+    return caused
+
+
+async def record_outcomes(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+    """``record_outcome`` for a run of review decisions, with one look-up and one statement.
+
+    A decision on a nomination not stored here fails the run, so the consumer applies it alone.
+    """
+    outcomes = [
+        (
+            event.payload.nomination_id,
+            _OUTCOMES[type(event.payload)],
+            event.payload.decided_by,
+            list(getattr(event.payload, "reasons", [])),
+        )
+        for event in events
+    ]
+    missing = await repository.save_outcomes(session, outcomes)
+    if missing:
+        raise LookupError(f"review decided on nominations not stored here: {', '.join(sorted(map(str, missing)))}")
+    return [[] for _ in events]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +16,15 @@ from publishing.domain.model import Commendation, Story, StoryStatus
 
 __all__ = [
     "add_commendation",
+    "add_commendations",
+    "add_stories",
     "add_story",
     "commendations_for",
     "count_published",
     "get_story",
     "get_story_by_slug",
     "list_published",
+    "touch_stories",
     "touch_story",
 ]
 
@@ -39,11 +42,23 @@ def _to_commendation(row: Any) -> Commendation:
     return Commendation(**{name: getattr(row, name) for name in _COMMENDATION_COLUMNS})
 
 
-async def add_story(session: AsyncConnection, story: Story) -> bool:
-    """Store a new story; False (and no change) when the exemplar's story exists already."""
+def _story_row(story: Story) -> dict[str, Any]:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
-    return bool((await session.execute(insert_if_new(session, stories), row)).rowcount)
+    return row
+
+
+async def add_story(session: AsyncConnection, story: Story) -> bool:
+    """Store a new story; False (and no change) when the exemplar's story exists already."""
+    return story.story_id in await add_stories(session, [story])
+
+
+async def add_stories(session: AsyncConnection, new: Sequence[Story]) -> set[uuid.UUID]:
+    """Store the stories that do not exist yet, in one statement; the ids of those stored."""
+    if not new:
+        return set()
+    statement = insert_if_new(session, stories).returning(stories.c.story_id)
+    return set((await session.execute(statement, [_story_row(story) for story in new])).scalars())
 
 
 async def get_story(session: AsyncConnection, story_id: uuid.UUID) -> Story | None:
@@ -66,7 +81,14 @@ _TOUCH_STORY = (
 
 async def touch_story(session: AsyncConnection, story_id: uuid.UUID, at: datetime) -> None:
     """Move the story's ``updated_at`` forward to ``at`` (never back); no story yet, no change."""
-    await session.execute(_TOUCH_STORY, {"b_story_id": story_id, "b_at": at})
+    await touch_stories(session, [story_id], at)
+
+
+async def touch_stories(session: AsyncConnection, story_ids: Iterable[uuid.UUID], at: datetime) -> None:
+    """``touch_story`` for several stories, in one statement."""
+    params = [{"b_story_id": story_id, "b_at": at} for story_id in story_ids]
+    if params:
+        await session.execute(_TOUCH_STORY, params)
 
 
 async def list_published(
@@ -93,9 +115,26 @@ async def add_commendation(
     session: AsyncConnection, commendation: Commendation, *, nomination_id: uuid.UUID, recorded_at: datetime
 ) -> bool:
     """Store a new commendation; False (and no change) when this award is already recorded."""
-    row = {name: getattr(commendation, name) for name in _COMMENDATION_COLUMNS}
-    params = {**row, "nomination_id": nomination_id, "recorded_at": recorded_at}
-    return bool((await session.execute(insert_if_new(session, commendations), params)).rowcount)
+    added = await add_commendations(session, [(commendation, nomination_id)], recorded_at=recorded_at)
+    return commendation.award_id in added
+
+
+async def add_commendations(
+    session: AsyncConnection, new: Sequence[tuple[Commendation, uuid.UUID]], *, recorded_at: datetime
+) -> set[uuid.UUID]:
+    """Store commendations (each with its nomination id) not recorded yet, in one statement; their award ids."""
+    if not new:
+        return set()
+    rows = [
+        {
+            **{name: getattr(commendation, name) for name in _COMMENDATION_COLUMNS},
+            "nomination_id": nomination_id,
+            "recorded_at": recorded_at,
+        }
+        for commendation, nomination_id in new
+    ]
+    statement = insert_if_new(session, commendations).returning(commendations.c.award_id)
+    return set((await session.execute(statement, rows)).scalars())
 
 
 async def commendations_for(

@@ -10,7 +10,7 @@ from common.outbox import OutboxRelay
 from common.processing import EventProcessor
 from common.runtime import Subscription
 from publishing.adapters.orm import messaging
-from publishing.service.handlers import event_handlers
+from publishing.service.handlers import batch_handlers, event_handlers
 
 __all__ = ["CONSUMER", "event_processor", "subscriptions"]
 
@@ -24,6 +24,7 @@ def event_processor(db: Database, public_base: str, after_commit: Callable[[], N
         tables=messaging,
         consumer=CONSUMER,
         handlers=event_handlers(public_base),
+        batch_handlers=batch_handlers(public_base),
         after_commit=after_commit,
     )
 

@@ -2,44 +2,73 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import AwardGranted, Event, ExemplarApproved
-from common.processing import EventHandler
+from common.processing import BatchHandler, EventHandler
 from publishing.adapters import repository
 from publishing.domain.model import story_id_for
 from publishing.integration import commendation_from_award, published_event, story_from_approved
 
-__all__ = ["event_handlers", "publish_story", "record_commendation"]
+__all__ = [
+    "batch_handlers",
+    "event_handlers",
+    "publish_stories",
+    "publish_story",
+    "record_commendation",
+    "record_commendations",
+]
+
+
+async def publish_stories(
+    session: AsyncConnection, events: Sequence[Event[Any]], *, public_base: str
+) -> list[list[Event[Any]]]:
+    """ExemplarApproved: one story per exemplar, announced only when the nominee consented.
+
+    A second approval event for the same exemplar (here or in an earlier batch) changes nothing.
+    """
+    now = datetime.now(UTC)
+    drafts = []
+    for event in events:
+        assert isinstance(event.payload, ExemplarApproved)
+        drafts.append(story_from_approved(event.payload, now))
+    stored = await repository.add_stories(session, drafts)
+    caused: list[list[Event[Any]]] = []
+    for story, event in zip(drafts, events, strict=True):
+        first = story.story_id in stored
+        stored.discard(story.story_id)  # a copy later in the list announces nothing
+        caused.append([published_event(story, public_base, event.envelope)] if first and story.visible else [])
+    return caused
+
+
+async def record_commendations(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+    """AwardGranted: keep each commendation, even before its story exists, and refresh the story."""
+    now = datetime.now(UTC)
+    awards = []
+    for event in events:
+        assert isinstance(event.payload, AwardGranted)
+        awards.append(event.payload)
+    recorded = await repository.add_commendations(
+        session, [(commendation_from_award(a), a.nomination_id) for a in awards], recorded_at=now
+    )
+    await repository.touch_stories(
+        session, sorted({story_id_for(a.exemplar_id) for a in awards if a.award_id in recorded}), now
+    )
+    return [[] for _ in events]
 
 
 async def publish_story(session: AsyncConnection, event: Event[Any], *, public_base: str) -> list[Event[Any]]:
-    """ExemplarApproved: one story per exemplar, announced only when the nominee consented."""
-    payload = event.payload
-    assert isinstance(payload, ExemplarApproved)
-    story = story_from_approved(payload, datetime.now(UTC))
-    if not await repository.add_story(session, story):
-        return []  # a second approval event for the same exemplar changes nothing
-    if not story.visible:
-        return []
-    return [published_event(story, public_base, event.envelope)]
+    [caused] = await publish_stories(session, [event], public_base=public_base)
+    return caused
 
 
 async def record_commendation(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
-    """AwardGranted: keep the commendation, even before its story exists, and refresh the story."""
-    payload = event.payload
-    assert isinstance(payload, AwardGranted)
-    now = datetime.now(UTC)
-    recorded = await repository.add_commendation(
-        session, commendation_from_award(payload), nomination_id=payload.nomination_id, recorded_at=now
-    )
-    if not recorded:
-        return []
-    await repository.touch_story(session, story_id_for(payload.exemplar_id), now)
-    return []
+    [caused] = await record_commendations(session, [event])
+    return caused
 
 
 def event_handlers(public_base: str) -> dict[str, EventHandler]:
@@ -49,3 +78,12 @@ def event_handlers(public_base: str) -> dict[str, EventHandler]:
         return await publish_story(session, event, public_base=public_base)
 
     return {ExemplarApproved.TYPE: on_approved, AwardGranted.TYPE: record_commendation}
+
+
+def batch_handlers(public_base: str) -> dict[str, BatchHandler]:
+    """The same, for runs of events of one type in a batch: a few statements per run."""
+
+    async def on_approved(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+        return await publish_stories(session, events, public_base=public_base)
+
+    return {ExemplarApproved.TYPE: on_approved, AwardGranted.TYPE: record_commendations}

@@ -14,7 +14,7 @@ from common.events import Reason
 from review.adapters.orm import reviews
 from review.domain.model import ReviewCase, ReviewStatus
 
-__all__ = ["add", "count", "get", "get_many", "list_cases", "save"]
+__all__ = ["add_many", "count", "get", "get_many", "list_cases", "save"]
 
 _CASE_COLUMNS = [c.name for c in reviews.columns if c.name not in {"correlation_id"}]
 
@@ -33,10 +33,11 @@ def _to_row(case: ReviewCase) -> dict[str, Any]:
     return row
 
 
-async def add(session: AsyncConnection, case: ReviewCase, correlation_id: uuid.UUID) -> bool:
-    """Open a new case; False (and no change) when the nomination has one already."""
-    result = await session.execute(insert_if_new(session, reviews), {**_to_row(case), "correlation_id": correlation_id})
-    return bool(result.rowcount)
+async def add_many(session: AsyncConnection, cases: Sequence[tuple[ReviewCase, uuid.UUID]]) -> None:
+    """Open new cases (each with its correlation id) in one statement; existing ones stay as they are."""
+    if cases:
+        rows = [{**_to_row(case), "correlation_id": correlation_id} for case, correlation_id in cases]
+        await session.execute(insert_if_new(session, reviews), rows)
 
 
 async def get(

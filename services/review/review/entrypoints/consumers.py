@@ -8,7 +8,7 @@ from common.outbox import OutboxRelay
 from common.processing import EventProcessor
 from common.runtime import Subscription
 from review.adapters.orm import messaging
-from review.service.handlers import open_case
+from review.service.handlers import open_case, open_cases
 
 __all__ = ["subscriptions"]
 
@@ -19,6 +19,7 @@ def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
         tables=messaging,
         consumer="review",
         handlers={NominationAccepted.TYPE: open_case},
+        batch_handlers={NominationAccepted.TYPE: open_cases},
         after_commit=relay.wake,
     )
     return [

@@ -18,7 +18,15 @@ from review.adapters.orm import messaging
 from review.domain.model import AlreadyDecided, Decision, ReviewCase, ReviewStatus
 from review.integration import case_from_accepted, decision_event
 
-__all__ = ["CaseNotFound", "DecisionOutcome", "DecisionRequest", "decide_case", "decide_cases", "open_case"]
+__all__ = [
+    "CaseNotFound",
+    "DecisionOutcome",
+    "DecisionRequest",
+    "decide_case",
+    "decide_cases",
+    "open_case",
+    "open_cases",
+]
 
 
 class CaseNotFound(LookupError):
@@ -27,10 +35,19 @@ class CaseNotFound(LookupError):
 
 async def open_case(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
     """NominationAccepted: the nomination waits for the office's decision."""
-    payload = event.payload
-    assert isinstance(payload, NominationAccepted)
-    await repository.add(session, case_from_accepted(payload, datetime.now(UTC)), event.envelope.correlation_id)
-    return []
+    [caused] = await open_cases(session, [event])
+    return caused
+
+
+async def open_cases(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+    """``open_case`` for a run of NominationAccepted, in one statement."""
+    now = datetime.now(UTC)
+    cases = []
+    for event in events:
+        assert isinstance(event.payload, NominationAccepted)
+        cases.append((case_from_accepted(event.payload, now), event.envelope.correlation_id))
+    await repository.add_many(session, cases)
+    return [[] for _ in events]
 
 
 @dataclass(frozen=True)
