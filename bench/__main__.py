@@ -70,7 +70,9 @@ def _stack(redis_url: str, database: str, admin_url: str) -> Iterator[LocalStack
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--nominations", type=int, nargs="+", default=[10_000], help="throughput runs (sizes)")
+    parser.add_argument(
+        "--nominations", type=int, nargs="*", default=[10_000], help="throughput runs (sizes); none: latency only"
+    )
     parser.add_argument("--database", choices=["sqlite", "postgresql"], nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--rate", type=float, default=100.0, help="offered load of the latency run, per second")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             payload = signed_entry(LocalStack(state=state, redis_url=redis_url), _keys(state), 0)
         raw = run_raw(
             redis_url,
-            max(args.nominations),
+            max([*args.nominations, latency_n]),
             {k: v.encode() for k, v in payload.items()},
             rate=args.rate,
             latency_n=latency_n,
