@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
@@ -154,6 +155,73 @@ async def test_relay_outlives_a_redis_outage(db: Database, redis_client: Redis) 
     assert row.attempts == 1 and row.published_at is None and "Connect" in (row.last_error or "")
     assert await OutboxRelay(db, tables, redis_client).publish_batch() == 1
     assert await redis_client.xlen(STREAM) == 1
+
+
+async def unpublished(db: Database) -> int:
+    async with db.read() as session:
+        query = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+        return int((await session.execute(query)).scalar_one())
+
+
+async def test_relay_publishes_handed_over_events_at_once_and_finds_leftovers_by_polling(
+    db: Database, redis_client: Redis
+) -> None:
+    leftovers = [story() for _ in range(3)]  # committed by a process that died before publishing
+    await stage_events(db, leftovers)
+    relay = OutboxRelay(db, tables, redis_client, poll_interval=60)  # no poll after the first
+    running = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _xlen_is(redis_client, 3))
+        fresh = [story() for _ in range(2)]
+        await stage_events(db, fresh)
+        relay.publish_now(fresh)
+        await eventually(lambda: _xlen_is(redis_client, 5))
+        await eventually(lambda: _is_zero(unpublished(db)))
+    finally:
+        relay.stop()
+        await running
+    entries = await redis_client.xrange(STREAM)
+    assert [parse_event(f[b"event"]).event_id for _, f in entries] == [e.event_id for e in leftovers + fresh]
+
+
+class FailsOnce(OutboxRelay):
+    """Redis refuses the first publication."""
+
+    failed = False
+
+    async def _publish(self, entries: Sequence[tuple[str, str]]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RedisConnectionError("Redis briefly away")
+        await super()._publish(entries)
+
+
+async def test_handed_over_events_that_fail_to_publish_are_published_from_the_outbox(
+    db: Database, redis_client: Redis
+) -> None:
+    events = [story() for _ in range(4)]
+    await stage_events(db, events)
+    relay = FailsOnce(db, tables, redis_client, poll_interval=60)
+    relay.publish_now(events)  # handed over before the relay's first look
+    running = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _is_zero(unpublished(db)))
+    finally:
+        relay.stop()
+        await running
+    assert relay.failed
+    entries = await redis_client.xrange(STREAM)
+    assert [parse_event(f[b"event"]).event_id for _, f in entries] == [e.event_id for e in events]  # once each
+
+
+async def _xlen_is(redis: Redis, n: int) -> bool:
+    length = await redis.xlen(STREAM)
+    assert length <= n, f"{length} entries on the stream, expected {n}"
+    return length == n
+
+
+async def _is_zero(count: Awaitable[int]) -> bool:
+    return await count == 0
 
 
 def flaky(failures: int) -> Callable[[Database, OutboxRelay], EntryHandler]:

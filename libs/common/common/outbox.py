@@ -1,8 +1,10 @@
 """Transactional outbox: events are staged in the business transaction and relayed afterwards.
 
-``stage`` writes the event row inside the caller's transaction. ``OutboxRelay`` publishes rows
-that are not yet published, in id order, and marks them; a crash between the two republishes the
-row on restart and the consumers' inboxes drop the duplicate.
+``stage`` writes the event row inside the caller's transaction. After the commit, the caller
+hands the same events to ``OutboxRelay.publish_now``, which publishes them at once; the relay
+also polls for rows that are not yet published (in id order) and publishes those. Either way a
+row is marked after it is on its stream; a crash between the two republishes the row on restart
+and the consumers' inboxes drop the duplicate.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import Database
@@ -50,7 +54,15 @@ async def stage(session: AsyncConnection, tables: MessagingTables, *events: Even
 
 
 class OutboxRelay:
-    """Publishes staged events to Redis Streams; retries with backoff; safe to restart."""
+    """Publishes staged events to Redis Streams; retries with backoff; safe to restart.
+
+    Two paths lead from the outbox to the streams. Events a transaction of this process has just
+    committed are handed over with ``publish_now`` and published at once, without reading them
+    back, then marked. Everything else (rows left by a crash, by a Redis outage, or by another
+    process) is found by polling the unpublished rows in id order, at least every
+    ``poll_interval`` seconds and at once after ``wake``. A row published by both paths, or twice
+    after a crash, is dropped by the consumers' inboxes.
+    """
 
     def __init__(
         self,
@@ -70,10 +82,19 @@ class OutboxRelay:
         self._max_backoff = max_backoff
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._ready: deque[Event[Any]] = deque()
+        self._poll_due = True  # look for leftovers first
         self.published = 0
 
+    def publish_now(self, events: Sequence[Event[Any]]) -> None:
+        """Hand over events whose transaction has committed, to be published at once."""
+        if events:
+            self._ready.extend(events)
+            self._wake.set()
+
     def wake(self) -> None:
-        """Ask the relay to look at the outbox now (called after a commit that staged events)."""
+        """Ask the relay to look at the outbox now."""
+        self._poll_due = True
         self._wake.set()
 
     def stop(self) -> None:
@@ -82,18 +103,30 @@ class OutboxRelay:
 
     async def run(self) -> None:
         backoff = 0.0
+        last_poll = -math.inf
+        loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
+            poll = self._poll_due or not self._ready or loop.time() - last_poll >= self._poll_interval
             try:
-                sent = await self.publish_batch()
+                if self._ready:
+                    await self._publish_ready()
+                if poll:
+                    self._poll_due = False
+                    last_poll = loop.time()
+                    full = await self.publish_batch() == self._batch_size
+                    self._poll_due = full  # more rows are waiting: look again at once
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # What was handed over stays in the outbox: the next poll publishes it.
+                self._ready.clear()
+                self._poll_due = True
                 backoff = min(self._max_backoff, backoff * 2 if backoff else 0.1)
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
                 await self._sleep(backoff)
                 continue
             backoff = 0.0
-            if sent < self._batch_size:
+            if not (self._ready or self._poll_due):
                 await self._sleep(self._poll_interval)
 
     async def _sleep(self, seconds: float) -> None:
@@ -101,10 +134,22 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         self._wake.clear()
 
+    async def _publish_ready(self) -> None:
+        """Publish what was handed over (a batch at most), then mark it published."""
+        events = [self._ready.popleft() for _ in range(min(self._batch_size, len(self._ready)))]
+        await self._publish([(e.payload.STREAM, e.envelope.model_dump_json()) for e in events])
+        self.published += len(events)
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(self._outbox)
+                .where(self._outbox.c.event_id.in_([e.event_id for e in events]), self._outbox.c.published_at.is_(None))
+                .values(published_at=datetime.now(UTC))
+            )
+
     async def publish_batch(self) -> int:
         """Publish one batch of pending rows; return how many were published."""
         query = (
-            select(self._outbox.c.id, self._outbox.c.stream, self._outbox.c.envelope)
+            select(self._outbox.c.id, self._outbox.c.event_id, self._outbox.c.stream, self._outbox.c.envelope)
             .where(self._outbox.c.published_at.is_(None))
             .order_by(self._outbox.c.id)
             .limit(self._batch_size)
@@ -118,7 +163,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             try:
-                await self._publish(rows)
+                await self._publish([(row.stream, row.envelope) for row in rows])
             except (RedisError, OSError) as error:
                 failure = error
             else:
@@ -127,6 +172,10 @@ class OutboxRelay:
             await self._note_failure([row.id for row in rows], failure)
             raise failure
         self.published += len(rows)
+        if self._ready:
+            # Handed over meanwhile but published just now by this poll: not again.
+            done = {row.event_id for row in rows}
+            self._ready = deque(e for e in self._ready if e.event_id not in done)
         return len(rows)
 
     async def _note_failure(self, ids: list[int], error: Exception) -> None:
@@ -138,10 +187,11 @@ class OutboxRelay:
                 .values(attempts=self._outbox.c.attempts + 1, last_error=repr(error)[:2000])
             )
 
-    async def _publish(self, rows: Sequence[Row[Any]]) -> None:
+    async def _publish(self, entries: Sequence[tuple[str, str]]) -> None:
+        """XADD each (stream, envelope JSON), in order, in one round trip."""
         async with self._redis.pipeline(transaction=False) as pipe:
-            for row in rows:
-                pipe.xadd(row.stream, encode_entry(row.envelope))
+            for stream, envelope in entries:
+                pipe.xadd(stream, encode_entry(envelope))
             await pipe.execute()
 
     async def _mark(self, session: AsyncConnection, ids: list[int]) -> None:

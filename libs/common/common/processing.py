@@ -67,7 +67,12 @@ class BatchProcessor(ABC):
     """The entry handler of one consumer group; subclasses say how to read and apply an entry."""
 
     def __init__(
-        self, *, db: Database, tables: MessagingTables, consumer: str, after_commit: Callable[[], None]
+        self,
+        *,
+        db: Database,
+        tables: MessagingTables,
+        consumer: str,
+        after_commit: Callable[[Sequence[Event[Any]]], None],
     ) -> None:
         self.db = db
         self.tables = tables
@@ -119,7 +124,7 @@ class BatchProcessor(ABC):
                 continue
             refused.extend(duplicates)
             if caused:
-                self.after_commit()
+                self.after_commit(caused)
             break
         position = {id(delivery): i for i, delivery in enumerate(deliveries)}
         return sorted(refused, key=lambda r: position[id(r.delivery)])
@@ -192,7 +197,7 @@ class EventProcessor(BatchProcessor):
         consumer: str,
         handlers: Mapping[str, EventHandler],
         batch_handlers: Mapping[str, BatchHandler] | None = None,
-        after_commit: Callable[[], None] = lambda: None,
+        after_commit: Callable[[Sequence[Event[Any]]], None] = lambda events: None,
     ) -> None:
         super().__init__(db=db, tables=tables, consumer=consumer, after_commit=after_commit)
         self._handlers = handlers

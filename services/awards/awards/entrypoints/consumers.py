@@ -20,7 +20,7 @@ def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
         consumer="awards",
         handlers={ExemplarApproved.TYPE: record_exemplar},
         batch_handlers={ExemplarApproved.TYPE: record_exemplars},
-        after_commit=relay.wake,
+        after_commit=relay.publish_now,
     )
     return [
         Subscription(

@@ -145,7 +145,7 @@ async def issue_decision_for(
         if not granted:
             raise
         raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted}) from None
-    relay.wake()
+    relay.publish_now(events)
     return decision
 
 

@@ -125,7 +125,7 @@ async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> Nom
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             {"message": "the nomination was not accepted", "reasons": [r.model_dump() for r in result.reasons]},
         )
-    runtime.relay.wake()
+    runtime.relay.publish_now(result.events)
     return NominationView.of(result.nomination)
 
 

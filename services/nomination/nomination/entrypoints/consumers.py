@@ -33,12 +33,12 @@ def subscriptions_for(organisation: Organisation) -> Callable[[Database, OutboxR
                 ExemplarRejected.TYPE: record_outcomes,
                 NominationReturned.TYPE: record_outcomes,
             },
-            after_commit=relay.wake,
+            after_commit=relay.publish_now,
         )
         return [
             Subscription(
                 stream=NominationSubmitted.STREAM,
-                handler=SubmissionIntake(db=db, organisation=organisation, after_commit=relay.wake),
+                handler=SubmissionIntake(db=db, organisation=organisation, after_commit=relay.publish_now),
                 title="nomination.submissions:nomination",
                 description="Signed NominationSubmitted entries posted by unit systems.",
             ),

@@ -31,7 +31,11 @@ CONSUMER = "nomination"
 
 class SubmissionIntake(BatchProcessor):
     def __init__(
-        self, *, db: Database, organisation: Organisation, after_commit: Callable[[], None] = lambda: None
+        self,
+        *,
+        db: Database,
+        organisation: Organisation,
+        after_commit: Callable[[Sequence[Event[Any]]], None] = lambda events: None,
     ) -> None:
         super().__init__(db=db, tables=messaging, consumer=CONSUMER, after_commit=after_commit)
         self._organisation = organisation

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from common.db import Database
-from common.events import AwardGranted, ExemplarApproved
+from common.events import AwardGranted, Event, ExemplarApproved
 from common.outbox import OutboxRelay
 from common.processing import EventProcessor
 from common.runtime import Subscription
@@ -17,7 +18,9 @@ __all__ = ["CONSUMER", "event_processor", "subscriptions"]
 CONSUMER = "publishing"
 
 
-def event_processor(db: Database, public_base: str, after_commit: Callable[[], None] = lambda: None) -> EventProcessor:
+def event_processor(
+    db: Database, public_base: str, after_commit: Callable[[Sequence[Event[Any]]], None] = lambda events: None
+) -> EventProcessor:
     """One processor for both streams: one inbox, so an event is applied once whichever way it came."""
     return EventProcessor(
         db=db,
@@ -30,7 +33,7 @@ def event_processor(db: Database, public_base: str, after_commit: Callable[[], N
 
 
 def subscriptions(db: Database, relay: OutboxRelay, public_base: str) -> list[Subscription]:
-    processor = event_processor(db, public_base, relay.wake)
+    processor = event_processor(db, public_base, relay.publish_now)
     return [
         Subscription(
             stream=ExemplarApproved.STREAM,

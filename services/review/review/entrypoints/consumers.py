@@ -20,7 +20,7 @@ def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
         consumer="review",
         handlers={NominationAccepted.TYPE: open_case},
         batch_handlers={NominationAccepted.TYPE: open_cases},
-        after_commit=relay.wake,
+        after_commit=relay.publish_now,
     )
     return [
         Subscription(

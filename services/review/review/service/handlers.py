@@ -108,8 +108,7 @@ async def decide_cases(
             outcomes.append(DecisionOutcome(request.nomination_id, case=case))
         await repository.save(session, *decided)
         await stage(session, messaging, *events)
-    if events:
-        relay.wake()
+    relay.publish_now(events)
     return outcomes
 
 
