@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import redis
+import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -31,6 +32,7 @@ from common.devrun import SERVICES, LocalStack, ensure_redis
 from tests.servers import free_port, postgres_server
 
 REDIS_DB = 13
+COMPOSE_FILE = Path(__file__).resolve().parent.parent / "docker-compose.yml"
 
 
 @contextlib.contextmanager
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL"),
-        help="a role that may create databases; default: the local server, or one started for the run",
+        help="a role that may create databases; default: a server started for the run, configured as in "
+        "docker-compose.yml",
     )
     parser.add_argument("--write", type=Path, help="also write the results to this Markdown file")
     args = parser.parse_args(argv)
@@ -90,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     results: list[RunResult] = []
     servers = contextlib.ExitStack()
     if args.postgres_url is None and "postgresql" in args.database:
-        args.postgres_url = servers.enter_context(postgres_server())
+        settings = compose_postgres_settings(COMPOSE_FILE)
+        args.postgres_url = servers.enter_context(postgres_server(dedicated=True, settings=settings))
     try:
         with tempfile.TemporaryDirectory() as folder:
             state = Path(folder)
@@ -146,6 +150,14 @@ def write_results(path: Path, results: str) -> None:
     else:
         text = block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def compose_postgres_settings(compose_file: Path) -> dict[str, str]:
+    """The ``-c name=value`` settings the deployment starts PostgreSQL with."""
+    command = yaml.safe_load(compose_file.read_text(encoding="utf-8"))["services"]["postgres"].get("command", [])
+    words = command.split() if isinstance(command, str) else list(command)
+    pairs = [words[i + 1] for i, word in enumerate(words[:-1]) if word == "-c"]
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def _keys(state: Path) -> dict[str, bytes]:

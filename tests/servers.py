@@ -14,7 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 __all__ = ["free_port", "postgres_server", "redis_server"]
@@ -90,23 +90,32 @@ def _pg_bin(name: str) -> str | None:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """A PostgreSQL URL of a role that may create databases (path: the maintenance database)."""
-    if url := os.environ.get("TEST_POSTGRES_URL"):
-        yield url
-        return
-    if _answers("127.0.0.1", 5432):
-        yield "postgresql://postgres@127.0.0.1:5432/postgres"
-        return
-    if _docker_available():
+def postgres_server(*, dedicated: bool = False, settings: Mapping[str, str] | None = None) -> Iterator[str]:
+    """A PostgreSQL URL of a role that may create databases (path: the maintenance database).
+
+    ``dedicated``: never the one given or already running, but a server of its own, started with
+    ``settings`` (``-c name=value``): from the local binaries, or else in a container.
+    """
+    options = [f"-c {name}={value}" for name, value in (settings or {}).items()]
+    if not dedicated:
+        if url := os.environ.get("TEST_POSTGRES_URL"):
+            yield url
+            return
+        if _answers("127.0.0.1", 5432):
+            yield "postgresql://postgres@127.0.0.1:5432/postgres"
+            return
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if initdb is None or pg_ctl is None or (_docker_available() and not dedicated):
+        if not _docker_available():
+            raise RuntimeError("no PostgreSQL: set TEST_POSTGRES_URL, install postgresql, or run a Docker engine")
         from testcontainers.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:16-alpine", driver=None) as container:
+        container = PostgresContainer("postgres:16-alpine", driver=None)
+        if options:
+            container = container.with_command(" ".join(["postgres", *options]))
+        with container:
             yield container.get_connection_url()
         return
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if initdb is None or pg_ctl is None:
-        raise RuntimeError("no PostgreSQL: set TEST_POSTGRES_URL, install postgresql, or run a Docker engine")
     port = free_port()
     folder = tempfile.mkdtemp(prefix="pg-test-")
     run_as: list[str] = []
@@ -127,7 +136,7 @@ def postgres_server() -> Iterator[str]:
             "-w",
             "start",
             "-o",
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1",
+            " ".join([f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", *options]),
         ],
         check=True,
         stdout=subprocess.DEVNULL,

@@ -32,7 +32,10 @@ def test_benchmark_smoke_run_prints_every_figure(redis_base: str, postgres_admin
         assert row, table
         assert all(float(v.replace(",", "")) > 0 for v in row.groups()[:4])
         assert len(re.findall(r"\d+", row.group(5))) == 4  # peak RSS of the four services
-        hops = re.findall(rf"^\| {database}, 20/s offered: (.+?) \| 30 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", table, re.M)
+        latency = rf"^\| {database}, 20/s offered: (.+?) \| 30 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| (.+?) \| (.+?) \|$"
+        hops = re.findall(latency, table, re.M)
         assert len(hops) == 7, table  # six hops and end to end, each with all 30 samples
+        split = r"^[\d.]+ / [\d.]+$"
+        assert all(re.match(split, before) and re.match(split, after) for _, before, after in hops[:6]), table
     assert re.search(r"one hop [\d,]+ entries/s; the same 6-hop chain [\d,]+ entries/s", table)
     assert re.search(r"^\| raw: one hop .+ \| 180 \|", table, re.M)

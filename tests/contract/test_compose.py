@@ -133,3 +133,12 @@ def test_image_is_built_for_the_service_and_its_port(compose: dict[str, Any], na
     assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
     assert build["args"] == {"SERVICE": name, "PORT": str(SERVICES[name])}
     assert (ROOT / "services" / name / "pyproject.toml").exists()
+
+
+def test_benchmark_starts_postgresql_as_the_deployment_does(compose: dict[str, Any]) -> None:
+    from bench.__main__ import COMPOSE_FILE, compose_postgres_settings
+
+    settings = compose_postgres_settings(COMPOSE_FILE)
+    command = compose["services"]["postgres"]["command"]
+    assert settings and "shared_buffers" in settings
+    assert [f"{name}={value}" for name, value in settings.items()] == [w for w in command if "=" in w]
