@@ -107,6 +107,8 @@ def postgres_server(*, dedicated: bool = False, settings: Mapping[str, str] | No
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if initdb is None or pg_ctl is None or (_docker_available() and not dedicated):
         if not _docker_available():
+            if dedicated:
+                raise RuntimeError("cannot start PostgreSQL: install postgresql (initdb, pg_ctl) or run Docker")
             raise RuntimeError("no PostgreSQL: set TEST_POSTGRES_URL, install postgresql, or run a Docker engine")
         from testcontainers.postgres import PostgresContainer
 
