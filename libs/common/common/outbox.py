@@ -60,7 +60,7 @@ class OutboxRelay:
     committed are handed over with ``publish_now`` and published at once, without reading them
     back, then marked. Everything else (rows left by a crash, by a Redis outage, or by another
     process) is found by polling the unpublished rows in id order, at least every
-    ``poll_interval`` seconds and at once after ``wake``. A row published by both paths, or twice
+    ``poll_interval`` seconds and at once after a failure. A row published by both paths, or twice
     after a crash, is dropped by the consumers' inboxes.
     """
 
@@ -91,11 +91,6 @@ class OutboxRelay:
         if events:
             self._ready.extend(events)
             self._wake.set()
-
-    def wake(self) -> None:
-        """Ask the relay to look at the outbox now."""
-        self._poll_due = True
-        self._wake.set()
 
     def stop(self) -> None:
         self._stopping.set()
