@@ -16,7 +16,6 @@ from nomination.adapters.orm import nominations, rejected_submissions
 from nomination.domain.model import Nomination, NominationStatus
 
 __all__ = [
-    "add",
     "add_many",
     "count",
     "get",
@@ -27,7 +26,6 @@ __all__ = [
     "nominee_key",
     "nominees_taken",
     "record_rejections",
-    "save_outcome",
     "save_outcomes",
 ]
 
@@ -102,10 +100,6 @@ def _row(nomination: Nomination, correlation_id: uuid.UUID) -> dict[str, Any]:
     )
 
 
-async def add(session: AsyncConnection, nomination: Nomination, correlation_id: uuid.UUID) -> None:
-    await add_many(session, [(nomination, correlation_id)])
-
-
 async def add_many(session: AsyncConnection, accepted: Sequence[tuple[Nomination, uuid.UUID]]) -> None:
     """Insert nominations, each with its correlation id, in one statement."""
     if accepted:
@@ -166,13 +160,6 @@ async def get_by_submission(session: AsyncConnection, event_id: uuid.UUID) -> No
     query = select(nominations).where(nominations.c.submission_event_id == event_id)
     row = (await session.execute(query)).first()
     return _to_nomination(row) if row else None
-
-
-async def save_outcome(
-    session: AsyncConnection, nomination_id: uuid.UUID, status: NominationStatus, by: str, reasons: list[Reason]
-) -> bool:
-    """Record the review office's decision on a nomination; False when there is no such nomination."""
-    return not await save_outcomes(session, [(nomination_id, status, by, reasons)])
 
 
 Outcome = tuple[uuid.UUID, NominationStatus, str, list[Reason]]  # nomination, status, decided by, reasons

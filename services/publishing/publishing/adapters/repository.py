@@ -15,17 +15,14 @@ from publishing.adapters.orm import commendations, stories
 from publishing.domain.model import Commendation, Story, StoryStatus
 
 __all__ = [
-    "add_commendation",
     "add_commendations",
     "add_stories",
-    "add_story",
     "commendations_for",
     "count_published",
     "get_story",
     "get_story_by_slug",
     "list_published",
     "touch_stories",
-    "touch_story",
 ]
 
 _STORY_COLUMNS = [c.name for c in stories.columns]
@@ -46,11 +43,6 @@ def _story_row(story: Story) -> dict[str, Any]:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
     return row
-
-
-async def add_story(session: AsyncConnection, story: Story) -> bool:
-    """Store a new story; False (and no change) when the exemplar's story exists already."""
-    return story.story_id in await add_stories(session, [story])
 
 
 async def add_stories(session: AsyncConnection, new: Sequence[Story]) -> set[uuid.UUID]:
@@ -79,13 +71,8 @@ _TOUCH_STORY = (
 )
 
 
-async def touch_story(session: AsyncConnection, story_id: uuid.UUID, at: datetime) -> None:
-    """Move the story's ``updated_at`` forward to ``at`` (never back); no story yet, no change."""
-    await touch_stories(session, [story_id], at)
-
-
 async def touch_stories(session: AsyncConnection, story_ids: Iterable[uuid.UUID], at: datetime) -> None:
-    """``touch_story`` for several stories, in one statement."""
+    """Move each story's ``updated_at`` forward to ``at`` (never back), in one statement; no story yet, no change."""
     params = [{"b_story_id": story_id, "b_at": at} for story_id in story_ids]
     if params:
         await session.execute(_TOUCH_STORY, params)
@@ -109,14 +96,6 @@ async def list_published(
 async def count_published(session: AsyncConnection) -> int:
     query = select(func.count()).select_from(stories).where(stories.c.status == StoryStatus.PUBLISHED.value)
     return int((await session.execute(query)).scalar_one())
-
-
-async def add_commendation(
-    session: AsyncConnection, commendation: Commendation, *, nomination_id: uuid.UUID, recorded_at: datetime
-) -> bool:
-    """Store a new commendation; False (and no change) when this award is already recorded."""
-    added = await add_commendations(session, [(commendation, nomination_id)], recorded_at=recorded_at)
-    return commendation.award_id in added
 
 
 async def add_commendations(
