@@ -184,9 +184,10 @@ class BatchProcessor(ABC):
 class EventProcessor(BatchProcessor):
     """The entry handler for a group that consumes events the services publish.
 
-    ``handlers`` apply one event; ``batch_handlers`` (optional, by type) apply a run of events of
-    one type in a few statements. Runs of consecutive events of one type go to its batch handler,
-    so the order of the batch is kept.
+    Each event type this group applies has one handler: in ``handlers`` (one event at a time) or
+    in ``batch_handlers`` (a run of events of one type in a few statements). Consecutive events
+    of a batch type go to its handler together, so the order of the batch is kept; one such
+    event alone is a run of one.
     """
 
     def __init__(
@@ -195,16 +196,16 @@ class EventProcessor(BatchProcessor):
         db: Database,
         tables: MessagingTables,
         consumer: str,
-        handlers: Mapping[str, EventHandler],
+        handlers: Mapping[str, EventHandler] | None = None,
         batch_handlers: Mapping[str, BatchHandler] | None = None,
         after_commit: Callable[[Sequence[Event[Any]]], None] = lambda events: None,
     ) -> None:
         super().__init__(db=db, tables=tables, consumer=consumer, after_commit=after_commit)
-        self._handlers = handlers
+        self._handlers = dict(handlers or {})
         self._batch_handlers = dict(batch_handlers or {})
-        unknown = self._batch_handlers.keys() - handlers.keys()
-        if unknown:
-            raise ValueError(f"batch handlers without a handler: {sorted(unknown)}")
+        twice = self._batch_handlers.keys() & self._handlers.keys()
+        if twice:
+            raise ValueError(f"one handler per event type; given twice: {sorted(twice)}")
 
     def read(self, delivery: Delivery) -> Event[Any] | None:
         raw = delivery.fields.get(EVENT_FIELD)
@@ -215,10 +216,15 @@ class EventProcessor(BatchProcessor):
         except InvalidEvent as error:
             raise PermanentFailure(error.code, error.message) from error
         # A known event this group has no business with is acknowledged and left alone.
-        return event if event.envelope.type in self._handlers else None
+        known = event.envelope.type in self._handlers or event.envelope.type in self._batch_handlers
+        return event if known else None
 
     async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
-        return await self._handlers[event.envelope.type](session, event)
+        event_type = event.envelope.type
+        if event_type in self._batch_handlers:
+            [caused] = await self._batch_handlers[event_type](session, [event])
+            return caused
+        return await self._handlers[event_type](session, event)
 
     async def apply_many(
         self, session: AsyncConnection, items: Sequence[tuple[Event[Any], Delivery]]

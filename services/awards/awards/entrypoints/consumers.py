@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from awards.adapters.orm import messaging
-from awards.service.handlers import record_exemplar, record_exemplars
+from awards.service.handlers import record_exemplars
 from common.db import Database
 from common.events import ExemplarApproved
 from common.outbox import OutboxRelay
@@ -18,7 +18,6 @@ def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
         db=db,
         tables=messaging,
         consumer="awards",
-        handlers={ExemplarApproved.TYPE: record_exemplar},
         batch_handlers={ExemplarApproved.TYPE: record_exemplars},
         after_commit=relay.publish_now,
     )

@@ -35,7 +35,6 @@ __all__ = [
     "GrantRequest",
     "grant_award",
     "issue_decision_for",
-    "record_exemplar",
     "record_exemplars",
 ]
 
@@ -84,14 +83,8 @@ class GrantRequest:
     citation: str = ""
 
 
-async def record_exemplar(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
-    """ExemplarApproved: the exemplar may now be commended."""
-    [caused] = await record_exemplars(session, [event])
-    return caused
-
-
 async def record_exemplars(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
-    """``record_exemplar`` for a run of ExemplarApproved, in one statement."""
+    """ExemplarApproved: each exemplar may now be commended (a run in one statement)."""
     new = []
     for event in events:
         assert isinstance(event.payload, ExemplarApproved)

@@ -11,7 +11,7 @@ from common.outbox import OutboxRelay
 from common.processing import EventProcessor
 from common.runtime import Subscription
 from nomination.adapters.orm import messaging
-from nomination.service.handlers import record_outcome, record_outcomes
+from nomination.service.handlers import record_outcomes
 from nomination.service.intake import CONSUMER, SubmissionIntake
 
 __all__ = ["subscriptions_for"]
@@ -23,11 +23,6 @@ def subscriptions_for(organisation: Organisation) -> Callable[[Database, OutboxR
             db=db,
             tables=messaging,
             consumer=CONSUMER,
-            handlers={
-                ExemplarApproved.TYPE: record_outcome,
-                ExemplarRejected.TYPE: record_outcome,
-                NominationReturned.TYPE: record_outcome,
-            },
             batch_handlers={
                 ExemplarApproved.TYPE: record_outcomes,
                 ExemplarRejected.TYPE: record_outcomes,

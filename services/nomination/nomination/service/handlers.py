@@ -24,7 +24,7 @@ from nomination.adapters import repository
 from nomination.domain.model import Nomination, NominationStatus, intake_problems
 from nomination.integration import accepted_event, rejected_event
 
-__all__ = ["Incoming", "IntakeResult", "UnknownUnit", "record_outcome", "record_outcomes", "take_in", "take_in_many"]
+__all__ = ["Incoming", "IntakeResult", "UnknownUnit", "record_outcomes", "take_in", "take_in_many"]
 
 
 class UnknownUnit(LookupError):
@@ -140,14 +140,10 @@ _OUTCOMES: dict[type, NominationStatus] = {
 }
 
 
-async def record_outcome(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
-    """ExemplarApproved / ExemplarRejected / NominationReturned: the unit sees the outcome."""
-    [caused] = await record_outcomes(session, [event])
-    return caused
-
-
 async def record_outcomes(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
-    """``record_outcome`` for a run of review decisions, with one look-up and one statement.
+    """ExemplarApproved / ExemplarRejected / NominationReturned: the unit sees each outcome.
+
+    A run of decisions costs one look-up and one statement.
 
     A decision on a nomination not stored here fails the run, so the consumer applies it alone.
     """

@@ -11,7 +11,7 @@ from common.outbox import OutboxRelay
 from common.processing import EventProcessor
 from common.runtime import Subscription
 from publishing.adapters.orm import messaging
-from publishing.service.handlers import batch_handlers, event_handlers
+from publishing.service.handlers import batch_handlers
 
 __all__ = ["CONSUMER", "event_processor", "subscriptions"]
 
@@ -26,7 +26,6 @@ def event_processor(
         db=db,
         tables=messaging,
         consumer=CONSUMER,
-        handlers=event_handlers(public_base),
         batch_handlers=batch_handlers(public_base),
         after_commit=after_commit,
     )

@@ -9,17 +9,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import AwardGranted, Event, ExemplarApproved
-from common.processing import BatchHandler, EventHandler
+from common.processing import BatchHandler
 from publishing.adapters import repository
 from publishing.domain.model import story_id_for
 from publishing.integration import commendation_from_award, published_event, story_from_approved
 
 __all__ = [
     "batch_handlers",
-    "event_handlers",
     "publish_stories",
-    "publish_story",
-    "record_commendation",
     "record_commendations",
 ]
 
@@ -61,27 +58,8 @@ async def record_commendations(session: AsyncConnection, events: Sequence[Event[
     return [[] for _ in events]
 
 
-async def publish_story(session: AsyncConnection, event: Event[Any], *, public_base: str) -> list[Event[Any]]:
-    [caused] = await publish_stories(session, [event], public_base=public_base)
-    return caused
-
-
-async def record_commendation(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
-    [caused] = await record_commendations(session, [event])
-    return caused
-
-
-def event_handlers(public_base: str) -> dict[str, EventHandler]:
-    """The handlers of the publishing group, by event type; other types are ignored."""
-
-    async def on_approved(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
-        return await publish_story(session, event, public_base=public_base)
-
-    return {ExemplarApproved.TYPE: on_approved, AwardGranted.TYPE: record_commendation}
-
-
 def batch_handlers(public_base: str) -> dict[str, BatchHandler]:
-    """The same, for runs of events of one type in a batch: a few statements per run."""
+    """The handlers of the publishing group, by event type (runs of one type at once); other types are ignored."""
 
     async def on_approved(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
         return await publish_stories(session, events, public_base=public_base)

@@ -8,7 +8,7 @@ from common.outbox import OutboxRelay
 from common.processing import EventProcessor
 from common.runtime import Subscription
 from review.adapters.orm import messaging
-from review.service.handlers import open_case, open_cases
+from review.service.handlers import open_cases
 
 __all__ = ["subscriptions"]
 
@@ -18,7 +18,6 @@ def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
         db=db,
         tables=messaging,
         consumer="review",
-        handlers={NominationAccepted.TYPE: open_case},
         batch_handlers={NominationAccepted.TYPE: open_cases},
         after_commit=relay.publish_now,
     )

@@ -24,7 +24,6 @@ __all__ = [
     "DecisionRequest",
     "decide_case",
     "decide_cases",
-    "open_case",
     "open_cases",
 ]
 
@@ -33,14 +32,8 @@ class CaseNotFound(LookupError):
     pass
 
 
-async def open_case(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
-    """NominationAccepted: the nomination waits for the office's decision."""
-    [caused] = await open_cases(session, [event])
-    return caused
-
-
 async def open_cases(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
-    """``open_case`` for a run of NominationAccepted, in one statement."""
+    """NominationAccepted: each nomination waits for the office's decision (a run in one statement)."""
     now = datetime.now(UTC)
     cases = []
     for event in events:
