@@ -105,11 +105,8 @@ def postgres_server(*, dedicated: bool = False, settings: Mapping[str, str] | No
             yield "postgresql://postgres@127.0.0.1:5432/postgres"
             return
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if initdb is None or pg_ctl is None or (_docker_available() and not dedicated):
-        if not _docker_available():
-            if dedicated:
-                raise RuntimeError("cannot start PostgreSQL: install postgresql (initdb, pg_ctl) or run Docker")
-            raise RuntimeError("no PostgreSQL: set TEST_POSTGRES_URL, install postgresql, or run a Docker engine")
+    # A shared server prefers a container; a dedicated one the local binaries.
+    if (initdb is None or pg_ctl is None or not dedicated) and _docker_available():
         from testcontainers.postgres import PostgresContainer
 
         container = PostgresContainer("postgres:16-alpine", driver=None)
@@ -118,6 +115,10 @@ def postgres_server(*, dedicated: bool = False, settings: Mapping[str, str] | No
         with container:
             yield container.get_connection_url()
         return
+    if initdb is None or pg_ctl is None:
+        if dedicated:
+            raise RuntimeError("cannot start PostgreSQL: install postgresql (initdb, pg_ctl) or run Docker")
+        raise RuntimeError("no PostgreSQL: set TEST_POSTGRES_URL, install postgresql, or run a Docker engine")
     port = free_port()
     folder = tempfile.mkdtemp(prefix="pg-test-")
     run_as: list[str] = []
