@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
+
+from common.db import Database
+from common.migrations import upgrade
 
 T = TypeVar("T")
 
@@ -20,3 +25,14 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, within: float = 15.0,
         await asyncio.sleep(interval)
         value = await probe()
     return value
+
+
+@contextlib.asynccontextmanager
+async def migrated_database(migrations: Path, url: str) -> AsyncIterator[Database]:
+    """A service's database at its newest schema, disposed of afterwards."""
+    await asyncio.to_thread(upgrade, migrations, url)
+    database = Database.connect(url)
+    try:
+        yield database
+    finally:
+        await database.dispose()

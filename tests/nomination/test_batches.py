@@ -7,7 +7,6 @@ outcomes the entries would have had one after the other.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
@@ -32,7 +31,6 @@ from common.events import (
     new_event,
     parse_event,
 )
-from common.migrations import upgrade
 from common.organisation import Organisation, load_organisation
 from common.outbox import OutboxRelay
 from common.processing import EventProcessor
@@ -43,6 +41,7 @@ from nomination.adapters import repository
 from nomination.adapters.orm import messaging, nominations, rejected_submissions
 from nomination.entrypoints.consumers import subscriptions_for
 from nomination.service.intake import SubmissionIntake
+from tests.helpers import migrated_database
 from tests.nomination.test_intake import UNIT, submission
 
 _entry_ids = itertools.count(1)
@@ -56,10 +55,8 @@ def state(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
-    database = Database.connect(db_url)
-    yield database
-    await database.dispose()
+    async with migrated_database(MIGRATIONS, db_url) as database:
+        yield database
 
 
 @pytest.fixture

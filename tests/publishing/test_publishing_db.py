@@ -26,6 +26,7 @@ from publishing.config import Settings
 from publishing.domain.model import story_id_for
 from publishing.entrypoints.consumers import event_processor
 from tests.conftest import TEST_SECRET
+from tests.helpers import migrated_database
 from tests.publishing.builders import BASE, approved, delivery, granted
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -33,10 +34,8 @@ A = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
-    database = Database.connect(db_url)
-    yield database
-    await database.dispose()
+    async with migrated_database(MIGRATIONS, db_url) as database:
+        yield database
 
 
 @pytest.fixture
