@@ -8,14 +8,17 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from awards.adapters.orm import messaging
+from awards.adapters.repository import AwardsStore
 from awards.entrypoints.consumers import subscriptions
+from awards.integration import to_integration
 from common.auth import Role, mint_token
 from common.consumer import Delivery, EntryHandler
 from common.db import Database
 from common.events import Event, ExemplarApproved, FieldOfWork, NomineeKind, new_event
-from common.outbox import OutboxRelay
 from common.wire import encode_entry
 from tests.conftest import TEST_SECRET
+from tests.helpers import units_of_work
 
 SIGNER_TITLE = "Chủ tịch UBND huyện Lâm Thao"
 
@@ -51,8 +54,9 @@ def token(role: Role, **extra: Any) -> dict[str, str]:
 OFFICER = token(Role.OFFICER)
 
 
-def processor_of(db: Database, relay: OutboxRelay) -> EntryHandler:
-    [subscription] = subscriptions(db, relay)
+def processor_of(db: Database) -> EntryHandler:
+    """What the running service does with review.events (committed events stay in the outbox)."""
+    [subscription] = subscriptions(units_of_work(db, "awards", messaging, AwardsStore, to_integration))
     assert subscription.stream == "review.events"
     return subscription.handler
 
@@ -64,4 +68,4 @@ async def count(db: Database, table: Any, *where: Any) -> int:
 
 async def record(app: FastAPI, event: Event[Any]) -> None:
     runtime = app.state.runtime
-    await processor_of(runtime.db, runtime.relay)([delivery(event, f"{uuid.uuid4().int % 10**9}-0")])
+    await processor_of(runtime.db)([delivery(event, f"{uuid.uuid4().int % 10**9}-0")])

@@ -14,15 +14,14 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 
 from awards.__main__ import MIGRATIONS
-from awards.adapters import repository
 from awards.adapters.orm import awards, exemplars, messaging
-from awards.domain.model import AlreadyGranted, Award
-from awards.service.handlers import AwardsOffice, GrantRequest, grant_award
+from awards.adapters.repository import AwardsStore
+from awards.domain.model import AlreadyGranted
+from awards.service.handlers import AwardsOffice, DecisionRequest, issue_decision_for
 from common.auth import Role
 from common.db import Database
 from common.events import Event, ExemplarRejected, Reason, new_event
 from common.migrations import upgrade
-from common.outbox import OutboxRelay
 from common.wire import encode_entry
 from tests.awards.support import OFFICER, SIGNER_TITLE, approved, count, delivery, processor_of, record, token
 
@@ -31,7 +30,7 @@ async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: 
     upgrade(MIGRATIONS, db_url)
     db = Database.connect(db_url)
     try:
-        process = processor_of(db, OutboxRelay(db, messaging, redis_client))
+        process = processor_of(db)
         event = approved()
         await process([delivery(event, "1-0")])
         await process([delivery(event, "2-0")])  # redelivered
@@ -53,9 +52,8 @@ async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: 
         assert row.correlation_id == event.envelope.correlation_id
         assert row.nominee_name == "Nguyễn Thị Hoa"
         async with db.read() as session:
-            found = await repository.get_exemplar(session, event.payload.exemplar_id)
-        assert found is not None
-        assert found[0].approved_at == event.envelope.occurred_at  # aware, on SQLite too
+            found = (await AwardsStore(session).load_exemplars([event.payload.exemplar_id]))[event.payload.exemplar_id]
+        assert found.approved_at == event.envelope.occurred_at  # aware, on SQLite too
     finally:
         await db.dispose()
 
@@ -139,20 +137,19 @@ async def test_concurrent_grants_get_distinct_numbers(app: FastAPI) -> None:
     for event in events:
         await record(app, event)
 
-    def request(event: Event[Any], form: str = "giay-khen") -> GrantRequest:
-        return GrantRequest(
-            exemplar_id=event.payload.exemplar_id, form=form, granted_by="officer", signed_on=date(2026, 2, 2)
+    def request(event: Event[Any], form: str = "giay-khen") -> DecisionRequest:
+        return DecisionRequest(
+            exemplar_ids=[event.payload.exemplar_id], form=form, granted_by="officer", signed_on=date(2026, 2, 2)
         )
 
-    granted = await asyncio.gather(*(grant_award(runtime.db, runtime.relay, office, request(e)) for e in events))
-    assert sorted(a.decision_number for a in granted) == [f"{n}/QĐ-UBND" for n in (1, 2, 3, 4)]
+    granted = await asyncio.gather(*(issue_decision_for(runtime.unit_of_work(), office, request(e)) for e in events))
+    assert sorted(d.number for d in granted) == [f"{n}/QĐ-UBND" for n in (1, 2, 3, 4)]
 
     same = request(events[0], "lao-dong-tien-tien")
     results = await asyncio.gather(
-        *(grant_award(runtime.db, runtime.relay, office, same) for _ in range(2)), return_exceptions=True
+        *(issue_decision_for(runtime.unit_of_work(), office, same) for _ in range(2)), return_exceptions=True
     )
-    assert sorted(type(r).__name__ for r in results) == ["AlreadyGranted", "Award"]
-    assert isinstance(next(r for r in results if isinstance(r, Award)), Award)
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyGranted", "Decision"]
     assert any(isinstance(r, AlreadyGranted) for r in results)
     assert await count(runtime.db, awards) == 5
     assert await count(runtime.db, messaging.outbox) == 5

@@ -40,6 +40,7 @@ def exemplar(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Exem
         nominee_name=name,
         nominee_title="",
         approved_at=datetime(2026, 2, 1, tzinfo=UTC),
+        correlation_id=uuid.uuid4(),
     )
 
 

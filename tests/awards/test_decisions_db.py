@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, select
 
 from awards.__main__ import MIGRATIONS
-from awards.adapters import repository
 from awards.adapters.orm import awards, decisions, exemplars, messaging
+from awards.adapters.repository import AwardsStore
 from common.auth import Role
 from common.db import Database, sync_url
 from common.migrations import alembic_config
@@ -203,9 +203,9 @@ async def test_migration_makes_each_earlier_award_its_own_decision(db_url: str) 
     db = Database.connect(db_url)
     try:
         async with db.read() as session:
-            award = await repository.get_award(session, award_id)
+            award = await AwardsStore(session).get_award(award_id)
             assert award is not None
-            decision = await repository.get_decision(session, award.decision_id)
+            decision = await AwardsStore(session).get_decision(award.decision_id)
     finally:
         await db.dispose()
     assert decision is not None

@@ -13,19 +13,24 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from common.consumer import Delivery, EntryHandler, PermanentFailure, RefusedEntry
+from common.consumer import Delivery, EntryHandler, Refusal
 from common.db import Database, sync_url
-from common.events import Event, StoryPublished, new_event, parse_event
+from common.errors import Unprocessable
+from common.events import Envelope, Event, StoryPublished, new_event, parse_event
 from common.messaging_tables import messaging_tables
-from common.outbox import OutboxRelay, stage
-from common.processing import EventProcessor
-from common.runtime import Runtime, Subscription, build_runtime
+from common.outbox import OutboxRelay
+from common.processing import Handlers, Processor
+from common.registry import ServiceEntry
+from common.runtime import Runtime, Subscription, build_runtime, subscriptions_of
 from common.settings import ServiceSettings
+from common.unit_of_work import UnitOfWork, stage
 from common.wire import dead_letter_stream
 from tests.conftest import TEST_SECRET
 from tests.helpers import eventually
 
 STREAM = StoryPublished.STREAM
+# A service of the tests' own: it reads the stream StoryPublished is on, and writes nothing.
+TESTGROUP = ServiceEntry("testgroup", 8199, consumes=(STREAM,), produces=())
 
 metadata = MetaData()
 tables = messaging_tables(metadata)
@@ -61,12 +66,26 @@ async def count(db: Database, table: Table) -> int:
 
 async def stage_events(db: Database, events: Sequence[Event[Any]]) -> None:
     async with db.transaction() as session:
-        await stage(session, tables, *events)
+        await stage(session, tables, events)
 
 
-async def record_effect(session: AsyncConnection, event: Event[Any]) -> list[Event[Any]]:
-    await session.execute(effects.insert().values(event_id=event.event_id, entry_id="x"))
+TestUnitOfWork = UnitOfWork[AsyncConnection, object]
+
+
+def no_events(event: object, cause: Envelope | None) -> list[Event[Any]]:
     return []
+
+
+def units(db: Database) -> Callable[[], TestUnitOfWork]:
+    def make() -> TestUnitOfWork:
+        return UnitOfWork(db=db, tables=tables, store=lambda c: c, translate=no_events, produces=())
+
+    return make
+
+
+async def record_effects(uow: TestUnitOfWork, events: Sequence[Event[StoryPublished]]) -> None:
+    async with uow:
+        await uow.store.execute(effects.insert(), [{"event_id": e.event_id, "entry_id": "x"} for e in events])
 
 
 def settings(db_url: str, redis_url: str, **overrides: Any) -> ServiceSettings:
@@ -82,16 +101,25 @@ def settings(db_url: str, redis_url: str, **overrides: Any) -> ServiceSettings:
 
 
 def runtime_with(
-    db: Database, db_url: str, redis_url: str, handler: Callable[[Database, OutboxRelay], EntryHandler], **over: Any
-) -> Runtime:
-    def subscriptions(database: Database, relay: OutboxRelay) -> list[Subscription]:
-        return [Subscription(stream=STREAM, handler=handler(database, relay), title="t", description="test")]
+    db: Database, db_url: str, redis_url: str, handler: Callable[[Database], EntryHandler], **over: Any
+) -> Runtime[AsyncConnection, object]:
+    def subscriptions(unit_of_work: Callable[[], TestUnitOfWork]) -> list[Subscription]:
+        return [Subscription(stream=STREAM, handler=handler(db), description="test")]
 
-    return build_runtime("testgroup", settings(db_url, redis_url, **over), tables, subscriptions, db=db)
+    return build_runtime(
+        TESTGROUP,
+        settings(db_url, redis_url, **over),
+        tables=tables,
+        store=lambda connection: connection,
+        translate=no_events,
+        subscriptions=subscriptions,
+        db=db,
+    )
 
 
-def processor(database: Database, relay: OutboxRelay) -> EntryHandler:
-    return EventProcessor(db=database, tables=tables, consumer="testgroup", handlers={"StoryPublished": record_effect})
+def processor(database: Database) -> EntryHandler:
+    handlers = Handlers[AsyncConnection, object]().on(StoryPublished, record_effects)
+    return Processor(group="testgroup", handlers=handlers, unit_of_work=units(database))
 
 
 async def settled(redis: Redis, entries: int, group: str = "testgroup") -> bool:
@@ -224,18 +252,18 @@ async def _is_zero(count: Awaitable[int]) -> bool:
     return await count == 0
 
 
-def flaky(failures: int) -> Callable[[Database, OutboxRelay], EntryHandler]:
-    """A handler that fails the first ``failures`` deliveries of each entry."""
+def flaky(failures: int) -> Callable[[Database], EntryHandler]:
+    """A handler that fails the first ``failures`` deliveries of each entry (not for an outage)."""
     seen: dict[str, int] = {}
 
-    def make(database: Database, relay: OutboxRelay) -> EntryHandler:
-        inner = processor(database, relay)
+    def make(database: Database) -> EntryHandler:
+        inner = processor(database)
 
-        async def handle(deliveries: Sequence[Delivery]) -> Sequence[RefusedEntry]:
+        async def handle(deliveries: Sequence[Delivery]) -> Sequence[Refusal]:
             for delivery in deliveries:
                 seen[delivery.entry_id] = seen.get(delivery.entry_id, 0) + 1
                 if seen[delivery.entry_id] <= failures:
-                    raise ConnectionError("database briefly away")
+                    raise LookupError("the entry's subject is not there yet")
             return await inner(deliveries)
 
         return handle
@@ -271,7 +299,7 @@ async def test_entry_failing_every_time_becomes_a_dead_letter(
     [(_, dead)] = await redis_client.xrange(dead_letter_stream(STREAM))
     assert dead[b"reason_code"] == b"too-many-deliveries"
     assert dead[b"delivery_count"] == b"3"
-    assert b"database briefly away" in dead[b"reason"]
+    assert b"not there yet" in dead[b"reason"]
     assert dead[b"group"] == b"testgroup"
     assert parse_event(dead[b"original.event"]).event_id == event.event_id
     assert await count(db, effects) == 0
@@ -317,20 +345,16 @@ async def test_a_refusal_inside_a_batch_handler_dead_letters_that_entry_alone(
 ) -> None:
     batches: list[int] = []
 
-    async def record_effects(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+    async def record_or_refuse(uow: TestUnitOfWork, events: Sequence[Event[StoryPublished]]) -> None:
         batches.append(len(events))
-        await session.execute(effects.insert(), [{"event_id": e.event_id, "entry_id": "x"} for e in events])
-        if any(e.payload.title == "Độc" for e in events):
-            raise PermanentFailure("poison", "this event can never be applied")  # after writing: rolled back
-        return [[] for _ in events]
+        async with uow:
+            await uow.store.execute(effects.insert(), [{"event_id": e.event_id, "entry_id": "x"} for e in events])
+            if any(e.payload.title == "Độc" for e in events):
+                raise Unprocessable("poison", "this event can never be applied")  # after writing: rolled back
 
-    def batching(database: Database, relay: OutboxRelay) -> EntryHandler:
-        return EventProcessor(
-            db=database,
-            tables=tables,
-            consumer="testgroup",
-            batch_handlers={"StoryPublished": record_effects},  # an entry alone is a run of one
-        )
+    def batching(database: Database) -> EntryHandler:
+        handlers = Handlers[AsyncConnection, object]().on(StoryPublished, record_or_refuse)
+        return Processor(group="testgroup", handlers=handlers, unit_of_work=units(database))
 
     events = [story() for _ in range(5)]
     poison = events[2].payload.model_copy(update={"title": "Độc"})
@@ -343,7 +367,7 @@ async def test_a_refusal_inside_a_batch_handler_dead_letters_that_entry_alone(
         await eventually(lambda: settled(redis_client, 5))
     finally:
         await runtime.stop()
-    assert batches[0] == 5  # the batch handler had the whole batch, then each entry alone
+    assert batches[0] == 5  # the handler had the whole batch, then each entry alone
     [(_, dead)] = await redis_client.xrange(dead_letter_stream(STREAM))
     assert (dead[b"reason_code"], dead[b"delivery_count"]) == (b"poison", b"1")
     assert parse_event(dead[b"original.event"]).event_id == events[2].event_id
@@ -352,15 +376,23 @@ async def test_a_refusal_inside_a_batch_handler_dead_letters_that_entry_alone(
     assert applied == {e.event_id for i, e in enumerate(events) if i != 2}
 
 
-def test_an_event_type_has_one_handler_not_two(db: Database) -> None:
-    async def nothing(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
-        return [[] for _ in events]
+def test_an_event_type_has_one_handler_not_two() -> None:
+    handlers = Handlers[AsyncConnection, object]().on(StoryPublished, record_effects)
+    with pytest.raises(ValueError, match="StoryPublished"):
+        handlers.on(StoryPublished, record_effects)
 
-    with pytest.raises(ValueError, match="ExemplarApproved"):
-        EventProcessor(
-            db=db,
+
+def test_subscriptions_follow_the_handlers_and_the_runtime_holds_to_the_registry(db: Database) -> None:
+    [subscription] = subscriptions_of(processor(db))
+    assert subscription.stream == STREAM and "StoryPublished" in subscription.description
+    reads_more = ServiceEntry("testgroup", 8199, consumes=(STREAM, "review.events"), produces=())
+    with pytest.raises(ValueError, match="registry"):
+        build_runtime(
+            reads_more,
+            settings(db.url, "redis://127.0.0.1:1/0"),
             tables=tables,
-            consumer="testgroup",
-            handlers={"StoryPublished": record_effect, "ExemplarApproved": record_effect},
-            batch_handlers={"ExemplarApproved": nothing},
+            store=lambda connection: connection,
+            translate=no_events,
+            subscriptions=lambda uow: subscriptions_of(processor(db)),
+            db=db,
         )

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
+from common.errors import Unprocessable
 from common.events import (
     EVENT_TYPES,
-    InvalidEvent,
     NominationSubmitted,
     Nominee,
     StoryPublished,
@@ -84,14 +84,14 @@ def _raw(**changes: object) -> str:
     ],
 )
 def test_each_defect_has_a_code(raw: str, code: str) -> None:
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(Unprocessable) as caught:
         parse_event(raw)
     assert caught.value.code == code
     assert caught.value.message
 
 
 def test_missing_field_names_the_field() -> None:
-    with pytest.raises(InvalidEvent) as caught:
+    with pytest.raises(Unprocessable) as caught:
         parse_event(_raw(data={"unit_id": "xa-ban-nguyen", "quarter": "2026-Q3"}))
     assert "achievements" in caught.value.message
 

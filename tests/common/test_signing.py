@@ -8,8 +8,9 @@ import json
 import pytest
 from joserfc.jwk import ECKey, OKPKey
 
+from common.errors import Unprocessable
 from common.organisation import Organisation, Unit, UnitKey
-from common.signing import SignatureError, UnitKeyring, sign_compact
+from common.signing import UnitKeyring, sign_compact
 
 
 def _org(*units: Unit) -> Organisation:
@@ -60,14 +61,14 @@ def test_ed25519_and_p256_verify(keys: dict[str, OKPKey | ECKey], keyring: UnitK
 def test_tampered_payload_is_refused(keys: dict[str, OKPKey | ECKey], keyring: UnitKeyring) -> None:
     header, _payload, signature = sign_compact(b'{"x": 1}', keys["a"].as_pem(private=True), "a-1").split(".")
     forged = base64.urlsafe_b64encode(b'{"x": 2}').rstrip(b"=").decode()
-    with pytest.raises(SignatureError) as caught:
+    with pytest.raises(Unprocessable) as caught:
         keyring.verify(f"{header}.{forged}.{signature}")
     assert caught.value.code == "bad-signature"
 
 
 def test_key_of_another_unit_does_not_verify(keys: dict[str, OKPKey | ECKey], keyring: UnitKeyring) -> None:
     token = sign_compact(b"{}", OKPKey.generate_key("Ed25519").as_pem(private=True), "a-1")
-    with pytest.raises(SignatureError) as caught:
+    with pytest.raises(Unprocessable) as caught:
         keyring.verify(token)
     assert caught.value.code == "bad-signature"
 
@@ -88,6 +89,6 @@ def _b64(data: dict[str, str]) -> str:
     ],
 )
 def test_refusals_have_codes(keyring: UnitKeyring, token: str, code: str) -> None:
-    with pytest.raises(SignatureError) as caught:
+    with pytest.raises(Unprocessable) as caught:
         keyring.verify(token)
     assert caught.value.code == code

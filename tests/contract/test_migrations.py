@@ -10,10 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from common import registry
 from common.db import sync_url
 from common.migrations import upgrade
 
-SERVICES = ["nomination", "review", "publishing", "awards"]
+SERVICES = [entry.name for entry in registry.SERVICES]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from common.cli import setup_state
-from common.consumer import Delivery
+from common.consumer import Delivery, EntryHandler
 from common.db import Database
 from common.events import (
     ExemplarRejected,
@@ -32,16 +31,14 @@ from common.events import (
     parse_event,
 )
 from common.organisation import Organisation, load_organisation
-from common.outbox import OutboxRelay
-from common.processing import EventProcessor
 from common.signing import sign_compact
 from common.wire import EVENT_FIELD, SIGNED_FIELD
 from nomination.__main__ import MIGRATIONS
-from nomination.adapters import repository
 from nomination.adapters.orm import messaging, nominations, rejected_submissions
+from nomination.adapters.repository import NominationStore, name_key, nominee_key
 from nomination.entrypoints.consumers import subscriptions_for
-from nomination.service.intake import SubmissionIntake
-from tests.helpers import migrated_database
+from nomination.integration import to_integration
+from tests.helpers import migrated_database, units_of_work
 from tests.nomination.test_intake import UNIT, submission
 
 _entry_ids = itertools.count(1)
@@ -59,9 +56,15 @@ async def db(db_url: str) -> AsyncIterator[Database]:
         yield database
 
 
+def processors(db: Database, organisation: Organisation) -> dict[str, EntryHandler]:
+    """The processors the running service reads its two streams with, by stream (no Redis is used)."""
+    uow = units_of_work(db, "nomination", messaging, NominationStore, to_integration)
+    return {sub.stream: sub.handler for sub in subscriptions_for(organisation)(uow)}
+
+
 @pytest.fixture
-def intake(db: Database, state: Path) -> SubmissionIntake:
-    return SubmissionIntake(db=db, organisation=load_organisation(state / "organisation.toml"))
+def intake(db: Database, state: Path) -> EntryHandler:
+    return processors(db, load_organisation(state / "organisation.toml"))[NominationSubmitted.STREAM]
 
 
 def signed(state: Path, body: dict[str, Any], unit: str = UNIT) -> tuple[uuid.UUID, Delivery]:
@@ -84,7 +87,7 @@ async def outbox_events(db: Database) -> list[Any]:
 
 
 async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
-    intake: SubmissionIntake, db: Database, state: Path
+    intake: EntryHandler, db: Database, state: Path
 ) -> None:
     stored = submission(quarter="2026-Q2")
     _, first = signed(state, stored)
@@ -128,17 +131,17 @@ async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
 
 
 async def test_a_replayed_submission_in_the_same_batch_is_refused_and_the_rest_applied(
-    intake: SubmissionIntake, db: Database, state: Path
+    intake: EntryHandler, db: Database, state: Path
 ) -> None:
     event_id, original = signed(state, submission())
     copy = Delivery(original.stream, original.group, f"{next(_entry_ids)}-0", original.fields)
     _, other = signed(state, submission())
     refused = await intake([original, copy, other])
-    assert [(r.delivery.entry_id, r.code) for r in refused] == [(copy.entry_id, "replayed-event")]
-    assert original.entry_id in refused[0].message
+    assert [(r.delivery.entry_id, r.error.code) for r in refused] == [(copy.entry_id, "replayed-event")]
+    assert original.entry_id in refused[0].error.message
     async with db.read() as conn:
         assert (await conn.execute(select(func.count()).select_from(nominations))).scalar_one() == 2
-        stored = await repository.get_by_submission(conn, event_id)
+        stored = await NominationStore(conn).get_by_submission(event_id)
     assert stored is not None and stored.channel == "stream"
 
 
@@ -156,7 +159,7 @@ async def test_duplicate_check_finds_every_stored_nominee_past_one_query_chunk(d
                     "field": "agriculture",
                     "nominee_kind": "individual",
                     "nominee_name": name,
-                    "nominee_name_key": repository.name_key(name),
+                    "nominee_name_key": name_key(name),
                     "nominee_title": "Nông dân",
                     "achievements": "x" * 30,
                     "consent_to_publish": True,
@@ -177,19 +180,19 @@ async def test_duplicate_check_finds_every_stored_nominee_past_one_query_chunk(d
         (UNIT, "2026-Q1", "Ai đó"),
     ]
     async with db.read() as conn:
-        taken = await repository.nominees_taken(conn, [(u, q, n.upper()) for u, q, n in asked])
-    assert taken == {repository.nominee_key(*nominee) for nominee in stored}
+        taken = await NominationStore(conn).nominees_taken([(u, q, n.upper()) for u, q, n in asked])
+    assert taken == {nominee_key(*nominee) for nominee in stored}
 
 
 async def test_review_outcomes_are_recorded_a_run_at_a_time_and_an_unknown_one_fails_its_run(
-    intake: SubmissionIntake, db: Database, state: Path
+    intake: EntryHandler, db: Database, state: Path
 ) -> None:
     ids = [signed(state, submission()) for _ in range(3)]
     assert await intake([d for _, d in ids]) == []
     async with db.read() as conn:
-        stored = [await repository.get_by_submission(conn, event_id) for event_id, _ in ids]
+        stored = [await NominationStore(conn).get_by_submission(event_id) for event_id, _ in ids]
     a, b, c = [n.nomination_id for n in stored if n is not None]
-    outcomes = outcome_processor(db, load_organisation(state / "organisation.toml"))
+    outcomes = processors(db, load_organisation(state / "organisation.toml"))[ExemplarRejected.STREAM]
     why = [Reason(code="thieu-minh-chung", message="Thiếu minh chứng")]
 
     by = "Hội đồng Thi đua - Khen thưởng"
@@ -201,20 +204,15 @@ async def test_review_outcomes_are_recorded_a_run_at_a_time_and_an_unknown_one_f
         return event_delivery(ExemplarRejected(nomination_id=nomination_id, unit_id=UNIT, decided_by=by, reasons=why))
 
     unknown = uuid.uuid4()
-    with pytest.raises(LookupError, match=str(unknown)):
-        await outcomes([returned(a), returned(unknown), returned(b)])
-    assert await statuses(db) == {a: "accepted", b: "accepted", c: "accepted"}  # nothing of the run was kept
+    run = [returned(a), returned(unknown), returned(b)]
+    [refused] = await outcomes(run)  # the run fails; each entry alone says which one can never succeed
+    assert refused.delivery is run[1] and refused.error.code == "unknown-nomination"
+    assert str(unknown) in refused.error.message
+    assert await statuses(db) == {a: "returned", b: "returned", c: "accepted"}
 
     # The same nomination returned, then rejected, in one batch: the later decision stands.
-    assert await outcomes([returned(a), returned(b), rejected(a), returned(c)]) == []
+    assert await outcomes([returned(a), rejected(a), returned(c)]) == []
     assert await statuses(db) == {a: "rejected", b: "returned", c: "returned"}
-
-
-def outcome_processor(db: Database, organisation: Organisation) -> EventProcessor:
-    """The processor the running service reads review.events with (no Redis call is made here)."""
-    [_, outcomes] = subscriptions_for(organisation)(db, OutboxRelay(db, messaging, Redis()))
-    assert isinstance(outcomes.handler, EventProcessor)
-    return outcomes.handler
 
 
 def event_delivery(payload: Any) -> Delivery:

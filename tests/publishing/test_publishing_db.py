@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
+from common.consumer import EntryHandler
 from common.db import Database
 from common.events import ExemplarRejected, FieldOfWork, NomineeKind, Reason, StoryPublished, new_event, parse_event
 from common.migrations import upgrade
@@ -21,12 +22,14 @@ from common.runtime import Runtime
 from common.wire import EVENT_FIELD, encode_entry
 from publishing.__main__ import MIGRATIONS
 from publishing.adapters.orm import commendations, messaging, stories
+from publishing.adapters.repository import PublishingStore
 from publishing.bootstrap import bootstrap
 from publishing.config import Settings
 from publishing.domain.model import story_id_for
-from publishing.entrypoints.consumers import event_processor
+from publishing.entrypoints.consumers import subscriptions
+from publishing.integration import translator
 from tests.conftest import TEST_SECRET
-from tests.helpers import migrated_database
+from tests.helpers import migrated_database, units_of_work
 from tests.publishing.builders import BASE, approved, delivery, granted
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -60,6 +63,14 @@ async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://publishing") as http:
         yield http
+
+
+def event_processor(db: Database, public_base: str) -> EntryHandler:
+    """What the running service does with both its streams (one processor, one inbox; no Redis used)."""
+    uow = units_of_work(db, "publishing", messaging, PublishingStore, translator(public_base))
+    handlers = {sub.handler for sub in subscriptions(uow)}
+    [processor] = handlers
+    return processor
 
 
 async def _count(db: Database, query: Any) -> int:

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from common.events import Reason
-from review.domain.model import AlreadyDecided, Decision, ReviewCase, ReviewStatus
+from review.domain.model import AlreadyDecided, CaseDecided, Decision, ReviewCase, ReviewStatus
 
 
 def case() -> ReviewCase:
     return ReviewCase(
         nomination_id=uuid.uuid4(),
+        correlation_id=uuid.uuid4(),
         unit_id="xa-ban-nguyen",
         unit_name="Xã Bản Nguyên",
         quarter="2026-Q3",
@@ -53,3 +54,16 @@ def test_decided_once() -> None:
     with pytest.raises(AlreadyDecided):
         c.decide(Decision.REJECT, by="y", at=datetime.now(UTC), reasons=[Reason(code="a", message="b")])
     assert c.status is ReviewStatus.APPROVED and c.decided_by == "x"
+
+
+def test_a_decided_case_records_that_it_was_decided_once() -> None:
+    c = case()
+    assert c.events == []
+    c.decide(Decision.APPROVE, by="Trần Văn Bình", at=datetime.now(UTC), note="Đạt")
+    [event] = c.events
+    assert isinstance(event, CaseDecided)
+    assert event.case.status is ReviewStatus.APPROVED and event.case.note == "Đạt"
+    assert event.case.events == []  # a snapshot, not the live case
+    with pytest.raises(AlreadyDecided):
+        c.decide(Decision.REJECT, by="y", at=datetime.now(UTC), reasons=[Reason(code="a", message="b")])
+    assert len(c.events) == 1

@@ -154,3 +154,19 @@ async def test_a_list_naming_a_case_twice_is_refused(client: httpx.AsyncClient) 
     assert response.status_code == 422
     assert (await client.post("/reviews/decisions", json={"decisions": []}, headers=auth())).status_code == 422
     assert (await client.post("/reviews/decisions", json=body, headers=auth(Role.CLERK))).status_code == 403
+
+
+async def test_listing_by_unit_counts_that_units_cases_and_a_huge_offset_is_a_clear_error(
+    client: httpx.AsyncClient, redis_client: Redis
+) -> None:
+    mine, other = accepted(), accepted()
+    other["data"]["unit_id"] = "xa-cao-xa"
+    await open_case(client, redis_client, mine)
+    await open_case(client, redis_client, other)
+    listed = (await client.get("/reviews?unit=xa-cao-xa", headers=auth())).json()
+    assert listed["total"] == 1 and [c["unit_id"] for c in listed["items"]] == ["xa-cao-xa"]
+    assert (await client.get("/reviews", headers=auth())).json()["total"] == 2
+    huge = await client.get(f"/reviews?offset={10**30}", headers=auth())
+    assert huge.status_code == 422
+    assert huge.json()["errors"][0]["where"] == "query.offset"
+    assert (await client.get("/reviews?offset=1000000000", headers=auth())).json()["items"] == []

@@ -1,4 +1,4 @@
-"""Stream consumers that lose nothing: a reader and a claimer per group, and dead letters.
+"""Stream consumers that lose nothing: a reader and a claimer per group, dead letters, and outages.
 
 FastStream leaves an entry pending when its handler fails and never redelivers it by itself;
 only a subscriber with ``min_idle_time`` (XAUTOCLAIM) takes it back, and such a subscriber reads
@@ -6,16 +6,24 @@ nothing new. So every group gets both: the reader takes new entries in batches, 
 takes back, one at a time, entries whose delivery died or failed. Acknowledgement is explicit:
 an entry is acknowledged once applied, or once moved to the input stream's dead-letter stream
 (with the reason and its delivery count, in one MULTI with the acknowledgement) because it can
-never succeed (malformed, forged, unknown) or has failed ``max_deliveries`` times.
+never succeed (``Unprocessable``) or has failed ``max_deliveries`` times.
+
+An outage of the service's own database or Redis is not a failure of the entries in hand: the
+consumer keeps them, waits (``Backoff``) and applies them again, and reads nothing new meanwhile.
+Their delivery count is not spent: the consumer claims them again for itself now and then
+(XCLAIM … JUSTID, which leaves the count alone), so that no claimer takes them over as idle.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, TypeVar
 
 from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
@@ -23,20 +31,15 @@ from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMes
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from common.errors import Unprocessable
+from common.outages import DATABASE, REDIS, Backoff, Outages
 from common.wire import dead_letter_stream, entry_fields
 
-__all__ = ["Delivery", "EntryHandler", "PermanentFailure", "RefusedEntry", "StreamConsumer", "ensure_group"]
+__all__ = ["Delivery", "EntryHandler", "Refusal", "StreamConsumer", "ensure_group"]
 
 log = logging.getLogger(__name__)
 
-
-class PermanentFailure(Exception):
-    """The entry can never be processed; it goes to the dead-letter stream at once."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,16 @@ class Delivery:
     fields: dict[str, bytes]
 
 
-class RefusedEntry(Protocol):
+@dataclass(frozen=True)
+class Refusal:
+    """An entry that will never be applied, and why; it goes to the dead-letter stream."""
+
     delivery: Delivery
-    code: str
-    message: str
+    error: Unprocessable
 
 
 # Applies a batch (one transaction); returns the entries it refuses; raises if the batch failed.
-EntryHandler = Callable[[Sequence[Delivery]], Awaitable[Sequence[RefusedEntry]]]
+EntryHandler = Callable[[Sequence[Delivery]], Awaitable[Sequence[Refusal]]]
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
@@ -84,7 +89,7 @@ async def _keep_fields_raw(message: Mapping[str, Any], original: Callable[..., A
 
 
 class StreamConsumer:
-    """Wires one handler to one stream for one group: reader, claimer, dead letters."""
+    """Wires one handler to one stream for one group: reader, claimer, dead letters, outages."""
 
     def __init__(
         self,
@@ -94,22 +99,28 @@ class StreamConsumer:
         group: str,
         consumer: str,
         handler: EntryHandler,
+        outages: Outages,
         max_deliveries: int,
         claim_idle_ms: int,
         read_batch: int,
         title: str,
         description: str,
+        backoff: Backoff | None = None,
     ) -> None:
         self.redis = redis
         self.stream = stream
         self.group = group
         self.consumer = consumer
         self.handler = handler
+        self.outages = outages
         self.max_deliveries = max_deliveries
         self.claim_idle_ms = claim_idle_ms
         self.read_batch = read_batch
         self.title = title
         self.description = description
+        # Held entries are claimed again well before a claimer could see them idle.
+        self._keep_every = claim_idle_ms / 4000
+        self.backoff = backoff or Backoff(most=min(5.0, self._keep_every))
         self.dead_letters = 0
 
     def attach(self, broker: RedisBroker) -> None:
@@ -125,7 +136,7 @@ class StreamConsumer:
             ),
             parser=_keep_fields_raw,
             ack_policy=AckPolicy.MANUAL,  # each entry is acknowledged once applied or dead-lettered
-            title=f"{self.title}",
+            title=self.title,
             description=self.description,
         )
         claimer = broker.subscriber(
@@ -167,7 +178,7 @@ class StreamConsumer:
             await self.deliver(deliveries[0])
             return
         try:
-            refused = await self.handler(deliveries)
+            refused = await self._through_outages(deliveries, DATABASE, lambda: self.handler(deliveries))
         except Exception as error:
             log.warning(
                 "%s/%s: a batch of %d failed (%r); applying one by one", self.stream, self.group, len(deliveries), error
@@ -180,9 +191,9 @@ class StreamConsumer:
     async def deliver(self, delivery: Delivery) -> None:
         """Apply one entry; dead-letter it when it cannot or can no longer succeed."""
         try:
-            refused = await self.handler([delivery])
+            refused = await self._through_outages([delivery], DATABASE, lambda: self.handler([delivery]))
         except Exception as error:
-            count = await self.delivery_count(delivery.entry_id)
+            count = await self._through_outages([delivery], REDIS, lambda: self.delivery_count(delivery.entry_id))
             if count < self.max_deliveries:
                 log.warning(
                     "%s/%s entry %s failed (delivery %d of %d); it stays pending: %r",
@@ -194,30 +205,61 @@ class StreamConsumer:
                     error,
                 )
                 return
-            await self.dead_letter(
-                delivery, "too-many-deliveries", f"failed {count} times; last error: {error!r}"[:2000], count
-            )
+            failure = Unprocessable("too-many-deliveries", f"failed {count} times; last error: {error!r}"[:2000])
+            await self._settle([delivery], [Refusal(delivery, failure)])
             return
         await self._settle([delivery], refused)
 
-    async def _settle(self, deliveries: Sequence[Delivery], refused: Sequence[RefusedEntry]) -> None:
-        dead = {r.delivery.entry_id for r in refused}
-        for refusal in refused:
-            count = await self.delivery_count(refusal.delivery.entry_id)
-            await self.dead_letter(refusal.delivery, refusal.code, refusal.message, count)
-        done = [d.entry_id for d in deliveries if d.entry_id not in dead]
-        if done:
-            await self.redis.xack(self.stream, self.group, *done)
+    async def _through_outages(
+        self, held: Sequence[Delivery], component: str, attempt: Callable[[], Awaitable[T]]
+    ) -> T:
+        """``attempt()``; while it fails for an outage, wait and try again, holding on to ``held``."""
+        delays = self.backoff.delays()
+        kept = time.monotonic()
+        while True:
+            try:
+                result = await attempt()
+            except Exception as error:
+                if not self.outages.noted(error):
+                    raise
+                if time.monotonic() - kept >= self._keep_every:
+                    await self._keep(held)
+                    kept = time.monotonic()
+                await asyncio.sleep(next(delays))
+                continue
+            self.outages.reached(component)
+            return result
+
+    async def _keep(self, held: Sequence[Delivery]) -> None:
+        """Claim the held entries again for this consumer: their idle time restarts, their count stays."""
+        with contextlib.suppress(Exception):  # Redis may be the one away; a claimer may then take them
+            await self.redis.xclaim(self.stream, self.group, self.consumer, 0, [d.entry_id for d in held], justid=True)
+
+    async def _settle(self, deliveries: Sequence[Delivery], refused: Sequence[Refusal]) -> None:
+        async def settle() -> None:
+            dead = {r.delivery.entry_id for r in refused}
+            for refusal in refused:
+                pending = await self.redis.xpending_range(
+                    self.stream, self.group, min=refusal.delivery.entry_id, max=refusal.delivery.entry_id, count=1
+                )
+                if pending:  # not yet moved by an earlier try of this settlement
+                    await self.dead_letter(refusal, int(pending[0]["times_delivered"]))
+            done = [d.entry_id for d in deliveries if d.entry_id not in dead]
+            if done:
+                await self.redis.xack(self.stream, self.group, *done)
+
+        await self._through_outages(deliveries, REDIS, settle)
 
     async def delivery_count(self, entry_id: str) -> int:
         entries = await self.redis.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
         return int(entries[0]["times_delivered"]) if entries else 1
 
-    async def dead_letter(self, delivery: Delivery, code: str, message: str, count: int) -> None:
+    async def dead_letter(self, refusal: Refusal, count: int) -> None:
         """Move the entry to the dead-letter stream and acknowledge it, atomically."""
+        delivery, error = refusal.delivery, refusal.error
         fields: dict[Any, Any] = {
-            "reason_code": code,
-            "reason": message,
+            "reason_code": error.code,
+            "reason": error.message,
             "stream": delivery.stream,
             "group": delivery.group,
             "entry_id": delivery.entry_id,
@@ -237,6 +279,6 @@ class StreamConsumer:
             delivery.group,
             delivery.entry_id,
             count,
-            code,
-            message,
+            error.code,
+            error.message,
         )

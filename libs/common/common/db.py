@@ -49,8 +49,9 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def insert_if_new(connection: AsyncConnection, table: Table) -> Insert:
     """An INSERT that does nothing when the row's key exists; its rowcount says which happened."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 def async_url(url: str) -> str:

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from common import registry
 from common.cli import setup_state
 
 __all__ = ["SERVICES", "LocalStack", "ServiceProcess", "ensure_redis", "main"]
 
-# name -> HTTP port; the same ports are used in docker-compose.yml.
-SERVICES: dict[str, int] = {"nomination": 8101, "review": 8102, "publishing": 8103, "awards": 8104}
+# name -> HTTP port, from the registry; the same ports are used in docker-compose.yml.
+SERVICES: dict[str, int] = {entry.name: entry.port for entry in registry.SERVICES}
 
 
 def _answers(host: str, port: int) -> bool:

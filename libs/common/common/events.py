@@ -23,6 +23,8 @@ from pydantic import (
     ValidationError,
 )
 
+from common.errors import Unprocessable
+
 __all__ = [
     "EVENT_TYPES",
     "AwardGranted",
@@ -32,7 +34,6 @@ __all__ = [
     "ExemplarApproved",
     "ExemplarRejected",
     "FieldOfWork",
-    "InvalidEvent",
     "NominationAccepted",
     "NominationRejected",
     "NominationReturned",
@@ -275,15 +276,6 @@ class Event(_Model, Generic[P]):
         return self.envelope.event_id
 
 
-class InvalidEvent(ValueError):
-    """The bytes are not an event this contract knows; ``code`` says which rule failed."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
 def new_event(
     payload: P,
     *,
@@ -323,20 +315,20 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> Event[EventPayload]:
         envelope = Envelope.model_validate(raw) if isinstance(raw, dict) else Envelope.model_validate_json(raw)
     except ValidationError as error:
         if any(item["type"] == "json_invalid" for item in error.errors()):
-            raise InvalidEvent("malformed-json", "the entry is not valid JSON") from error
-        raise InvalidEvent("invalid-envelope", _describe(error)) from error
+            raise Unprocessable("malformed-json", "the entry is not valid JSON") from error
+        raise Unprocessable("invalid-envelope", _describe(error)) from error
     model = EVENT_TYPES.get((envelope.type, envelope.schema_version))
     if model is None:
         known = sorted(v for t, v in EVENT_TYPES if t == envelope.type)
         if known:
-            raise InvalidEvent(
+            raise Unprocessable(
                 "unknown-version",
                 f"{envelope.type} version {envelope.schema_version} is not supported "
                 f"(supported: {', '.join(map(str, known))})",
             )
-        raise InvalidEvent("unknown-type", f"event type {envelope.type!r} is not known")
+        raise Unprocessable("unknown-type", f"event type {envelope.type!r} is not known")
     try:
         payload = model.model_validate(envelope.data)
     except ValidationError as error:
-        raise InvalidEvent("invalid-data", _describe(error)) from error
+        raise Unprocessable("invalid-data", _describe(error)) from error
     return Event[EventPayload](envelope=envelope, payload=payload)

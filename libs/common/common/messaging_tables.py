@@ -1,15 +1,16 @@
-"""The outbox and inbox tables every service keeps beside its own data.
+"""The outbox, inbox and jobs tables every service keeps beside its own data.
 
 The outbox holds each event a transaction caused until the relay has put it on its stream (and
 stays as the service's event log); the inbox holds the id of each event a consumer group has
-already applied, written in the same transaction as the effect.
+already applied, written in the same transaction as the effect; the jobs table holds slow work
+a transaction called for, until the job worker has done it (``common.jobs``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, Uuid, text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, Uuid, text
 
 from common.db import IdColumn, UtcDateTime
 
@@ -20,6 +21,7 @@ __all__ = ["MessagingTables", "messaging_tables"]
 class MessagingTables:
     outbox: Table
     inbox: Table
+    jobs: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -52,4 +54,24 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("entry_id", String(40), nullable=False),
         Column("processed_at", UtcDateTime(), nullable=False),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox)
+    jobs = Table(
+        "jobs",
+        metadata,
+        Column("id", IdColumn, primary_key=True, autoincrement=True),
+        Column("kind", String(80), nullable=False),
+        Column("key", String(300), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("state", String(20), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("max_attempts", Integer, nullable=False),
+        Column("run_after", UtcDateTime(), nullable=False),
+        Column("leased_until", UtcDateTime(), nullable=True),
+        Column("leased_by", String(200), nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+        Column("finished_at", UtcDateTime(), nullable=True),
+        UniqueConstraint("kind", "key", name="uq_jobs_kind_key"),
+        Index("ix_jobs_state_run_after", "state", "run_after"),
+    )
+    return MessagingTables(outbox=outbox, inbox=inbox, jobs=jobs)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData, engine_from_config, pool
 
 from common.db import sync_url
 
-__all__ = ["alembic_config", "run_env", "upgrade"]
+__all__ = ["alembic_config", "create_jobs_table_v1", "run_env", "upgrade"]
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -43,3 +44,31 @@ def run_env(config: Config, target_metadata: MetaData) -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+
+
+def create_jobs_table_v1() -> None:
+    """The ``jobs`` table as every service first created it; migrations call this, so it never changes."""
+    from alembic import op
+
+    from common.db import IdColumn, UtcDateTime
+
+    op.create_table(
+        "jobs",
+        sa.Column("id", IdColumn, autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=80), nullable=False),
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("run_after", UtcDateTime(), nullable=False),
+        sa.Column("leased_until", UtcDateTime(), nullable=True),
+        sa.Column("leased_by", sa.String(length=200), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("finished_at", UtcDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kind", "key", name="uq_jobs_kind_key"),
+    )
+    op.create_index("ix_jobs_state_run_after", "jobs", ["state", "run_after"], unique=False)

@@ -1,10 +1,9 @@
-"""Transactional outbox: events are staged in the business transaction and relayed afterwards.
+"""The outbox relay: events written as outbox rows by a unit of work are put on their streams.
 
-``stage`` writes the event row inside the caller's transaction. After the commit, the caller
-hands the same events to ``OutboxRelay.publish_now``, which publishes them at once; the relay
-also polls for rows that are not yet published (in id order) and publishes those. Either way a
-row is marked after it is on its stream; a crash between the two republishes the row on restart
-and the consumers' inboxes drop the duplicate.
+After its commit, the unit of work hands the same events to ``OutboxRelay.publish_now``, which
+publishes them at once; the relay also polls for rows that are not yet published (in id order)
+and publishes those. Either way a row is marked after it is on its stream; a crash between the
+two republishes the row on restart and the consumers' inboxes drop the duplicate.
 """
 
 from __future__ import annotations
@@ -14,43 +13,24 @@ import contextlib
 import logging
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import Database
 from common.events import Event
 from common.messaging_tables import MessagingTables
+from common.outages import DATABASE, REDIS, Backoff, Outages
 from common.wire import encode_entry
 
-__all__ = ["OutboxRelay", "stage"]
+__all__ = ["OutboxRelay"]
 
 log = logging.getLogger(__name__)
-
-
-async def stage(session: AsyncConnection, tables: MessagingTables, *events: Event[Any]) -> None:
-    """Add events to the outbox in the caller's open transaction."""
-    if not events:
-        return
-    now = datetime.now(UTC)
-    await session.execute(
-        insert(tables.outbox),
-        [
-            {
-                "event_id": e.envelope.event_id,
-                "stream": e.payload.STREAM,
-                "type": e.envelope.type,
-                "envelope": e.envelope.model_dump_json(),
-                "created_at": now,
-            }
-            for e in events
-        ],
-    )
 
 
 class OutboxRelay:
@@ -70,16 +50,18 @@ class OutboxRelay:
         tables: MessagingTables,
         redis: Redis,
         *,
+        outages: Outages | None = None,
         batch_size: int = 200,
         poll_interval: float = 0.5,
-        max_backoff: float = 30.0,
+        backoff: Backoff | None = None,
     ) -> None:
         self._db = db
         self._outbox = tables.outbox
         self._redis = redis
+        self._outages = outages or Outages("relay")
         self._batch_size = batch_size
         self._poll_interval = poll_interval
-        self._max_backoff = max_backoff
+        self._backoff = backoff or Backoff(most=30.0)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._ready: deque[Event[Any]] = deque()
@@ -90,14 +72,14 @@ class OutboxRelay:
         """Hand over events whose transaction has committed, to be published at once."""
         if events:
             self._ready.extend(events)
-            self._wake.set()
+            self._wake.set()  # while backing off, the relay does not wait on this
 
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
 
     async def run(self) -> None:
-        backoff = 0.0
+        backoff: Iterator[float] | None = None
         last_poll = -math.inf
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
@@ -112,22 +94,31 @@ class OutboxRelay:
                     self._poll_due = full  # more rows are waiting: look again at once
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 # What was handed over stays in the outbox: the next poll publishes it.
                 self._ready.clear()
                 self._poll_due = True
-                backoff = min(self._max_backoff, backoff * 2 if backoff else 0.1)
-                log.exception("outbox relay failed; retrying in %.1fs", backoff)
-                await self._sleep(backoff)
+                if not self._outages.noted(error):
+                    log.exception("outbox relay failed; retrying")
+                backoff = backoff or self._backoff.delays()
+                await self._pause(next(backoff))
                 continue
-            backoff = 0.0
+            backoff = None
             if not (self._ready or self._poll_due):
                 await self._sleep(self._poll_interval)
 
     async def _sleep(self, seconds: float) -> None:
+        """Until the poll is due, or events are handed over."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         self._wake.clear()
+
+    async def _pause(self, seconds: float) -> None:
+        """Back off after a failure: commits meanwhile do not cut it short, only stopping does."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        self._wake.clear()
+        self._ready.clear()  # still in the outbox: the next poll finds them, in order
 
     async def _publish_ready(self) -> None:
         """Publish what was handed over (a batch at most), then mark it published."""
@@ -140,6 +131,7 @@ class OutboxRelay:
                 .where(self._outbox.c.event_id.in_([e.event_id for e in events]), self._outbox.c.published_at.is_(None))
                 .values(published_at=datetime.now(UTC))
             )
+        self._outages.reached(DATABASE)
 
     async def publish_batch(self) -> int:
         """Publish one batch of pending rows; return how many were published."""
@@ -166,6 +158,7 @@ class OutboxRelay:
         if failure is not None:
             await self._note_failure([row.id for row in rows], failure)
             raise failure
+        self._outages.reached(DATABASE)
         self.published += len(rows)
         if self._ready:
             # Handed over meanwhile but published just now by this poll: not again.
@@ -186,8 +179,10 @@ class OutboxRelay:
         """XADD each (stream, envelope JSON), in order, in one round trip."""
         async with self._redis.pipeline(transaction=False) as pipe:
             for stream, envelope in entries:
-                pipe.xadd(stream, encode_entry(envelope))
+                fields: dict[Any, Any] = encode_entry(envelope)
+                pipe.xadd(stream, fields)
             await pipe.execute()
+        self._outages.reached(REDIS)
 
     async def _mark(self, session: AsyncConnection, ids: list[int]) -> None:
         # If the process dies before this commits, the rows are published again on restart;

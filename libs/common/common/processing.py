@@ -1,242 +1,185 @@
-"""Applying integration events exactly once, a batch per transaction.
+"""Applying the events of a stream exactly once, a batch per transaction.
 
-A batch of deliveries is checked entry by entry (size, signature, contract) before any database
-work; entries that can never succeed are refused and go to the dead-letter stream. The rest are
-applied in one transaction together with their inbox rows and the events their effects cause,
-so a batch costs one commit instead of one per entry. Duplicates (a redelivery, or a copy the
-relay published twice) are skipped by event id.
+A ``Processor`` is what a consumer group does with a batch of deliveries. Each entry is first read
+without I/O (size, signature, contract: ``read``); an entry that can never succeed is refused and
+goes to the dead-letter stream. The rest are applied in one unit of work: the inbox says which
+event ids this group applied before (those are skipped, or refused as replays), the handlers
+registered for each payload type apply the new ones (consecutive events of one type in one call),
+and the inbox rows are written in the same transaction as the effects. A handler that refuses an
+event (``Unprocessable``) rolls the batch back; its entries are then applied one by one, so the
+refused entry alone is dead-lettered.
 """
 
 from __future__ import annotations
 
 import itertools
-from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Generic, Self, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import select
 
-from common.consumer import Delivery, PermanentFailure
-from common.db import Database
-from common.events import Event, InvalidEvent, parse_event
-from common.inbox import processed_entries, record_processed_many
-from common.messaging_tables import MessagingTables
-from common.outbox import stage
+from common.consumer import Delivery, Refusal
+from common.errors import Unprocessable
+from common.events import Event, EventPayload, parse_event
+from common.unit_of_work import UnitOfWork
 from common.wire import EVENT_FIELD
 
-__all__ = [
-    "MAX_ENTRY_BYTES",
-    "BatchHandler",
-    "BatchProcessor",
-    "EventHandler",
-    "EventProcessor",
-    "Refusal",
-    "check_size",
-]
+__all__ = ["MAX_ENTRY_BYTES", "EntryReader", "Handlers", "Processor", "check_size", "read_published"]
 
 MAX_ENTRY_BYTES = 64 * 1024
 
-EventHandler = Callable[[AsyncConnection, Event[Any]], Awaitable[list[Event[Any]]]]
-# Applies several events of one type at once; returns the events each one causes, in order.
-BatchHandler = Callable[[AsyncConnection, Sequence[Event[Any]]], Awaitable[list[list[Event[Any]]]]]
+S = TypeVar("S")
+D = TypeVar("D")
+P = TypeVar("P", bound=EventPayload)
+
+# Reads one entry without I/O: its event, None when the group has no business with it, or raises
+# Unprocessable.
+EntryReader = Callable[[Delivery], Event[EventPayload] | None]
 
 
 def check_size(delivery: Delivery, limit: int = MAX_ENTRY_BYTES) -> None:
     size = sum(len(name) + len(value) for name, value in delivery.fields.items())
     if size > limit:
-        raise PermanentFailure("oversized", f"the entry has {size} bytes; at most {limit} are accepted")
+        raise Unprocessable("oversized", f"the entry has {size} bytes; at most {limit} are accepted")
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """An entry that will never be applied, and why; it goes to the dead-letter stream."""
-
-    delivery: Delivery
-    code: str
-    message: str
-
-
-class _RefusedInBatch(Exception):
-    def __init__(self, refusals: list[Refusal]) -> None:
-        super().__init__(f"{len(refusals)} entries refused")
-        self.refusals = refusals
+def read_published(delivery: Delivery) -> Event[EventPayload]:
+    """An event a service published: the envelope as JSON in the ``event`` field."""
+    raw = delivery.fields.get(EVENT_FIELD)
+    if raw is None:
+        raise Unprocessable("missing-field", f"the entry has no {EVENT_FIELD!r} field")
+    return parse_event(raw)
 
 
-class BatchProcessor(ABC):
-    """The entry handler of one consumer group; subclasses say how to read and apply an entry."""
+class Handlers(Generic[S, D]):
+    """The use cases a consumer group runs, by the payload type each takes.
+
+    A handler takes the open unit of work and a run of events of its type (one event alone is a
+    run of one); it changes state through the unit of work and returns nothing.
+    """
+
+    def __init__(self) -> None:
+        self._by_type: dict[tuple[str, int], Callable[[UnitOfWork[S, D], Sequence[Event[Any]]], Awaitable[None]]] = {}
+        self.payloads: list[type[EventPayload]] = []
+
+    def on(self, payload: type[P], handler: Callable[[UnitOfWork[S, D], Sequence[Event[P]]], Awaitable[None]]) -> Self:
+        key = (payload.TYPE, payload.VERSION)
+        if key in self._by_type:
+            raise ValueError(f"one handler per event type; {payload.TYPE} v{payload.VERSION} is given twice")
+        self._by_type[key] = handler
+        self.payloads.append(payload)
+        return self
+
+    def handles(self, event: Event[EventPayload]) -> bool:
+        return (event.envelope.type, event.envelope.schema_version) in self._by_type
+
+    def streams(self) -> list[str]:
+        return sorted({payload.STREAM for payload in self.payloads})
+
+    async def apply(self, uow: UnitOfWork[S, D], events: Sequence[Event[Any]]) -> None:
+        """Apply events in order, consecutive events of one type in one call."""
+        for key, run in itertools.groupby(events, key=lambda e: (e.envelope.type, e.envelope.schema_version)):
+            await self._by_type[key](uow, list(run))
+
+
+class Processor(Generic[S, D]):
+    """What one consumer group does with the entries of one stream; see the module's docstring."""
 
     def __init__(
         self,
         *,
-        db: Database,
-        tables: MessagingTables,
-        consumer: str,
-        after_commit: Callable[[Sequence[Event[Any]]], None],
+        group: str,
+        handlers: Handlers[S, D],
+        unit_of_work: Callable[[], UnitOfWork[S, D]],
+        read: EntryReader = read_published,
+        refuse_replays: bool = False,
     ) -> None:
-        self.db = db
-        self.tables = tables
-        self.consumer = consumer
-        self.after_commit = after_commit
+        self.group = group
+        self.handlers = handlers
+        self._unit_of_work = unit_of_work
+        self._read = read
+        # Posted from outside: an event id seen before under another entry id is a replay, refused.
+        self._refuse_replays = refuse_replays
 
-    @abstractmethod
-    def read(self, delivery: Delivery) -> Event[Any] | None:
-        """The entry's event, or None when this group has no business with it.
-
-        Raises PermanentFailure when the entry can never be applied. No I/O here.
-        """
-
-    @abstractmethod
-    async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
-        """The effect of one event, in the batch's transaction; returns the events it causes.
-
-        Raises PermanentFailure before writing anything when the event must be refused.
-        """
-
-    def on_duplicate(self, event: Event[Any], delivery: Delivery, first_entry_id: str) -> Refusal | None:
-        """An event id applied before: skipped by default."""
-        return None
+    def read(self, delivery: Delivery) -> Event[EventPayload] | None:
+        check_size(delivery)
+        event = self._read(delivery)
+        # A known event this group has no business with is acknowledged and left alone.
+        return event if event is not None and self.handlers.handles(event) else None
 
     async def __call__(self, deliveries: Sequence[Delivery]) -> list[Refusal]:
-        """Apply a batch in one transaction; return the refused entries. Raises if the batch failed.
-
-        When an entry is refused while the batch is applied, the transaction is rolled back and the
-        batch applied again without it, so nothing a refused entry may have written is kept.
-        """
+        """Apply a batch; return the refused entries in order. Raises if the batch failed."""
         refused: list[Refusal] = []
-        ready: list[tuple[Delivery, Event[Any]]] = []
+        ready: list[tuple[Delivery, Event[EventPayload]]] = []
         for delivery in deliveries:
             try:
-                check_size(delivery)
                 event = self.read(delivery)
-            except PermanentFailure as failure:
-                refused.append(Refusal(delivery, failure.code, failure.message))
+            except Unprocessable as error:
+                refused.append(Refusal(delivery, error))
                 continue
             if event is not None:
                 ready.append((delivery, event))
-        while ready:
-            try:
-                duplicates, caused = await self._apply_batch(ready)
-            except _RefusedInBatch as refusal:
-                refused.extend(refusal.refusals)
-                out = {id(r.delivery) for r in refusal.refusals}
-                ready = [(d, e) for d, e in ready if id(d) not in out]
-                continue
-            refused.extend(duplicates)
-            if caused:
-                self.after_commit(caused)
-            break
+        try:
+            refused += await self._apply(ready)
+        except Unprocessable as error:
+            if len(ready) == 1:
+                refused.append(Refusal(ready[0][0], error))
+            else:  # which entry? each alone says
+                for item in ready:
+                    try:
+                        refused += await self._apply([item])
+                    except Unprocessable as alone:
+                        refused.append(Refusal(item[0], alone))
         position = {id(delivery): i for i, delivery in enumerate(deliveries)}
         return sorted(refused, key=lambda r: position[id(r.delivery)])
 
-    async def _apply_batch(
-        self, ready: Sequence[tuple[Delivery, Event[Any]]]
-    ) -> tuple[list[Refusal], list[Event[Any]]]:
-        """One transaction: the refused duplicates, and the events the batch caused."""
+    async def _apply(self, ready: Sequence[tuple[Delivery, Event[EventPayload]]]) -> list[Refusal]:
+        """One transaction: the new events applied with their inbox rows; returns the refused replays."""
+        if not ready:
+            return []
         refused: list[Refusal] = []
-        caused: list[Event[Any]] = []
-        async with self.db.transaction() as session:
-            seen = await processed_entries(session, self.tables, self.consumer, [e.event_id for _, e in ready])
-            fresh: list[tuple[Event[Any], Delivery]] = []
+        async with self._unit_of_work() as uow:
+            seen = await _processed(uow, self.group, [e.event_id for _, e in ready])
+            fresh: list[tuple[Delivery, Event[EventPayload]]] = []
             for delivery, event in ready:
                 first = seen.get(event.event_id)
-                if first is not None:
-                    if refusal := self.on_duplicate(event, delivery, first):
-                        refused.append(refusal)
-                    continue
-                # A second copy within this batch is a duplicate of the first.
-                seen[event.event_id] = delivery.entry_id
-                fresh.append((event, delivery))
-            outcomes = await self.apply_many(session, fresh)
-            if refusals := [outcome for outcome in outcomes if isinstance(outcome, Refusal)]:
-                raise _RefusedInBatch(refusals)  # rolls the transaction back
-            for outcome in outcomes:
-                caused.extend(cast(list[Event[Any]], outcome))
-            await record_processed_many(
-                session,
-                self.tables,
-                self.consumer,
-                [(e.event_id, d.stream, d.entry_id) for e, d in fresh],
-            )
-            await stage(session, self.tables, *caused)
-        return refused, caused
-
-    async def apply_many(
-        self, session: AsyncConnection, items: Sequence[tuple[Event[Any], Delivery]]
-    ) -> list[list[Event[Any]] | Refusal]:
-        """The effects of a batch's new events, in the batch's transaction: one outcome per item, in order.
-
-        One by one through ``apply`` unless a subclass can do the batch in fewer statements. When
-        an item is refused, whatever the batch wrote is rolled back and the batch applied again
-        without it.
-        """
-        return [await self._apply_one(session, event, delivery) for event, delivery in items]
-
-    async def _apply_one(
-        self, session: AsyncConnection, event: Event[Any], delivery: Delivery
-    ) -> list[Event[Any]] | Refusal:
-        try:
-            return await self.apply(session, event, delivery)
-        except PermanentFailure as failure:
-            return Refusal(delivery, failure.code, failure.message)
+                if first is None:
+                    seen[event.event_id] = delivery.entry_id  # a second copy in this batch is a duplicate
+                    fresh.append((delivery, event))
+                elif self._refuse_replays and first != delivery.entry_id:
+                    refused.append(
+                        Refusal(
+                            delivery,
+                            Unprocessable(
+                                "replayed-event", f"event {event.event_id} was already received as entry {first}"
+                            ),
+                        )
+                    )
+            await self.handlers.apply(uow, [event for _, event in fresh])
+            await _record_processed(uow, self.group, fresh)
+        return refused
 
 
-class EventProcessor(BatchProcessor):
-    """The entry handler for a group that consumes events the services publish.
+async def _processed(uow: UnitOfWork[Any, Any], group: str, event_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """For the events ``group`` already applied: the stream entry id each came in."""
+    inbox = uow.tables.inbox
+    query = select(inbox.c.event_id, inbox.c.entry_id).where(
+        inbox.c.consumer == group, inbox.c.event_id.in_(list(set(event_ids)))
+    )
+    return {event_id: entry_id for event_id, entry_id in (await uow.connection.execute(query)).all()}
 
-    Each event type this group applies has one handler: in ``handlers`` (one event at a time) or
-    in ``batch_handlers`` (a run of events of one type in a few statements). Consecutive events
-    of a batch type go to its handler together, so the order of the batch is kept; one such
-    event alone is a run of one.
-    """
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        tables: MessagingTables,
-        consumer: str,
-        handlers: Mapping[str, EventHandler] | None = None,
-        batch_handlers: Mapping[str, BatchHandler] | None = None,
-        after_commit: Callable[[Sequence[Event[Any]]], None] = lambda events: None,
-    ) -> None:
-        super().__init__(db=db, tables=tables, consumer=consumer, after_commit=after_commit)
-        self._handlers = dict(handlers or {})
-        self._batch_handlers = dict(batch_handlers or {})
-        twice = self._batch_handlers.keys() & self._handlers.keys()
-        if twice:
-            raise ValueError(f"one handler per event type; given twice: {sorted(twice)}")
-
-    def read(self, delivery: Delivery) -> Event[Any] | None:
-        raw = delivery.fields.get(EVENT_FIELD)
-        if raw is None:
-            raise PermanentFailure("missing-field", f"the entry has no {EVENT_FIELD!r} field")
-        try:
-            event = parse_event(raw)
-        except InvalidEvent as error:
-            raise PermanentFailure(error.code, error.message) from error
-        # A known event this group has no business with is acknowledged and left alone.
-        known = event.envelope.type in self._handlers or event.envelope.type in self._batch_handlers
-        return event if known else None
-
-    async def apply(self, session: AsyncConnection, event: Event[Any], delivery: Delivery) -> list[Event[Any]]:
-        event_type = event.envelope.type
-        if event_type in self._batch_handlers:
-            [caused] = await self._batch_handlers[event_type](session, [event])
-            return caused
-        return await self._handlers[event_type](session, event)
-
-    async def apply_many(
-        self, session: AsyncConnection, items: Sequence[tuple[Event[Any], Delivery]]
-    ) -> list[list[Event[Any]] | Refusal]:
-        outcomes: list[list[Event[Any]] | Refusal] = []
-        for event_type, run in itertools.groupby(items, key=lambda item: item[0].envelope.type):
-            events = list(run)
-            batch = self._batch_handlers.get(event_type)
-            if batch is None or len(events) == 1:
-                outcomes.extend([await self._apply_one(session, e, d) for e, d in events])
-            else:
-                # A refusal here fails the whole batch; the consumer then applies its entries one
-                # by one, and the refused one goes to the dead-letter stream alone.
-                outcomes.extend(await batch(session, [e for e, _ in events]))
-        return outcomes
+async def _record_processed(
+    uow: UnitOfWork[Any, Any], group: str, applied: Sequence[tuple[Delivery, Event[EventPayload]]]
+) -> None:
+    """The inbox rows; a concurrent duplicate fails on the key and rolls the batch back."""
+    if not applied:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        {"consumer": group, "event_id": e.event_id, "stream": d.stream, "entry_id": d.entry_id, "processed_at": now}
+        for d, e in applied
+    ]
+    await uow.connection.execute(uow.tables.inbox.insert(), rows)

@@ -1,74 +1,108 @@
-"""One service process: its HTTP API and its stream consumers, started and stopped together.
+"""One service process: its HTTP API, its stream consumers, its relay and its job worker.
 
-A service's ``bootstrap`` builds a ``Runtime`` (database, Redis, broker, relay, consumers) and
-hands it to ``create_app``; uvicorn serves the app, whose lifespan starts the consumers and the
-relay after the HTTP side is ready and stops them cleanly on shutdown.
+A service's ``bootstrap`` builds a ``Runtime`` with ``build_runtime`` (database, Redis, broker,
+unit of work, relay, consumers, job worker; nothing connects yet) and hands it to ``create_app``;
+uvicorn serves the app, whose lifespan starts the consumers, the relay and the worker after the
+HTTP side is ready and stops them cleanly on shutdown.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.auth import TokenVerifier
 from common.consumer import EntryHandler, StreamConsumer, ensure_group
 from common.db import Database
+from common.docs import offline_docs
+from common.events import Envelope, Event
 from common.health import health_router
+from common.jobs import JobKind, JobWorker
 from common.messaging_tables import MessagingTables
+from common.outages import REDIS, Outages
 from common.outbox import OutboxRelay
+from common.processing import Processor
+from common.registry import ServiceEntry
 from common.settings import ServiceSettings
+from common.unit_of_work import UnitOfWork
 
-__all__ = ["Runtime", "Subscription", "build_runtime", "create_app"]
+__all__ = ["Runtime", "Subscription", "build_runtime", "create_app", "subscriptions_of"]
 
 log = logging.getLogger(__name__)
+
+S = TypeVar("S")
+D = TypeVar("D")
 
 
 @dataclass(frozen=True)
 class Subscription:
-    """A stream this service reads, the group it reads in, and what it does with entries."""
+    """A stream this service reads (as the group named after it), and what it does with entries."""
 
     stream: str
     handler: EntryHandler
-    title: str
     description: str
 
 
+def subscriptions_of(processor: Processor[Any, Any]) -> list[Subscription]:
+    """One subscription per stream the processor's handlers take events from."""
+    subscriptions = []
+    for stream in processor.handlers.streams():
+        types = [p.TYPE for p in processor.handlers.payloads if stream == p.STREAM]
+        description = (
+            f"{processor.group} applies {', '.join(types)}; entries that can never succeed go to {stream}.dead."
+        )
+        subscriptions.append(Subscription(stream, processor, description))
+    return subscriptions
+
+
 @dataclass
-class Runtime:
-    service: str
+class Runtime(Generic[S, D]):
+    entry: ServiceEntry
     settings: ServiceSettings
     db: Database
     tables: MessagingTables
     redis: Redis
     broker: RedisBroker
+    outages: Outages
     relay: OutboxRelay
+    worker: JobWorker
+    unit_of_work: Callable[[], UnitOfWork[S, D]]
     consumers: list[StreamConsumer] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def service(self) -> str:
+        return self.entry.name
 
     async def start(self) -> None:
         for consumer in self.consumers:
             await ensure_group(self.redis, consumer.stream, consumer.group)
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
+        self._tasks.append(asyncio.create_task(self.worker.run(), name=f"{self.service}-jobs"))
 
     async def stop(self) -> None:
         self.relay.stop()
+        self.worker.stop()
         await self.broker.stop()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=5)
         self._tasks.clear()
+        await self.outages.close()
         await self.redis.aclose()
         await self.db.dispose()
 
@@ -77,32 +111,57 @@ class Runtime:
 
 
 def build_runtime(
-    service: str,
+    entry: ServiceEntry,
     settings: ServiceSettings,
-    tables: MessagingTables,
-    subscriptions: Callable[[Database, OutboxRelay], Sequence[Subscription]],
     *,
+    tables: MessagingTables,
+    store: Callable[[AsyncConnection], S],
+    translate: Callable[[D, Envelope | None], Sequence[Event[Any]]],
+    subscriptions: Callable[[Callable[[], UnitOfWork[S, D]]], Sequence[Subscription]],
+    jobs: Callable[[Callable[[], UnitOfWork[S, D]]], Sequence[JobKind[Any]]] = lambda uow: (),
     db: Database | None = None,
-) -> Runtime:
-    """Wire a service: nothing connects until ``Runtime.start``."""
+) -> Runtime[S, D]:
+    """Wire a service as its registry entry describes it: nothing connects until ``Runtime.start``."""
+    name = entry.name
     db = db or Database.connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     redis = Redis.from_url(settings.redis_url)
-    broker = RedisBroker(settings.redis_url, logger=logging.getLogger(f"{service}.broker"))
-    relay = OutboxRelay(db, tables, redis, batch_size=settings.outbox_batch)
+    outages = Outages(name, probes={REDIS: redis.ping})
+    broker_log = logging.getLogger(f"{name}.broker")
+    broker_log.addFilter(outages.filter_for())  # FastStream's fetch errors during an outage: noted, not logged
+    broker = RedisBroker(settings.redis_url, logger=broker_log)
+    relay = OutboxRelay(db, tables, redis, outages=outages, batch_size=settings.outbox_batch)
     # Stable across restarts, so a restarted process owns its earlier pending entries again.
-    consumer_name = settings.consumer_name or f"{service}-{socket.gethostname()}"
-    runtime = Runtime(service, settings, db, tables, redis, broker, relay)
-    for sub in subscriptions(db, relay):
+    consumer_name = settings.consumer_name or f"{name}-{socket.gethostname()}"
+    workers: list[JobWorker] = []
+    unit_of_work = functools.partial(
+        UnitOfWork[S, D],
+        db=db,
+        tables=tables,
+        store=store,
+        translate=translate,
+        produces=entry.produces,
+        after_commit=relay.publish_now,
+        jobs_committed=lambda: workers[0].wake(),
+    )
+    worker = JobWorker(db, tables, jobs(unit_of_work), outages, worker=consumer_name)
+    workers.append(worker)
+    runtime = Runtime(entry, settings, db, tables, redis, broker, outages, relay, worker, unit_of_work)
+    subs = list(subscriptions(unit_of_work))
+    streams = sorted(sub.stream for sub in subs)
+    if streams != sorted(entry.consumes):
+        raise ValueError(f"{name} subscribes to {streams}, but the registry says it reads {sorted(entry.consumes)}")
+    for sub in subs:
         consumer = StreamConsumer(
             redis=redis,
             stream=sub.stream,
-            group=service,
+            group=name,
             consumer=consumer_name,
             handler=sub.handler,
+            outages=outages,
             max_deliveries=settings.max_deliveries,
             claim_idle_ms=settings.claim_idle_ms,
             read_batch=settings.read_batch,
-            title=sub.title,
+            title=f"{sub.stream}:{name}",
             description=sub.description,
         )
         consumer.attach(broker)
@@ -117,14 +176,14 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(
-    runtime: Runtime,
+    runtime: Runtime[Any, Any],
     *,
     title: str,
     description: str,
     routers: Sequence[APIRouter],
     on_start: Callable[[], Awaitable[Any]] | None = None,
 ) -> FastAPI:
-    """The FastAPI app of a service; its lifespan runs the consumers and the relay."""
+    """The FastAPI app of a service; its lifespan runs the consumers, the relay and the worker."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -137,10 +196,26 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    app = FastAPI(title=title, description=description, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(runtime.settings.secret())
     app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.middleware("http")
+    async def unavailable(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """The database or Redis away is a 503 to try again, logged once for the outage (no traceback)."""
+        try:
+            return await call_next(request)
+        except Exception as error:
+            if not runtime.outages.noted(error):
+                raise
+            return JSONResponse(
+                {"detail": "Dịch vụ tạm thời không truy cập được dữ liệu; xin thử lại sau ít phút."},
+                status_code=503,
+                headers={"Retry-After": "10"},
+            )
+
+    offline_docs(app, title=title)
     app.include_router(health_router({"database": runtime.db.ping, "redis": runtime.ping_redis}))
     for router in routers:
         app.include_router(router)

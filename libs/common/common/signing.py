@@ -14,20 +14,12 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OKPKey
 
+from common.errors import Unprocessable
 from common.organisation import Organisation
 
-__all__ = ["ALGORITHMS", "SignatureError", "SignedPayload", "UnitKeyring", "sign_compact"]
+__all__ = ["ALGORITHMS", "SignedPayload", "UnitKeyring", "sign_compact"]
 
 ALGORITHMS = ["Ed25519", "EdDSA", "ES256"]
-
-
-class SignatureError(ValueError):
-    """The signature cannot be accepted; ``code`` is stable for dead-letter reasons."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -57,30 +49,30 @@ class UnitKeyring:
         return len(self._keys)
 
     def verify(self, token: str) -> SignedPayload:
-        """Check a compact JWS and return who signed it and what, or raise SignatureError."""
+        """Check a compact JWS and return who signed it and what, or raise Unprocessable."""
         if not isinstance(token, str) or token.count(".") != 2:
-            raise SignatureError("malformed-signature", "expected a compact JWS: header.payload.signature")
+            raise Unprocessable("malformed-signature", "expected a compact JWS: header.payload.signature")
         try:
             header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError) as error:
-            raise SignatureError("malformed-signature", f"the JWS header cannot be read: {error}") from error
+            raise Unprocessable("malformed-signature", f"the JWS header cannot be read: {error}") from error
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise SignatureError("missing-key-id", "the JWS header has no kid naming the unit's key")
+            raise Unprocessable("missing-key-id", "the JWS header has no kid naming the unit's key")
         if header.get("alg") not in ALGORITHMS:
-            raise SignatureError(
+            raise Unprocessable(
                 "unsupported-algorithm", f"alg {header.get('alg')!r} is not one of {', '.join(ALGORITHMS)}"
             )
         entry = self._keys.get(kid)
         if entry is None:
-            raise SignatureError("unknown-key", f"no unit has a key with kid {kid!r}")
+            raise Unprocessable("unknown-key", f"no unit has a key with kid {kid!r}")
         unit_id, key = entry
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "EdDSA" is deprecated by RFC 9864, still accepted
                 obj = jws.deserialize_compact(token, key, algorithms=ALGORITHMS)
         except (JoseError, ValueError) as error:
-            raise SignatureError("bad-signature", f"the signature does not verify with key {kid}") from error
+            raise Unprocessable("bad-signature", f"the signature does not verify with key {kid}") from error
         return SignedPayload(unit_id=unit_id, kid=kid, payload=obj.payload)
 
 

@@ -5,14 +5,29 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from awards.adapters.orm import messaging
+from awards.adapters.repository import AwardsStore
 from awards.adapters.rules_file import load_reward_rules
 from awards.config import Settings
+from awards.domain.model import AwardIssued
 from awards.entrypoints import api, consumers
+from awards.integration import to_integration
 from awards.service.handlers import AwardsOffice
 from common.organisation import default_organisation_path, load_organisation
-from common.runtime import build_runtime, create_app
+from common.registry import service
+from common.runtime import Runtime, build_runtime, create_app
 
-__all__ = ["bootstrap"]
+__all__ = ["bootstrap", "build"]
+
+
+def build(settings: Settings) -> Runtime[AwardsStore, AwardIssued]:
+    return build_runtime(
+        service("awards"),
+        settings,
+        tables=messaging,
+        store=AwardsStore,
+        translate=to_integration,
+        subscriptions=consumers.subscriptions,
+    )
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
@@ -25,9 +40,8 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         signer_title=organisation.signer_title,
         grantor_level=settings.grantor_level,
     )
-    runtime = build_runtime("awards", settings, messaging, consumers.subscriptions)
     app = create_app(
-        runtime,
+        build(settings),
         title="Commendations (thi đua – khen thưởng)",
         description="Issues commendation decisions and rewards to approved exemplars.",
         routers=[api.router],

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from awards.domain.model import Award, Exemplar
+from awards.domain.model import AwardIssued, Exemplar
 from common.events import AwardGranted, Envelope, Event, ExemplarApproved, NomineeKind, new_event
 
-__all__ = ["PRODUCER", "exemplar_from_approved", "granted_event"]
+__all__ = ["PRODUCER", "exemplar_from_approved", "to_integration"]
 
 PRODUCER = "awards"
 
 
-def exemplar_from_approved(payload: ExemplarApproved, envelope: Envelope) -> Exemplar:
+def exemplar_from_approved(event: Event[ExemplarApproved]) -> Exemplar:
+    payload = event.payload
     return Exemplar(
         exemplar_id=payload.exemplar_id,
         nomination_id=payload.nomination_id,
@@ -24,12 +25,14 @@ def exemplar_from_approved(payload: ExemplarApproved, envelope: Envelope) -> Exe
         nominee_kind=payload.nominee_kind.value,
         nominee_name=payload.nominee_name,
         nominee_title=payload.nominee_title,
-        approved_at=envelope.occurred_at,
+        approved_at=event.envelope.occurred_at,
+        correlation_id=event.envelope.correlation_id,
     )
 
 
-def granted_event(award: Award, exemplar: Exemplar, correlation_id: uuid.UUID) -> Event[Any]:
-    """The event a signed decision announces; it follows the exemplar's correlation."""
+def to_integration(event: AwardIssued, cause: Envelope | None) -> Sequence[Event[Any]]:
+    """AwardGranted for each recipient of a signed decision; it follows the exemplar's correlation."""
+    award, exemplar = event.award, event.exemplar
     payload = AwardGranted(
         award_id=award.award_id,
         exemplar_id=award.exemplar_id,
@@ -43,4 +46,4 @@ def granted_event(award: Award, exemplar: Exemplar, correlation_id: uuid.UUID) -
         recipient_kind=NomineeKind(award.recipient_kind),
         amount_vnd=award.amount_vnd,
     )
-    return new_event(payload, producer=PRODUCER, correlation_id=correlation_id)
+    return [new_event(payload, producer=PRODUCER, correlation_id=exemplar.correlation_id, causation=cause)]

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from common.organisation import default_organisation_path, load_organisation
-from common.runtime import build_runtime, create_app
+from common.organisation import Organisation, default_organisation_path, load_organisation
+from common.registry import service
+from common.runtime import Runtime, build_runtime, create_app
 from nomination.adapters.orm import messaging
+from nomination.adapters.repository import NominationStore
 from nomination.config import Settings
+from nomination.domain.model import NominationTakenIn, SubmissionRefused
 from nomination.entrypoints import api, consumers
+from nomination.integration import to_integration
 
-__all__ = ["bootstrap"]
+__all__ = ["bootstrap", "build"]
+
+
+def build(
+    settings: Settings, organisation: Organisation
+) -> Runtime[NominationStore, NominationTakenIn | SubmissionRefused]:
+    return build_runtime(
+        service("nomination"),
+        settings,
+        tables=messaging,
+        store=NominationStore,
+        translate=to_integration,
+        subscriptions=consumers.subscriptions_for(organisation),
+    )
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     organisation = load_organisation(settings.organisation_file or default_organisation_path())
-    runtime = build_runtime("nomination", settings, messaging, consumers.subscriptions_for(organisation))
     app = create_app(
-        runtime,
+        build(settings, organisation),
         title="Nomination intake",
         description="Units propose exemplars every quarter: clerks over HTTP, unit systems on a Redis stream.",
         routers=[api.router],

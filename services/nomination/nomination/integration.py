@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from common.events import Envelope, Event, NominationAccepted, NominationRejected, Reason, new_event
-from common.organisation import Unit
-from nomination.domain.model import Nomination
+from common.events import Envelope, Event, NominationAccepted, NominationRejected, new_event
+from nomination.domain.model import NominationTakenIn, SubmissionRefused
 
-__all__ = ["PRODUCER", "accepted_event", "rejected_event"]
+__all__ = ["PRODUCER", "to_integration"]
 
 PRODUCER = "nomination"
 
 
-def accepted_event(nomination: Nomination, unit: Unit, causation: Envelope | None) -> Event[Any]:
-    """What review needs to know: no identity number, phone or address leaves this service."""
+def to_integration(event: NominationTakenIn | SubmissionRefused, cause: Envelope | None) -> Sequence[Event[Any]]:
+    """NominationAccepted carries what review needs: no identity number, phone or address leaves here."""
+    if isinstance(event, SubmissionRefused):
+        rejected = NominationRejected(
+            submission_event_id=event.submission_event_id, unit_id=event.unit_id, reasons=list(event.reasons)
+        )
+        return [new_event(rejected, producer=PRODUCER, correlation_id=event.submission_event_id, causation=cause)]
+    nomination = event.nomination
     s = nomination.submission
-    payload = NominationAccepted(
+    accepted = NominationAccepted(
         nomination_id=nomination.nomination_id,
         unit_id=s.unit_id,
-        unit_name=unit.name,
+        unit_name=event.unit_name,
         quarter=s.quarter,
         field=s.field,
         nominee_kind=s.nominee.kind,
@@ -28,14 +34,4 @@ def accepted_event(nomination: Nomination, unit: Unit, causation: Envelope | Non
         achievements=s.achievements,
         consent_to_publish=s.consent_to_publish,
     )
-    return new_event(
-        payload,
-        producer=PRODUCER,
-        correlation_id=nomination.submission_event_id,
-        causation=causation,
-    )
-
-
-def rejected_event(submission: Envelope, unit_id: str, reasons: list[Reason]) -> Event[Any]:
-    payload = NominationRejected(submission_event_id=submission.event_id, unit_id=unit_id, reasons=reasons)
-    return new_event(payload, producer=PRODUCER, causation=submission)
+    return [new_event(accepted, producer=PRODUCER, correlation_id=nomination.correlation_id, causation=cause)]

@@ -4,32 +4,39 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from common.db import Database
-from common.outbox import OutboxRelay
-from common.runtime import Subscription, build_runtime, create_app
+from common.registry import service
+from common.runtime import Runtime, build_runtime, create_app
 from publishing.adapters.orm import messaging
+from publishing.adapters.repository import PublishingStore
 from publishing.config import Settings
+from publishing.domain.model import StoryReleased
 from publishing.entrypoints import api, consumers, web
+from publishing.integration import translator
 from publishing.rendering.site import Site
 
-__all__ = ["bootstrap"]
+__all__ = ["bootstrap", "build"]
+
+
+def build(settings: Settings) -> Runtime[PublishingStore, StoryReleased]:
+    return build_runtime(
+        service("publishing"),
+        settings,
+        tables=messaging,
+        store=PublishingStore,
+        translate=translator(settings.public_base()),
+        subscriptions=consumers.subscriptions,
+    )
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    public_base = settings.public_base()
-
-    def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
-        return consumers.subscriptions(db, relay, public_base)
-
-    runtime = build_runtime("publishing", settings, messaging, subscriptions)
     app = create_app(
-        runtime,
+        build(settings),
         title="Publishing (tuyên truyền gương điển hình tiên tiến)",
         description="Publishes stories about approved exemplars on the web and in an Atom feed, "
         "with the commendations they received.",
         routers=[web.router, api.router],
     )
-    app.state.site = Site(title=settings.site_title, author=settings.site_author, base_url=public_base)
+    app.state.site = Site(title=settings.site_title, author=settings.site_author, base_url=settings.public_base())
     app.state.page_size = settings.page_size
     return app

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from common.events import AwardGranted, Envelope, Event, ExemplarApproved, StoryPublished, new_event, nfc
-from publishing.domain.model import Commendation, Story, StoryStatus, slug_for, story_id_for
+from publishing.domain.model import Commendation, Story, StoryReleased, StoryStatus, slug_for, story_id_for
 from publishing.rendering.templates import StoryFacts, render_story_body, summary_of
 
-__all__ = ["CHANNEL", "PRODUCER", "commendation_from_award", "published_event", "story_from_approved"]
+__all__ = ["CHANNEL", "PRODUCER", "commendation_from_award", "story_from_approved", "translator"]
 
 PRODUCER = "publishing"
 CHANNEL = "web"
@@ -64,14 +65,19 @@ def commendation_from_award(payload: AwardGranted) -> Commendation:
     )
 
 
-def published_event(story: Story, public_base: str, causation: Envelope) -> Event[Any]:
+def translator(public_base: str) -> Callable[[StoryReleased, Envelope | None], Sequence[Event[Any]]]:
     """StoryPublished for the web channel, following the approval's correlation."""
-    payload = StoryPublished(
-        story_id=story.story_id,
-        exemplar_id=story.exemplar_id,
-        nomination_id=story.nomination_id,
-        channel=CHANNEL,
-        title=story.title,
-        url=f"{public_base.rstrip('/')}{story.path}",
-    )
-    return new_event(payload, producer=PRODUCER, causation=causation)
+
+    def to_integration(event: StoryReleased, cause: Envelope | None) -> Sequence[Event[Any]]:
+        story = event.story
+        payload = StoryPublished(
+            story_id=story.story_id,
+            exemplar_id=story.exemplar_id,
+            nomination_id=story.nomination_id,
+            channel=CHANNEL,
+            title=story.title,
+            url=f"{public_base.rstrip('/')}{story.path}",
+        )
+        return [new_event(payload, producer=PRODUCER, causation=cause)]
+
+    return to_integration

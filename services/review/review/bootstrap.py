@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from common.runtime import build_runtime, create_app
+from common.registry import service
+from common.runtime import Runtime, build_runtime, create_app
 from review.adapters.orm import messaging
+from review.adapters.repository import ReviewStore
 from review.config import Settings
+from review.domain.model import CaseDecided
 from review.entrypoints import api, consumers
+from review.integration import to_integration
 
-__all__ = ["bootstrap"]
+__all__ = ["bootstrap", "build"]
+
+
+def build(settings: Settings) -> Runtime[ReviewStore, CaseDecided]:
+    return build_runtime(
+        service("review"),
+        settings,
+        tables=messaging,
+        store=ReviewStore,
+        translate=to_integration,
+        subscriptions=consumers.subscriptions,
+    )
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
-    runtime = build_runtime("review", settings, messaging, consumers.subscriptions)
     return create_app(
-        runtime,
+        build(settings or Settings()),
         title="Review office (phòng Nội vụ)",
         description="Checks accepted nominations against the criteria and decides on them.",
         routers=[api.router],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,16 +17,18 @@ from common.events import (
     NomineeKind,
     new_event,
 )
-from review.domain.model import ReviewCase, ReviewStatus
+from review.domain.model import CaseDecided, ReviewCase, ReviewStatus
 
-__all__ = ["PRODUCER", "case_from_accepted", "decision_event"]
+__all__ = ["PRODUCER", "case_from_accepted", "to_integration"]
 
 PRODUCER = "review"
 
 
-def case_from_accepted(payload: NominationAccepted, received_at: datetime) -> ReviewCase:
+def case_from_accepted(event: Event[NominationAccepted], received_at: datetime) -> ReviewCase:
+    payload = event.payload
     return ReviewCase(
         nomination_id=payload.nomination_id,
+        correlation_id=event.envelope.correlation_id,
         unit_id=payload.unit_id,
         unit_name=payload.unit_name,
         quarter=payload.quarter,
@@ -40,12 +42,14 @@ def case_from_accepted(payload: NominationAccepted, received_at: datetime) -> Re
     )
 
 
-def decision_event(case: ReviewCase, correlation_id: uuid.UUID, causation: Envelope | None = None) -> Event[Any]:
-    """The event a decided case announces."""
+def to_integration(event: CaseDecided, cause: Envelope | None) -> Sequence[Event[Any]]:
+    """What a decided case announces: ExemplarApproved, ExemplarRejected or NominationReturned."""
+    case: ReviewCase = event.case
     by = case.decided_by or ""
+    payload: ExemplarApproved | ExemplarRejected | NominationReturned
     if case.status is ReviewStatus.APPROVED:
         assert case.exemplar_id is not None
-        payload: Any = ExemplarApproved(
+        payload = ExemplarApproved(
             exemplar_id=case.exemplar_id,
             nomination_id=case.nomination_id,
             unit_id=case.unit_id,
@@ -70,4 +74,4 @@ def decision_event(case: ReviewCase, correlation_id: uuid.UUID, causation: Envel
         )
     else:
         raise ValueError("a pending case announces nothing")
-    return new_event(payload, producer=PRODUCER, correlation_id=correlation_id, causation=causation)
+    return [new_event(payload, producer=PRODUCER, correlation_id=case.correlation_id, causation=cause)]

@@ -1,4 +1,4 @@
-"""Loading and saving exemplars, decisions and their awards; allocating decision numbers."""
+"""Exemplars, decisions and their awards in the awards datastore, over one open connection."""
 
 from __future__ import annotations
 
@@ -15,25 +15,9 @@ from awards.adapters.orm import awards, decision_counters, decisions, exemplars
 from awards.domain.model import Award, Decision, Exemplar
 from common.db import insert_if_new
 
-__all__ = [
-    "add_decision",
-    "add_exemplars",
-    "awards_of",
-    "count_awards",
-    "count_decisions",
-    "count_exemplars",
-    "get_award",
-    "get_decision",
-    "get_exemplar",
-    "granted_numbers",
-    "list_awards",
-    "list_decisions",
-    "list_exemplars",
-    "load_exemplars",
-    "next_decision_seq",
-]
+__all__ = ["AwardsStore"]
 
-_EXEMPLAR_COLUMNS = [c.name for c in exemplars.columns if c.name != "correlation_id"]
+_EXEMPLAR_COLUMNS = [c.name for c in exemplars.columns]
 _AWARD_COLUMNS = [c.name for c in awards.columns]
 _DECISION_COLUMNS = [c.name for c in decisions.columns]
 
@@ -51,45 +35,6 @@ def _to_award(row: Any) -> Award:
     return Award(**data)
 
 
-async def add_exemplars(session: AsyncConnection, new: Sequence[tuple[Exemplar, uuid.UUID]]) -> None:
-    """Record exemplars (each with its correlation id) in one statement; recorded ones stay as they are."""
-    if new:
-        rows = [
-            {**{name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS}, "correlation_id": correlation_id}
-            for exemplar, correlation_id in new
-        ]
-        await session.execute(insert_if_new(session, exemplars), rows)
-
-
-async def load_exemplars(
-    session: AsyncConnection, exemplar_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, tuple[Exemplar, uuid.UUID]]:
-    """The recorded exemplars among ``exemplar_ids``, with their correlation ids, in one query."""
-    if not exemplar_ids:
-        return {}
-    query = select(exemplars).where(exemplars.c.exemplar_id.in_(exemplar_ids))
-    return {row.exemplar_id: (_to_exemplar(row), row.correlation_id) for row in (await session.execute(query)).all()}
-
-
-async def get_exemplar(session: AsyncConnection, exemplar_id: uuid.UUID) -> tuple[Exemplar, uuid.UUID] | None:
-    row = (await session.execute(select(exemplars).where(exemplars.c.exemplar_id == exemplar_id))).first()
-    return (_to_exemplar(row), row.correlation_id) if row else None
-
-
-async def list_exemplars(session: AsyncConnection, *, unit_id: str | None, limit: int, offset: int) -> list[Exemplar]:
-    query = select(exemplars).order_by(exemplars.c.approved_at, exemplars.c.exemplar_id).limit(limit).offset(offset)
-    if unit_id is not None:
-        query = query.where(exemplars.c.unit_id == unit_id)
-    return [_to_exemplar(row) for row in (await session.execute(query)).all()]
-
-
-async def count_exemplars(session: AsyncConnection, *, unit_id: str | None) -> int:
-    query = select(func.count()).select_from(exemplars)
-    if unit_id is not None:
-        query = query.where(exemplars.c.unit_id == unit_id)
-    return int((await session.execute(query)).scalar_one())
-
-
 def _award_row(award: Award) -> dict[str, Any]:
     row = {name: getattr(award, name) for name in _AWARD_COLUMNS}
     row["multiplier"] = str(award.multiplier)
@@ -98,102 +43,115 @@ def _award_row(award: Award) -> dict[str, Any]:
     return row
 
 
-async def add_decision(session: AsyncConnection, decision: Decision) -> None:
-    """The decision's row, then all its awards in one executemany."""
-    await session.execute(decisions.insert(), {name: getattr(decision, name) for name in _DECISION_COLUMNS})
-    await session.execute(awards.insert(), [_award_row(award) for award in decision.awards])
-
-
-async def get_award(session: AsyncConnection, award_id: uuid.UUID) -> Award | None:
-    row = (await session.execute(select(awards).where(awards.c.award_id == award_id))).first()
-    return _to_award(row) if row else None
-
-
-async def granted_numbers(
-    session: AsyncConnection, exemplar_ids: Sequence[uuid.UUID], form: str
-) -> dict[uuid.UUID, str]:
-    """Which of ``exemplar_ids`` already hold ``form``, and by which decision number, in one query."""
-    if not exemplar_ids:
-        return {}
-    query = select(awards.c.exemplar_id, awards.c.decision_number).where(
-        awards.c.form == form, awards.c.exemplar_id.in_(exemplar_ids)
-    )
-    return {row.exemplar_id: row.decision_number for row in (await session.execute(query)).all()}
-
-
-async def awards_of(session: AsyncConnection, exemplar_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Award]]:
-    found: dict[uuid.UUID, list[Award]] = {i: [] for i in exemplar_ids}
-    if not exemplar_ids:
-        return found
-    query = select(awards).where(awards.c.exemplar_id.in_(exemplar_ids)).order_by(awards.c.signed_on)
-    for row in (await session.execute(query)).all():
-        found[row.exemplar_id].append(_to_award(row))
-    return found
-
-
-async def list_awards(session: AsyncConnection, *, year: int | None, limit: int, offset: int) -> list[Award]:
-    order = (awards.c.decision_year, awards.c.decision_seq, awards.c.award_id)
-    query = select(awards).order_by(*order).limit(limit).offset(offset)
-    if year is not None:
-        query = query.where(awards.c.decision_year == year)
-    return [_to_award(row) for row in (await session.execute(query)).all()]
-
-
-async def count_awards(session: AsyncConnection, *, year: int | None) -> int:
-    query = select(func.count()).select_from(awards)
-    if year is not None:
-        query = query.where(awards.c.decision_year == year)
-    return int((await session.execute(query)).scalar_one())
-
-
 def _to_decision(row: Any, its_awards: Sequence[Award]) -> Decision:
     data = {name: getattr(row, name) for name in _DECISION_COLUMNS}
     return Decision(**data, awards=tuple(its_awards))
 
 
-async def _with_awards(session: AsyncConnection, rows: Sequence[Any]) -> list[Decision]:
-    ids = [row.decision_id for row in rows]
-    found: dict[uuid.UUID, list[Award]] = {i: [] for i in ids}
-    if ids:
-        query = select(awards).where(awards.c.decision_id.in_(ids)).order_by(awards.c.recipient_name, awards.c.award_id)
-        for award_row in (await session.execute(query)).all():
-            found[award_row.decision_id].append(_to_award(award_row))
-    return [_to_decision(row, found[row.decision_id]) for row in rows]
+class AwardsStore:
+    """Loading and saving exemplars, decisions and their awards; allocating decision numbers."""
 
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
-async def get_decision(session: AsyncConnection, decision_id: uuid.UUID) -> Decision | None:
-    row = (await session.execute(select(decisions).where(decisions.c.decision_id == decision_id))).first()
-    if row is None:
-        return None
-    [decision] = await _with_awards(session, [row])
-    return decision
+    async def add_exemplars(self, new: Sequence[Exemplar]) -> None:
+        """Record exemplars in one statement; recorded ones stay as they are."""
+        if new:
+            rows = [{name: getattr(exemplar, name) for name in _EXEMPLAR_COLUMNS} for exemplar in new]
+            await self.connection.execute(insert_if_new(self.connection, exemplars), rows)
 
+    async def load_exemplars(self, exemplar_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Exemplar]:
+        """The recorded exemplars among ``exemplar_ids``, in one query."""
+        if not exemplar_ids:
+            return {}
+        query = select(exemplars).where(exemplars.c.exemplar_id.in_(exemplar_ids))
+        return {row.exemplar_id: _to_exemplar(row) for row in (await self.connection.execute(query)).all()}
 
-async def list_decisions(session: AsyncConnection, *, year: int | None, limit: int, offset: int) -> list[Decision]:
-    query = select(decisions).order_by(decisions.c.year, decisions.c.seq).limit(limit).offset(offset)
-    if year is not None:
-        query = query.where(decisions.c.year == year)
-    return await _with_awards(session, (await session.execute(query)).all())
+    async def list_exemplars(self, *, unit_id: str | None, limit: int, offset: int) -> tuple[int, list[Exemplar]]:
+        """How many there are, and one page of them, in order of approval."""
+        conditions = [] if unit_id is None else [exemplars.c.unit_id == unit_id]
+        total = await self.connection.execute(select(func.count()).select_from(exemplars).where(*conditions))
+        query = (
+            select(exemplars)
+            .where(*conditions)
+            .order_by(exemplars.c.approved_at, exemplars.c.exemplar_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return int(total.scalar_one()), [_to_exemplar(row) for row in (await self.connection.execute(query)).all()]
 
+    async def add_decision(self, decision: Decision) -> None:
+        """The decision's row, then all its awards in one executemany."""
+        await self.connection.execute(decisions.insert(), {name: getattr(decision, name) for name in _DECISION_COLUMNS})
+        await self.connection.execute(awards.insert(), [_award_row(award) for award in decision.awards])
 
-async def count_decisions(session: AsyncConnection, *, year: int | None) -> int:
-    query = select(func.count()).select_from(decisions)
-    if year is not None:
-        query = query.where(decisions.c.year == year)
-    return int((await session.execute(query)).scalar_one())
+    async def get_award(self, award_id: uuid.UUID) -> Award | None:
+        row = (await self.connection.execute(select(awards).where(awards.c.award_id == award_id))).first()
+        return _to_award(row) if row else None
 
+    async def granted_numbers(self, exemplar_ids: Sequence[uuid.UUID], form: str) -> dict[uuid.UUID, str]:
+        """Which of ``exemplar_ids`` already hold ``form``, and by which decision number, in one query."""
+        if not exemplar_ids:
+            return {}
+        query = select(awards.c.exemplar_id, awards.c.decision_number).where(
+            awards.c.form == form, awards.c.exemplar_id.in_(exemplar_ids)
+        )
+        return {row.exemplar_id: row.decision_number for row in (await self.connection.execute(query)).all()}
 
-async def next_decision_seq(session: AsyncConnection, year: int) -> int:
-    """The next decision number of ``year``, taken in the caller's transaction.
+    async def awards_of(self, exemplar_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Award]]:
+        found: dict[uuid.UUID, list[Award]] = {i: [] for i in exemplar_ids}
+        if not exemplar_ids:
+            return found
+        query = select(awards).where(awards.c.exemplar_id.in_(exemplar_ids)).order_by(awards.c.signed_on)
+        for row in (await self.connection.execute(query)).all():
+            found[row.exemplar_id].append(_to_award(row))
+        return found
 
-    One upsert both creates the year's counter and increments it; on PostgreSQL the row stays
-    locked until the transaction ends, so concurrent grants get consecutive, distinct numbers
-    (and a rolled-back grant gives its number back).
-    """
-    dialect = postgresql if session.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(decision_counters).values(year=year, last_seq=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[decision_counters.c.year],
-        set_={"last_seq": decision_counters.c.last_seq + 1},
-    ).returning(decision_counters.c.last_seq)
-    return int((await session.execute(statement)).scalar_one())
+    async def list_awards(self, *, year: int | None, limit: int, offset: int) -> tuple[int, list[Award]]:
+        conditions = [] if year is None else [awards.c.decision_year == year]
+        total = await self.connection.execute(select(func.count()).select_from(awards).where(*conditions))
+        order = (awards.c.decision_year, awards.c.decision_seq, awards.c.award_id)
+        query = select(awards).where(*conditions).order_by(*order).limit(limit).offset(offset)
+        return int(total.scalar_one()), [_to_award(row) for row in (await self.connection.execute(query)).all()]
+
+    async def _with_awards(self, rows: Sequence[Any]) -> list[Decision]:
+        ids = [row.decision_id for row in rows]
+        found: dict[uuid.UUID, list[Award]] = {i: [] for i in ids}
+        if ids:
+            query = (
+                select(awards).where(awards.c.decision_id.in_(ids)).order_by(awards.c.recipient_name, awards.c.award_id)
+            )
+            for award_row in (await self.connection.execute(query)).all():
+                found[award_row.decision_id].append(_to_award(award_row))
+        return [_to_decision(row, found[row.decision_id]) for row in rows]
+
+    async def get_decision(self, decision_id: uuid.UUID) -> Decision | None:
+        row = (await self.connection.execute(select(decisions).where(decisions.c.decision_id == decision_id))).first()
+        if row is None:
+            return None
+        [decision] = await self._with_awards([row])
+        return decision
+
+    async def list_decisions(self, *, year: int | None, limit: int, offset: int) -> tuple[int, list[Decision]]:
+        conditions = [] if year is None else [decisions.c.year == year]
+        total = await self.connection.execute(select(func.count()).select_from(decisions).where(*conditions))
+        query = (
+            select(decisions).where(*conditions).order_by(decisions.c.year, decisions.c.seq).limit(limit).offset(offset)
+        )
+        rows = (await self.connection.execute(query)).all()
+        return int(total.scalar_one()), await self._with_awards(rows)
+
+    async def next_decision_seq(self, year: int) -> int:
+        """The next decision number of ``year``, taken in the caller's transaction.
+
+        One upsert both creates the year's counter and increments it; on PostgreSQL the row stays
+        locked until the transaction ends, so concurrent grants get consecutive, distinct numbers
+        (and a rolled-back grant gives its number back).
+        """
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(decision_counters).values(year=year, last_seq=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=[decision_counters.c.year],
+            set_={"last_seq": decision_counters.c.last_seq + 1},
+        ).returning(decision_counters.c.last_seq)
+        return int((await self.connection.execute(statement)).scalar_one())

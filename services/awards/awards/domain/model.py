@@ -1,14 +1,15 @@
 """Exemplars the office may commend, and the commendation decisions (quyết định khen thưởng) issued.
 
 One decision carries one number and is signed for a list of recipients; each recipient's award
-records the figures its amount came from.
+records the figures its amount came from. An issued decision records ``AwardIssued`` for each
+recipient; ``integration.py`` announces each as AwardGranted.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ __all__ = [
     "VIETNAM_TIME",
     "AlreadyGranted",
     "Award",
+    "AwardIssued",
     "Decision",
     "Exemplar",
     "NotGrantable",
@@ -80,6 +82,7 @@ class Exemplar:
     nominee_name: str
     nominee_title: str
     approved_at: datetime
+    correlation_id: uuid.UUID  # the nomination's journey through the services
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,14 @@ class Award:
 
 
 @dataclass(frozen=True)
+class AwardIssued:
+    """A recipient was commended by a signed decision."""
+
+    award: Award
+    exemplar: Exemplar
+
+
+@dataclass(frozen=True)
 class Decision:
     """A commendation decision (quyết định khen thưởng): one number, one form, a list of recipients."""
 
@@ -127,6 +138,7 @@ class Decision:
     granted_at: datetime
     recipient_count: int
     awards: tuple[Award, ...]
+    events: list[AwardIssued] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def total_amount_vnd(self) -> int:
@@ -215,7 +227,7 @@ def issue_decision(
         )
         for exemplar, reward in recipients
     )
-    return Decision(
+    decision = Decision(
         decision_id=decision_id,
         year=signed_on.year,
         seq=seq,
@@ -230,3 +242,7 @@ def issue_decision(
         recipient_count=len(awards),
         awards=awards,
     )
+    decision.events.extend(
+        AwardIssued(award, exemplar) for award, (exemplar, _) in zip(awards, recipients, strict=True)
+    )
+    return decision

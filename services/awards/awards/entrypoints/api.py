@@ -11,19 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
-from awards.adapters import repository
-from awards.domain.model import AlreadyGranted, Award, Decision, Exemplar, NotGrantable, SignedInFuture
+from awards.adapters.repository import AwardsStore
+from awards.domain.model import AlreadyGranted, Award, AwardIssued, Decision, Exemplar, NotGrantable, SignedInFuture
 from awards.domain.rewards import RewardRules, RuleError
-from awards.service.handlers import (
-    AwardsOffice,
-    DecisionRequest,
-    ExemplarNotFound,
-    GrantRequest,
-    grant_award,
-    issue_decision_for,
-)
+from awards.service.handlers import AwardsOffice, DecisionRequest, ExemplarNotFound, issue_decision_for
 from common.auth import Principal, Role, require_roles
 from common.events import Text
+from common.paging import Offset
 from common.runtime import Runtime
 
 __all__ = ["router"]
@@ -74,7 +68,7 @@ class ExemplarView(BaseModel):
 
     @classmethod
     def of(cls, exemplar: Exemplar, awards: list[Award]) -> ExemplarView:
-        data = {name: getattr(exemplar, name) for name in Exemplar.__dataclass_fields__}
+        data = {name: getattr(exemplar, name) for name in Exemplar.__dataclass_fields__ if name != "correlation_id"}
         return cls(**data, awards=[AwardView.of(a) for a in awards])
 
 
@@ -171,8 +165,8 @@ class DecisionBody(_Signing):
     exemplar_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000), AfterValidator(_no_duplicates)]
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def _runtime(request: Request) -> Runtime[AwardsStore, AwardIssued]:
+    runtime: Runtime[AwardsStore, AwardIssued] = request.app.state.runtime
     return runtime
 
 
@@ -214,7 +208,7 @@ async def issue(request: Request, body: DecisionBody, who: Granter) -> DecisionV
         citation=body.citation,
     )
     try:
-        decision = await issue_decision_for(runtime.db, runtime.relay, _office(request), decision_request)
+        decision = await issue_decision_for(runtime.unit_of_work(), _office(request), decision_request)
     except (ExemplarNotFound, AlreadyGranted, NotGrantable) as error:
         raise _refused(error, error.exemplar_ids) from error
     except _REFUSALS as error:
@@ -228,18 +222,17 @@ async def list_decisions(
     _who: Reader,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DecisionList:
-    async with _runtime(request).db.read() as session:
-        items = await repository.list_decisions(session, year=year, limit=limit, offset=offset)
-        total = await repository.count_decisions(session, year=year)
+    async with _runtime(request).db.read() as connection:
+        total, items = await AwardsStore(connection).list_decisions(year=year, limit=limit, offset=offset)
     return DecisionList(total=total, items=[DecisionView.of(d) for d in items])
 
 
 @router.get("/decisions/{decision_id}", response_model=DecisionView, tags=["decisions"])
 async def get_decision(request: Request, decision_id: uuid.UUID, _who: Reader) -> DecisionView:
-    async with _runtime(request).db.read() as session:
-        decision = await repository.get_decision(session, decision_id)
+    async with _runtime(request).db.read() as connection:
+        decision = await AwardsStore(connection).get_decision(decision_id)
     if decision is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no decision {decision_id}")
     return DecisionView.of(decision)
@@ -248,9 +241,8 @@ async def get_decision(request: Request, decision_id: uuid.UUID, _who: Reader) -
 @router.post("/awards", response_model=AwardView, status_code=status.HTTP_201_CREATED, tags=["awards"])
 async def grant(request: Request, body: Grant, who: Granter) -> AwardView:
     """Issue a numbered commendation decision (quyết định khen thưởng) for one exemplar."""
-    runtime = _runtime(request)
-    grant_request = GrantRequest(
-        exemplar_id=body.exemplar_id,
+    decision_request = DecisionRequest(
+        exemplar_ids=[body.exemplar_id],
         form=body.form,
         granted_by=who.name,
         signed_on=body.signed_on,
@@ -258,9 +250,10 @@ async def grant(request: Request, body: Grant, who: Granter) -> AwardView:
         citation=body.citation,
     )
     try:
-        award = await grant_award(runtime.db, runtime.relay, _office(request), grant_request)
+        decision = await issue_decision_for(_runtime(request).unit_of_work(), _office(request), decision_request)
     except _REFUSALS as error:
         raise _refused(error) from error
+    [award] = decision.awards
     return AwardView.of(award)
 
 
@@ -270,18 +263,17 @@ async def list_awards(
     _who: Reader,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AwardList:
-    async with _runtime(request).db.read() as session:
-        items = await repository.list_awards(session, year=year, limit=limit, offset=offset)
-        total = await repository.count_awards(session, year=year)
+    async with _runtime(request).db.read() as connection:
+        total, items = await AwardsStore(connection).list_awards(year=year, limit=limit, offset=offset)
     return AwardList(total=total, items=[AwardView.of(a) for a in items])
 
 
 @router.get("/awards/{award_id}", response_model=AwardView, tags=["awards"])
 async def get_award(request: Request, award_id: uuid.UUID, _who: Reader) -> AwardView:
-    async with _runtime(request).db.read() as session:
-        award = await repository.get_award(session, award_id)
+    async with _runtime(request).db.read() as connection:
+        award = await AwardsStore(connection).get_award(award_id)
     if award is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no award {award_id}")
     return AwardView.of(award)
@@ -293,23 +285,24 @@ async def list_exemplars(
     _who: Reader,
     unit: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ExemplarList:
-    async with _runtime(request).db.read() as session:
-        items = await repository.list_exemplars(session, unit_id=unit, limit=limit, offset=offset)
-        total = await repository.count_exemplars(session, unit_id=unit)
-        awards = await repository.awards_of(session, [e.exemplar_id for e in items])
+    async with _runtime(request).db.read() as connection:
+        store = AwardsStore(connection)
+        total, items = await store.list_exemplars(unit_id=unit, limit=limit, offset=offset)
+        awards = await store.awards_of([e.exemplar_id for e in items])
     return ExemplarList(total=total, items=[ExemplarView.of(e, awards[e.exemplar_id]) for e in items])
 
 
 @router.get("/exemplars/{exemplar_id}", response_model=ExemplarView, tags=["exemplars"])
 async def get_exemplar(request: Request, exemplar_id: uuid.UUID, _who: Reader) -> ExemplarView:
-    async with _runtime(request).db.read() as session:
-        found = await repository.get_exemplar(session, exemplar_id)
-        awards = await repository.awards_of(session, [exemplar_id])
+    async with _runtime(request).db.read() as connection:
+        store = AwardsStore(connection)
+        found = (await store.load_exemplars([exemplar_id])).get(exemplar_id)
+        awards = await store.awards_of([exemplar_id])
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no approved exemplar {exemplar_id} is recorded here")
-    return ExemplarView.of(found[0], awards[exemplar_id])
+    return ExemplarView.of(found, awards[exemplar_id])
 
 
 @router.get("/rules", tags=["rules"])

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from awards.adapters.orm import messaging
-from awards.service.handlers import record_exemplars
-from common.db import Database
-from common.events import ExemplarApproved
-from common.outbox import OutboxRelay
-from common.processing import EventProcessor
-from common.runtime import Subscription
+from collections.abc import Callable
+
+from awards.service.handlers import AwardsUnitOfWork, handlers
+from common.processing import Processor
+from common.runtime import Subscription, subscriptions_of
 
 __all__ = ["subscriptions"]
 
 
-def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
-    processor = EventProcessor(
-        db=db,
-        tables=messaging,
-        consumer="awards",
-        batch_handlers={ExemplarApproved.TYPE: record_exemplars},
-        after_commit=relay.publish_now,
-    )
-    return [
-        Subscription(
-            stream=ExemplarApproved.STREAM,
-            handler=processor,
-            title="review.events:awards",
-            description="Approved exemplars become candidates for commendation; other decisions are ignored.",
-        )
-    ]
+def subscriptions(unit_of_work: Callable[[], AwardsUnitOfWork]) -> list[Subscription]:
+    """Approved exemplars become candidates for commendation; other decisions are left alone."""
+    return subscriptions_of(Processor(group="awards", handlers=handlers(), unit_of_work=unit_of_work))

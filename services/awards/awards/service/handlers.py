@@ -6,16 +6,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from awards.adapters import repository
-from awards.adapters.orm import messaging
+from awards.adapters.repository import AwardsStore
 from awards.domain.model import (
     AlreadyGranted,
-    Award,
+    AwardIssued,
     Decision,
     check_signing_date,
     issue_decision,
@@ -23,17 +20,17 @@ from awards.domain.model import (
     rewards_for,
 )
 from awards.domain.rewards import RewardRules
-from awards.integration import exemplar_from_approved, granted_event
-from common.db import Database
+from awards.integration import exemplar_from_approved
 from common.events import Event, ExemplarApproved
-from common.outbox import OutboxRelay, stage
+from common.processing import Handlers
+from common.unit_of_work import UnitOfWork
 
 __all__ = [
     "AwardsOffice",
+    "AwardsUnitOfWork",
     "DecisionRequest",
     "ExemplarNotFound",
-    "GrantRequest",
-    "grant_award",
+    "handlers",
     "issue_decision_for",
     "record_exemplars",
 ]
@@ -71,32 +68,19 @@ class DecisionRequest:
     citation: str = ""
 
 
-@dataclass(frozen=True)
-class GrantRequest:
-    """One decision for one exemplar."""
-
-    exemplar_id: uuid.UUID
-    form: str
-    granted_by: str
-    signed_on: date | None = None
-    signer: str | None = None
-    citation: str = ""
+AwardsUnitOfWork = UnitOfWork[AwardsStore, AwardIssued]
 
 
-async def record_exemplars(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+async def record_exemplars(uow: AwardsUnitOfWork, events: Sequence[Event[ExemplarApproved]]) -> None:
     """ExemplarApproved: each exemplar may now be commended (a run in one statement)."""
-    new = []
-    for event in events:
-        assert isinstance(event.payload, ExemplarApproved)
-        new.append((exemplar_from_approved(event.payload, event.envelope), event.envelope.correlation_id))
-    await repository.add_exemplars(session, new)
-    return [[] for _ in events]
+    async with uow:
+        await uow.store.add_exemplars([exemplar_from_approved(event) for event in events])
 
 
 async def issue_decision_for(
-    db: Database, relay: OutboxRelay, office: AwardsOffice, request: DecisionRequest, *, now: datetime | None = None
+    uow: AwardsUnitOfWork, office: AwardsOffice, request: DecisionRequest, *, now: datetime | None = None
 ) -> Decision:
-    """Issue one numbered decision for every listed exemplar and stage one AwardGranted each.
+    """Issue one numbered decision for every listed exemplar; each recipient's award is announced.
 
     All or nothing, in one transaction: an unknown exemplar, one that already holds the form, or
     one the rules give nothing for refuses the whole decision and consumes no number.
@@ -109,18 +93,18 @@ async def issue_decision_for(
     form = office.rules.form(request.form)
     check_signing_date(signed_on, now)
     try:
-        async with db.transaction() as session:
-            found = await repository.load_exemplars(session, ids)
+        async with uow:
+            found = await uow.store.load_exemplars(ids)
             if unknown := [i for i in ids if i not in found]:
                 raise ExemplarNotFound(unknown)
-            if granted := await repository.granted_numbers(session, ids, form.id):
+            if granted := await uow.store.granted_numbers(ids, form.id):
                 raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted})
-            exemplars = [found[i][0] for i in ids]
+            exemplars = [found[i] for i in ids]
             rewards = rewards_for(office.rules, form.id, exemplars, signed_on, grantor=office.grantor_level)
             decision = issue_decision(
                 list(zip(exemplars, rewards, strict=True)),
                 # Taken last: on PostgreSQL the year's counter stays locked until the commit.
-                seq=await repository.next_decision_seq(session, signed_on.year),
+                seq=await uow.store.next_decision_seq(signed_on.year),
                 suffix=office.decision_suffix,
                 signed_on=signed_on,
                 signer=request.signer or office.signer_title,
@@ -128,37 +112,18 @@ async def issue_decision_for(
                 granted_by=request.granted_by,
                 now=now,
             )
-            await repository.add_decision(session, decision)
-            events = [granted_event(a, found[a.exemplar_id][0], found[a.exemplar_id][1]) for a in decision.awards]
-            await stage(session, messaging, *events)
+            await uow.store.add_decision(decision)
+            uow.track(decision)
     except IntegrityError:
         # A concurrent decision granting the same form to one of these exemplars committed first.
-        async with db.read() as session:
-            granted = await repository.granted_numbers(session, ids, form.id)
+        async with uow:
+            granted = await uow.store.granted_numbers(ids, form.id)
         if not granted:
             raise
         raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted}) from None
-    relay.publish_now(events)
     return decision
 
 
-async def grant_award(
-    db: Database, relay: OutboxRelay, office: AwardsOffice, request: GrantRequest, *, now: datetime | None = None
-) -> Award:
-    """A decision with a single recipient; its one award."""
-    decision = await issue_decision_for(
-        db,
-        relay,
-        office,
-        DecisionRequest(
-            exemplar_ids=[request.exemplar_id],
-            form=request.form,
-            granted_by=request.granted_by,
-            signed_on=request.signed_on,
-            signer=request.signer,
-            citation=request.citation,
-        ),
-        now=now,
-    )
-    [award] = decision.awards
-    return award
+def handlers() -> Handlers[AwardsStore, AwardIssued]:
+    """What the awards group does with the events it reads."""
+    return Handlers[AwardsStore, AwardIssued]().on(ExemplarApproved, record_exemplars)

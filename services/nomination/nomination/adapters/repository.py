@@ -1,4 +1,4 @@
-"""Loading and saving nominations and refused submissions."""
+"""Nominations and refused submissions in the nomination datastore, over one open connection."""
 
 from __future__ import annotations
 
@@ -8,26 +8,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import NominationSubmitted, Nominee, Reason
 from nomination.adapters.orm import nominations, rejected_submissions
-from nomination.domain.model import Nomination, NominationStatus
+from nomination.domain.model import Nomination, NominationStatus, RefusedSubmission
 
-__all__ = [
-    "add_many",
-    "count",
-    "get",
-    "get_by_submission",
-    "get_rejection",
-    "list_nominations",
-    "name_key",
-    "nominee_key",
-    "nominees_taken",
-    "record_rejections",
-    "save_outcomes",
-]
+__all__ = ["NominationStore", "NomineeKey", "Outcome", "name_key", "nominee_key"]
 
 
 # Built once: constructing a statement per call costs more than running it.
@@ -62,6 +50,7 @@ def _to_nomination(row: Any) -> Nomination:
     return Nomination(
         nomination_id=row.nomination_id,
         submission_event_id=row.submission_event_id,
+        correlation_id=row.correlation_id,
         submission=submission,
         channel=row.channel,
         submitted_by=row.submitted_by,
@@ -72,7 +61,7 @@ def _to_nomination(row: Any) -> Nomination:
     )
 
 
-def _row(nomination: Nomination, correlation_id: uuid.UUID) -> dict[str, Any]:
+def _row(nomination: Nomination) -> dict[str, Any]:
     s = nomination.submission
     return dict(
         nomination_id=nomination.nomination_id,
@@ -96,14 +85,8 @@ def _row(nomination: Nomination, correlation_id: uuid.UUID) -> dict[str, Any]:
         status=nomination.status.value,
         decided_by=None,
         reasons=[],
-        correlation_id=correlation_id,
+        correlation_id=nomination.correlation_id,
     )
-
-
-async def add_many(session: AsyncConnection, accepted: Sequence[tuple[Nomination, uuid.UUID]]) -> None:
-    """Insert nominations, each with its correlation id, in one statement."""
-    if accepted:
-        await session.execute(nominations.insert(), [_row(n, correlation_id) for n, correlation_id in accepted])
 
 
 NomineeKey = tuple[str, str, str]  # unit, quarter, name key
@@ -137,106 +120,101 @@ def _taken_query(count: int) -> Select[tuple[str, str, str]]:
     )
 
 
-async def nominees_taken(session: AsyncConnection, nominees: Sequence[tuple[str, str, str]]) -> set[NomineeKey]:
-    """Of (unit, quarter, nominee name), the keys already nominated."""
-    keys = sorted({nominee_key(*nominee) for nominee in nominees})
-    taken: set[NomineeKey] = set()
-    for start in range(0, len(keys), _TAKEN_CHUNK):
-        chunk = keys[start : start + _TAKEN_CHUNK]
-        params: dict[str, str] = {}
-        for i, (unit_id, quarter, key) in enumerate(chunk):
-            params[f"u{i}"], params[f"q{i}"], params[f"k{i}"] = unit_id, quarter, key
-        rows = await session.execute(_taken_query(len(chunk)), params)
-        taken.update((row.unit_id, row.quarter, row.nominee_name_key) for row in rows)
-    return taken
-
-
-async def get(session: AsyncConnection, nomination_id: uuid.UUID) -> Nomination | None:
-    row = (await session.execute(select(nominations).where(nominations.c.nomination_id == nomination_id))).first()
-    return _to_nomination(row) if row else None
-
-
-async def get_by_submission(session: AsyncConnection, event_id: uuid.UUID) -> Nomination | None:
-    query = select(nominations).where(nominations.c.submission_event_id == event_id)
-    row = (await session.execute(query)).first()
-    return _to_nomination(row) if row else None
-
-
 Outcome = tuple[uuid.UUID, NominationStatus, str, list[Reason]]  # nomination, status, decided by, reasons
 
 
-async def save_outcomes(session: AsyncConnection, outcomes: Sequence[Outcome]) -> set[uuid.UUID]:
-    """Record decisions, in order, with one look-up and one statement; the nominations not stored here.
+class NominationStore:
+    """Loading and saving nominations and refused submissions."""
 
-    When some are missing nothing is written, so the caller may fail the whole list.
-    """
-    if not outcomes:
-        return set()
-    ids = {nomination_id for nomination_id, *_ in outcomes}
-    query = select(nominations.c.nomination_id).where(nominations.c.nomination_id.in_(list(ids)))
-    missing = ids - set((await session.execute(query)).scalars())
-    if not missing:
-        params = [
-            {"id": i, "status": status.value, "decided_by": by, "reasons": [r.model_dump() for r in reasons]}
-            for i, status, by, reasons in outcomes
-        ]
-        await session.execute(_SAVE_OUTCOME, params)
-    return missing
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
+    async def add_nominations(self, accepted: Sequence[Nomination]) -> None:
+        """Insert nominations in one statement."""
+        if accepted:
+            await self.connection.execute(nominations.insert(), [_row(n) for n in accepted])
 
-async def record_rejections(
-    session: AsyncConnection, rejections: Sequence[tuple[uuid.UUID, str, list[Reason]]]
-) -> None:
-    """Keep why submissions (event id, unit) were refused, in one statement."""
-    if not rejections:
-        return
-    now = datetime.now(UTC)
-    await session.execute(
-        rejected_submissions.insert(),
-        [
+    async def nominees_taken(self, nominees: Sequence[tuple[str, str, str]]) -> set[NomineeKey]:
+        """Of (unit, quarter, nominee name), the keys already nominated."""
+        keys = sorted({nominee_key(*nominee) for nominee in nominees})
+        taken: set[NomineeKey] = set()
+        for start in range(0, len(keys), _TAKEN_CHUNK):
+            chunk = keys[start : start + _TAKEN_CHUNK]
+            params: dict[str, str] = {}
+            for i, (unit_id, quarter, key) in enumerate(chunk):
+                params[f"u{i}"], params[f"q{i}"], params[f"k{i}"] = unit_id, quarter, key
+            rows = await self.connection.execute(_taken_query(len(chunk)), params)
+            taken.update((row.unit_id, row.quarter, row.nominee_name_key) for row in rows)
+        return taken
+
+    async def get(self, nomination_id: uuid.UUID) -> Nomination | None:
+        query = select(nominations).where(nominations.c.nomination_id == nomination_id)
+        row = (await self.connection.execute(query)).first()
+        return _to_nomination(row) if row else None
+
+    async def get_by_submission(self, event_id: uuid.UUID) -> Nomination | None:
+        query = select(nominations).where(nominations.c.submission_event_id == event_id)
+        row = (await self.connection.execute(query)).first()
+        return _to_nomination(row) if row else None
+
+    async def save_outcomes(self, outcomes: Sequence[Outcome]) -> set[uuid.UUID]:
+        """Record decisions, in order, with one look-up and one statement; the nominations not stored here.
+
+        When some are missing nothing is written, so the caller may refuse the whole list.
+        """
+        if not outcomes:
+            return set()
+        ids = {nomination_id for nomination_id, *_ in outcomes}
+        query = select(nominations.c.nomination_id).where(nominations.c.nomination_id.in_(list(ids)))
+        missing = ids - set((await self.connection.execute(query)).scalars())
+        if not missing:
+            params = [
+                {"id": i, "status": status.value, "decided_by": by, "reasons": [r.model_dump() for r in reasons]}
+                for i, status, by, reasons in outcomes
+            ]
+            await self.connection.execute(_SAVE_OUTCOME, params)
+        return missing
+
+    async def record_refusals(self, refused: Sequence[RefusedSubmission]) -> None:
+        """Keep why submissions were refused, in one statement."""
+        if not refused:
+            return
+        now = datetime.now(UTC)
+        rows = [
             {
-                "submission_event_id": event_id,
-                "unit_id": unit_id,
-                "reasons": [r.model_dump() for r in reasons],
+                "submission_event_id": r.submission_event_id,
+                "unit_id": r.unit_id,
+                "reasons": [reason.model_dump() for reason in r.reasons],
                 "received_at": now,
             }
-            for event_id, unit_id, reasons in rejections
-        ],
-    )
+            for r in refused
+        ]
+        await self.connection.execute(rejected_submissions.insert(), rows)
 
+    async def get_refusal(self, event_id: uuid.UUID) -> RefusedSubmission | None:
+        query = select(rejected_submissions).where(rejected_submissions.c.submission_event_id == event_id)
+        row = (await self.connection.execute(query)).first()
+        if row is None:
+            return None
+        return RefusedSubmission(row.submission_event_id, row.unit_id, [Reason.model_validate(r) for r in row.reasons])
 
-async def get_rejection(session: AsyncConnection, event_id: uuid.UUID) -> tuple[str, list[Reason]] | None:
-    query = select(rejected_submissions).where(rejected_submissions.c.submission_event_id == event_id)
-    row = (await session.execute(query)).first()
-    return (row.unit_id, [Reason.model_validate(r) for r in row.reasons]) if row else None
-
-
-async def list_nominations(
-    session: AsyncConnection,
-    *,
-    unit_id: str | None,
-    quarter: str | None,
-    status: NominationStatus | None,
-    limit: int,
-    offset: int,
-) -> tuple[int, list[Nomination]]:
-    conditions = []
-    if unit_id is not None:
-        conditions.append(nominations.c.unit_id == unit_id)
-    if quarter is not None:
-        conditions.append(nominations.c.quarter == quarter)
-    if status is not None:
-        conditions.append(nominations.c.status == status.value)
-    total = (await session.execute(select(func.count()).select_from(nominations).where(*conditions))).scalar_one()
-    query = (
-        select(nominations)
-        .where(*conditions)
-        .order_by(nominations.c.submitted_at.desc(), nominations.c.nomination_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return int(total), [_to_nomination(row) for row in (await session.execute(query)).all()]
-
-
-async def count(session: AsyncConnection) -> int:
-    return int((await session.execute(select(func.count()).select_from(nominations))).scalar_one())
+    async def list_nominations(
+        self, *, unit_id: str | None, quarter: str | None, status: NominationStatus | None, limit: int, offset: int
+    ) -> tuple[int, list[Nomination]]:
+        conditions: list[ColumnElement[bool]] = []
+        if unit_id is not None:
+            conditions.append(nominations.c.unit_id == unit_id)
+        if quarter is not None:
+            conditions.append(nominations.c.quarter == quarter)
+        if status is not None:
+            conditions.append(nominations.c.status == status.value)
+        count = select(func.count()).select_from(nominations).where(*conditions)
+        total = (await self.connection.execute(count)).scalar_one()
+        query = (
+            select(nominations)
+            .where(*conditions)
+            .order_by(nominations.c.submitted_at.desc(), nominations.c.nomination_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return int(total), [_to_nomination(row) for row in (await self.connection.execute(query)).all()]

@@ -1,4 +1,9 @@
-"""A nomination (hồ sơ giới thiệu điển hình) and the intake rules it must pass."""
+"""A nomination (hồ sơ giới thiệu điển hình) and the intake rules it must pass.
+
+Taking a submission in makes either a ``Nomination``, which records ``NominationTakenIn``, or a
+``RefusedSubmission``, which records ``SubmissionRefused``; the unit of work collects them and
+``integration.py`` announces them as NominationAccepted and NominationRejected.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,18 @@ from enum import StrEnum
 
 from common.events import NominationSubmitted, Reason
 
-__all__ = ["MIN_ACHIEVEMENTS_CHARS", "Nomination", "NominationStatus", "current_quarter", "intake_problems"]
+__all__ = [
+    "MIN_ACHIEVEMENTS_CHARS",
+    "Nomination",
+    "NominationStatus",
+    "NominationTakenIn",
+    "RefusedSubmission",
+    "SubmissionRefused",
+    "current_quarter",
+    "intake_problems",
+    "nomination_id_for",
+    "take_in",
+]
 
 MIN_ACHIEVEMENTS_CHARS = 20
 
@@ -21,10 +37,28 @@ class NominationStatus(StrEnum):
     RETURNED = "returned"  # trả lại để bổ sung
 
 
+@dataclass(frozen=True)
+class NominationTakenIn:
+    """A submission passed intake and waits for review."""
+
+    nomination: Nomination
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class SubmissionRefused:
+    """A well-formed submission broke an intake rule; its unit learns why."""
+
+    submission_event_id: uuid.UUID
+    unit_id: str
+    reasons: tuple[Reason, ...]
+
+
 @dataclass
 class Nomination:
     nomination_id: uuid.UUID
     submission_event_id: uuid.UUID
+    correlation_id: uuid.UUID
     submission: NominationSubmitted
     channel: str  # "http" (a clerk) or "stream" (the unit's own system)
     submitted_by: str
@@ -32,10 +66,24 @@ class Nomination:
     status: NominationStatus = NominationStatus.ACCEPTED
     decided_by: str | None = None
     reasons: list[Reason] = field(default_factory=list)
+    events: list[NominationTakenIn] = field(default_factory=list, compare=False, repr=False)
+
+
+@dataclass
+class RefusedSubmission:
+    submission_event_id: uuid.UUID
+    unit_id: str
+    reasons: list[Reason]
+    events: list[SubmissionRefused] = field(default_factory=list, compare=False, repr=False)
 
 
 def current_quarter(today: date) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def nomination_id_for(submission_event_id: uuid.UUID) -> uuid.UUID:
+    """Derived from the submission, so the same submission can never make two nominations."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"nomination:{submission_event_id}")
 
 
 def intake_problems(submission: NominationSubmitted, *, today: date, already_nominated: bool) -> list[Reason]:
@@ -58,3 +106,34 @@ def intake_problems(submission: NominationSubmitted, *, today: date, already_nom
             )
         )
     return problems
+
+
+def take_in(
+    submission: NominationSubmitted,
+    *,
+    submission_event_id: uuid.UUID,
+    correlation_id: uuid.UUID,
+    unit_name: str,
+    channel: str,
+    submitted_by: str,
+    today: date,
+    now: datetime,
+    already_nominated: bool,
+) -> Nomination | RefusedSubmission:
+    """A nomination waiting for review, or the refusal of the submission with its reasons."""
+    problems = intake_problems(submission, today=today, already_nominated=already_nominated)
+    if problems:
+        refused = RefusedSubmission(submission_event_id, submission.unit_id, problems)
+        refused.events.append(SubmissionRefused(submission_event_id, submission.unit_id, tuple(problems)))
+        return refused
+    nomination = Nomination(
+        nomination_id=nomination_id_for(submission_event_id),
+        submission_event_id=submission_event_id,
+        correlation_id=correlation_id,
+        submission=submission,
+        channel=channel,
+        submitted_by=submitted_by,
+        submitted_at=now,
+    )
+    nomination.events.append(NominationTakenIn(nomination, unit_name))
+    return nomination

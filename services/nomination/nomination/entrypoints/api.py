@@ -12,12 +12,12 @@ from pydantic import BaseModel
 from common.auth import Principal, Role, require_roles
 from common.events import FieldOfWork, NominationSubmitted, NomineeKind, Reason, new_event
 from common.organisation import Organisation
-from common.outbox import stage
+from common.paging import Offset
 from common.runtime import Runtime
-from nomination.adapters import repository
-from nomination.adapters.orm import messaging
-from nomination.domain.model import Nomination, NominationStatus
-from nomination.service.handlers import UnknownUnit, take_in
+from nomination.adapters.repository import NominationStore
+from nomination.domain.model import Nomination, NominationStatus, NominationTakenIn, SubmissionRefused
+from nomination.integration import PRODUCER
+from nomination.service.handlers import Submission, take_in_submissions
 
 __all__ = ["router"]
 
@@ -85,8 +85,8 @@ class SubmissionStatus(BaseModel):
     reasons: list[Reason] = []
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def _runtime(request: Request) -> Runtime[NominationStore, NominationTakenIn | SubmissionRefused]:
+    runtime: Runtime[NominationStore, NominationTakenIn | SubmissionRefused] = request.app.state.runtime
     return runtime
 
 
@@ -104,29 +104,18 @@ def _check_unit(who: Principal, unit_id: str) -> None:
 async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> NominationView:
     """A clerk proposes an exemplar for the unit's quarter."""
     _check_unit(who, body.unit_id)
-    runtime = _runtime(request)
-    event = new_event(body, producer="nomination")
-    try:
-        async with runtime.db.transaction() as session:
-            result = await take_in(
-                session,
-                _organisation(request),
-                body,
-                event.envelope,
-                channel="http",
-                submitted_by=who.name,
-                announce_rejection=False,
-            )
-            await stage(session, messaging, *result.events)
-    except UnknownUnit as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
-    if result.nomination is None:
+    organisation = _organisation(request)
+    if organisation.unit(body.unit_id) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unit {body.unit_id!r} is not in the organisation")
+    envelope = new_event(body, producer=PRODUCER).envelope
+    submission = Submission(body, envelope, "http", who.name, keep_refusal=False)
+    [outcome] = await take_in_submissions(_runtime(request).unit_of_work(), [submission], organisation=organisation)
+    if not isinstance(outcome, Nomination):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            {"message": "the nomination was not accepted", "reasons": [r.model_dump() for r in result.reasons]},
+            {"message": "the nomination was not accepted", "reasons": [r.model_dump() for r in outcome.reasons]},
         )
-    runtime.relay.publish_now(result.events)
-    return NominationView.of(result.nomination)
+    return NominationView.of(outcome)
 
 
 @router.get("/nominations", response_model=NominationList)
@@ -137,23 +126,23 @@ async def list_nominations(
     quarter: Annotated[str | None, Query(pattern=r"^20[0-9]{2}-Q[1-4]$")] = None,
     status_: Annotated[NominationStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> NominationList:
     if who.role is Role.CLERK:
         if unit is not None:
             _check_unit(who, unit)
         unit = who.unit
-    async with _runtime(request).db.read() as session:
-        total, items = await repository.list_nominations(
-            session, unit_id=unit, quarter=quarter, status=status_, limit=limit, offset=offset
+    async with _runtime(request).db.read() as connection:
+        total, items = await NominationStore(connection).list_nominations(
+            unit_id=unit, quarter=quarter, status=status_, limit=limit, offset=offset
         )
     return NominationList(total=total, items=[NominationView.of(n) for n in items])
 
 
 @router.get("/nominations/{nomination_id}", response_model=NominationView)
 async def get_nomination(request: Request, nomination_id: uuid.UUID, who: Reader) -> NominationView:
-    async with _runtime(request).db.read() as session:
-        found = await repository.get(session, nomination_id)
+    async with _runtime(request).db.read() as connection:
+        found = await NominationStore(connection).get(nomination_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nomination {nomination_id}")
     _check_unit(who, found.submission.unit_id)
@@ -163,15 +152,16 @@ async def get_nomination(request: Request, nomination_id: uuid.UUID, who: Reader
 @router.get("/submissions/{event_id}", response_model=SubmissionStatus)
 async def submission_status(request: Request, event_id: uuid.UUID, who: Reader) -> SubmissionStatus:
     """What became of a submission a unit system posted, by its event id."""
-    async with _runtime(request).db.read() as session:
-        found = await repository.get_by_submission(session, event_id)
-        rejection = None if found else await repository.get_rejection(session, event_id)
+    async with _runtime(request).db.read() as connection:
+        store = NominationStore(connection)
+        found = await store.get_by_submission(event_id)
+        refusal = None if found else await store.get_refusal(event_id)
     if found is not None:
         _check_unit(who, found.submission.unit_id)
         return SubmissionStatus(submission_event_id=event_id, state="accepted", nomination=NominationView.of(found))
-    if rejection is not None:
-        _check_unit(who, rejection[0])
-        return SubmissionStatus(submission_event_id=event_id, state="rejected", reasons=rejection[1])
+    if refusal is not None:
+        _check_unit(who, refusal.unit_id)
+        return SubmissionStatus(submission_event_id=event_id, state="rejected", reasons=refusal.reasons)
     raise HTTPException(
         status.HTTP_404_NOT_FOUND,
         f"no submission {event_id} was taken in; if it was posted, look for it in nomination.submissions.dead",

@@ -1,48 +1,74 @@
-"""The streams the nomination service reads."""
+"""The streams the nomination service reads: signed submissions from unit systems, and review outcomes.
+
+Everything that can be wrong with an entry posted from outside is checked when it is read, and
+each problem is an ``Unprocessable`` that dead-letters the entry with a precise reason: no
+signature, a forged or unknown key, malformed JSON, missing fields, an unknown event type or
+version, a unit that signs for another, an unknown unit, an oversized entry; a replayed event id
+is refused when applied. A well-formed submission that breaks an intake rule is not a dead
+letter: the unit gets a ``NominationRejected`` with the reasons.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from common.db import Database
-from common.events import ExemplarApproved, ExemplarRejected, NominationReturned, NominationSubmitted
+from common.consumer import Delivery
+from common.errors import Unprocessable
+from common.events import Event, EventPayload, NominationSubmitted, parse_event
 from common.organisation import Organisation
-from common.outbox import OutboxRelay
-from common.processing import EventProcessor
-from common.runtime import Subscription
-from nomination.adapters.orm import messaging
-from nomination.service.handlers import record_outcomes
-from nomination.service.intake import CONSUMER, SubmissionIntake
+from common.processing import Processor
+from common.runtime import Subscription, subscriptions_of
+from common.signing import UnitKeyring
+from common.wire import SIGNED_FIELD
+from nomination.service.handlers import NominationUnitOfWork, intake_handlers, outcome_handlers
 
-__all__ = ["subscriptions_for"]
+__all__ = ["GROUP", "SignedSubmissions", "subscriptions_for"]
+
+GROUP = "nomination"
 
 
-def subscriptions_for(organisation: Organisation) -> Callable[[Database, OutboxRelay], list[Subscription]]:
-    def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
-        outcomes = EventProcessor(
-            db=db,
-            tables=messaging,
-            consumer=CONSUMER,
-            batch_handlers={
-                ExemplarApproved.TYPE: record_outcomes,
-                ExemplarRejected.TYPE: record_outcomes,
-                NominationReturned.TYPE: record_outcomes,
-            },
-            after_commit=relay.publish_now,
+class SignedSubmissions:
+    """Reads an entry a unit system posted: a compact JWS over a NominationSubmitted envelope."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self._organisation = organisation
+        self._keyring = UnitKeyring(organisation)
+
+    def __call__(self, delivery: Delivery) -> Event[EventPayload]:
+        token = delivery.fields.get(SIGNED_FIELD)
+        if token is None:
+            raise Unprocessable(
+                "missing-signature", f"post the signed envelope as field {SIGNED_FIELD!r} (a compact JWS)"
+            )
+        try:
+            signed = self._keyring.verify(token.decode("ascii"))
+        except UnicodeDecodeError as error:
+            raise Unprocessable("malformed-signature", "a compact JWS is ASCII text") from error
+        event = parse_event(signed.payload)
+        submission = event.payload
+        if not isinstance(submission, NominationSubmitted):
+            raise Unprocessable(
+                "unexpected-type", f"{event.envelope.type} does not belong on {NominationSubmitted.STREAM}"
+            )
+        if submission.unit_id != signed.unit_id:
+            raise Unprocessable(
+                "unit-mismatch", f"key {signed.kid} belongs to {signed.unit_id}, not to {submission.unit_id}"
+            )
+        if self._organisation.unit(submission.unit_id) is None:
+            raise Unprocessable("unknown-unit", f"unit {submission.unit_id!r} is not in the organisation")
+        return event
+
+
+def subscriptions_for(organisation: Organisation) -> Callable[[Callable[[], NominationUnitOfWork]], list[Subscription]]:
+    def subscriptions(unit_of_work: Callable[[], NominationUnitOfWork]) -> list[Subscription]:
+        submissions = Processor(
+            group=GROUP,
+            handlers=intake_handlers(organisation),
+            unit_of_work=unit_of_work,
+            read=SignedSubmissions(organisation),
+            refuse_replays=True,
         )
-        return [
-            Subscription(
-                stream=NominationSubmitted.STREAM,
-                handler=SubmissionIntake(db=db, organisation=organisation, after_commit=relay.publish_now),
-                title="nomination.submissions:nomination",
-                description="Signed NominationSubmitted entries posted by unit systems.",
-            ),
-            Subscription(
-                stream=ExemplarApproved.STREAM,
-                handler=outcomes,
-                title="review.events:nomination",
-                description="Review outcomes, so each unit sees what became of its nominations.",
-            ),
-        ]
+        outcomes = Processor(group=GROUP, handlers=outcome_handlers(), unit_of_work=unit_of_work)
+        return subscriptions_of(submissions) + subscriptions_of(outcomes)
 
     return subscriptions

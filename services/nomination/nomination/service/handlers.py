@@ -1,15 +1,14 @@
-"""Nomination use cases: take a submission in; record the review office's outcome."""
+"""Nomination use cases: take submissions in (a clerk's or a unit system's); record review outcomes."""
 
 from __future__ import annotations
 
-import uuid
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from common.errors import Unprocessable
 from common.events import (
     Envelope,
     Event,
@@ -20,49 +19,49 @@ from common.events import (
     Reason,
 )
 from common.organisation import Organisation
-from nomination.adapters import repository
-from nomination.domain.model import Nomination, NominationStatus, intake_problems
-from nomination.integration import accepted_event, rejected_event
+from common.processing import Handlers
+from common.unit_of_work import UnitOfWork
+from nomination.adapters.repository import NominationStore, Outcome, nominee_key
+from nomination.domain.model import (
+    Nomination,
+    NominationStatus,
+    NominationTakenIn,
+    RefusedSubmission,
+    SubmissionRefused,
+    take_in,
+)
 
-__all__ = ["Incoming", "IntakeResult", "UnknownUnit", "record_outcomes", "take_in", "take_in_many"]
+__all__ = [
+    "NominationUnitOfWork",
+    "Submission",
+    "intake_handlers",
+    "outcome_handlers",
+    "record_outcomes",
+    "take_in_posted",
+    "take_in_submissions",
+]
 
-
-class UnknownUnit(LookupError):
-    def __init__(self, unit_id: str) -> None:
-        super().__init__(f"unit {unit_id!r} is not in the organisation")
-        self.unit_id = unit_id
-
-
-@dataclass
-class IntakeResult:
-    nomination: Nomination | None
-    reasons: list[Reason] = field(default_factory=list)
-    events: list[Event[Any]] = field(default_factory=list)
-
-
-def nomination_id_for(submission_event_id: uuid.UUID) -> uuid.UUID:
-    """Derived from the submission, so the same submission can never make two nominations."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"nomination:{submission_event_id}")
+NominationUnitOfWork = UnitOfWork[NominationStore, NominationTakenIn | SubmissionRefused]
 
 
 @dataclass(frozen=True)
-class Incoming:
-    """A submission to take in, and how it came."""
+class Submission:
+    """A proposal to take in (command): what was submitted, under which envelope, and how it came."""
 
-    submission: NominationSubmitted
+    payload: NominationSubmitted
     envelope: Envelope
     channel: str  # "http" (a clerk) or "stream" (the unit's own system)
     submitted_by: str
+    keep_refusal: bool  # a unit system learns of a refusal by event; a clerk in the HTTP answer
 
 
-async def take_in_many(
-    session: AsyncConnection,
-    organisation: Organisation,
-    incoming: Sequence[Incoming],
+async def take_in_submissions(
+    uow: NominationUnitOfWork,
+    submissions: Sequence[Submission],
     *,
+    organisation: Organisation,
     today: date | None = None,
-    announce_rejection: bool = True,
-) -> list[IntakeResult | UnknownUnit]:
+) -> list[Nomination | RefusedSubmission]:
     """Check submissions and store each as a nomination, or record why it was refused.
 
     One outcome per submission, in order. The duplicate check for the whole list is one query,
@@ -70,93 +69,96 @@ async def take_in_many(
     few round trips, not two per entry. A nominee proposed twice in the list is a duplicate the
     second time, as if the two had come one after the other.
     """
-    today = today or datetime.now(UTC).date()
-    taken = await repository.nominees_taken(
-        session, [(i.submission.unit_id, i.submission.quarter, i.submission.nominee.name) for i in incoming]
-    )
-    outcomes: list[IntakeResult | UnknownUnit] = []
-    accepted: list[tuple[Nomination, uuid.UUID]] = []
-    rejections: list[tuple[uuid.UUID, str, list[Reason]]] = []
     now = datetime.now(UTC)
-    for item in incoming:
-        submission, envelope = item.submission, item.envelope
-        unit = organisation.unit(submission.unit_id)
-        if unit is None:
-            outcomes.append(UnknownUnit(submission.unit_id))
-            continue
-        key = repository.nominee_key(submission.unit_id, submission.quarter, submission.nominee.name)
-        problems = intake_problems(submission, today=today, already_nominated=key in taken)
-        if problems:
-            if announce_rejection:
-                rejections.append((envelope.event_id, submission.unit_id, problems))
-                outcomes.append(IntakeResult(None, problems, [rejected_event(envelope, submission.unit_id, problems)]))
-            else:
-                outcomes.append(IntakeResult(None, problems))
-            continue
-        taken.add(key)
-        nomination = Nomination(
-            nomination_id=nomination_id_for(envelope.event_id),
-            submission_event_id=envelope.event_id,
-            submission=submission,
-            channel=item.channel,
-            submitted_by=item.submitted_by,
-            submitted_at=now,
+    today = today or now.date()
+    outcomes: list[Nomination | RefusedSubmission] = []
+    async with uow:
+        taken = await uow.store.nominees_taken(
+            [(s.payload.unit_id, s.payload.quarter, s.payload.nominee.name) for s in submissions]
         )
-        accepted.append((nomination, envelope.correlation_id))
-        outcomes.append(IntakeResult(nomination, [], [accepted_event(nomination, unit, envelope)]))
-    await repository.add_many(session, accepted)
-    await repository.record_rejections(session, rejections)
+        accepted: list[Nomination] = []
+        refused: list[RefusedSubmission] = []
+        for item in submissions:
+            payload = item.payload
+            unit = organisation.unit(payload.unit_id)
+            if unit is None:
+                raise Unprocessable("unknown-unit", f"unit {payload.unit_id!r} is not in the organisation")
+            key = nominee_key(payload.unit_id, payload.quarter, payload.nominee.name)
+            outcome = take_in(
+                payload,
+                submission_event_id=item.envelope.event_id,
+                correlation_id=item.envelope.correlation_id,
+                unit_name=unit.name,
+                channel=item.channel,
+                submitted_by=item.submitted_by,
+                today=today,
+                now=now,
+                already_nominated=key in taken,
+            )
+            outcomes.append(outcome)
+            if isinstance(outcome, Nomination):
+                taken.add(key)
+                accepted.append(outcome)
+            elif not item.keep_refusal:
+                continue
+            else:
+                refused.append(outcome)
+            uow.track(outcome, cause=item.envelope)
+        await uow.store.add_nominations(accepted)
+        await uow.store.record_refusals(refused)
     return outcomes
 
 
-async def take_in(
-    session: AsyncConnection,
-    organisation: Organisation,
-    submission: NominationSubmitted,
-    envelope: Envelope,
-    *,
-    channel: str,
-    submitted_by: str,
-    today: date | None = None,
-    announce_rejection: bool = True,
-) -> IntakeResult:
-    """Check one submission and store it as a nomination, or record why it was refused."""
-    [outcome] = await take_in_many(
-        session,
-        organisation,
-        [Incoming(submission, envelope, channel, submitted_by)],
-        today=today,
-        announce_rejection=announce_rejection,
-    )
-    if isinstance(outcome, UnknownUnit):
-        raise outcome
-    return outcome
+async def take_in_posted(
+    uow: NominationUnitOfWork, events: Sequence[Event[NominationSubmitted]], *, organisation: Organisation
+) -> None:
+    """NominationSubmitted posted by unit systems (signed, checked when read)."""
+    submissions = [
+        Submission(e.payload, e.envelope, "stream", f"system:{e.payload.unit_id}", keep_refusal=True) for e in events
+    ]
+    await take_in_submissions(uow, submissions, organisation=organisation)
 
 
-_OUTCOMES: dict[type, NominationStatus] = {
+Decided = TypeVar("Decided", ExemplarApproved, ExemplarRejected, NominationReturned)
+
+_STATUS: dict[type, NominationStatus] = {
     ExemplarApproved: NominationStatus.APPROVED,
     ExemplarRejected: NominationStatus.REJECTED,
     NominationReturned: NominationStatus.RETURNED,
 }
 
 
-async def record_outcomes(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+async def record_outcomes(uow: NominationUnitOfWork, events: Sequence[Event[Decided]]) -> None:
     """ExemplarApproved / ExemplarRejected / NominationReturned: the unit sees each outcome.
 
-    A run of decisions costs one look-up and one statement.
-
-    A decision on a nomination not stored here fails the run, so the consumer applies it alone.
+    A run of decisions costs one look-up and one statement. A decision on a nomination not
+    stored here can never be recorded: it is refused, and the run applied entry by entry.
     """
-    outcomes = [
-        (
-            event.payload.nomination_id,
-            _OUTCOMES[type(event.payload)],
-            event.payload.decided_by,
-            list(getattr(event.payload, "reasons", [])),
-        )
-        for event in events
-    ]
-    missing = await repository.save_outcomes(session, outcomes)
+    outcomes: list[Outcome] = []
+    for event in events:
+        payload = event.payload
+        reasons: list[Reason] = [] if isinstance(payload, ExemplarApproved) else list(payload.reasons)
+        outcomes.append((payload.nomination_id, _STATUS[type(payload)], payload.decided_by, reasons))
+    async with uow:
+        missing = await uow.store.save_outcomes(outcomes)
     if missing:
-        raise LookupError(f"review decided on nominations not stored here: {', '.join(sorted(map(str, missing)))}")
-    return [[] for _ in events]
+        raise Unprocessable(
+            "unknown-nomination",
+            f"review decided on nominations not stored here: {', '.join(sorted(map(str, missing)))}",
+        )
+
+
+def intake_handlers(organisation: Organisation) -> Handlers[NominationStore, NominationTakenIn | SubmissionRefused]:
+    """What the nomination group does with signed submissions."""
+    take_in = functools.partial(take_in_posted, organisation=organisation)
+    return Handlers[NominationStore, NominationTakenIn | SubmissionRefused]().on(NominationSubmitted, take_in)
+
+
+def outcome_handlers() -> Handlers[NominationStore, NominationTakenIn | SubmissionRefused]:
+    """What the nomination group does with the review office's decisions."""
+    return (
+        Handlers[NominationStore, NominationTakenIn | SubmissionRefused]()
+        .on(ExemplarApproved, record_outcomes)
+        .on(ExemplarRejected, record_outcomes)
+        .on(NominationReturned, record_outcomes)
+    )

@@ -1,17 +1,22 @@
-"""A story (bài viết) about an exemplar and the commendations (khen thưởng) it shows."""
+"""A story (bài viết) about an exemplar and the commendations (khen thưởng) it shows.
+
+A story published with the nominee's consent records ``StoryReleased``; ``integration.py``
+announces it as StoryPublished.
+"""
 
 from __future__ import annotations
 
 import re
 import uuid
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from enum import StrEnum
 
 from common.events import nfc
 from publishing.domain.labels import ascii_fold, vn_date
 
-__all__ = ["Commendation", "Story", "StoryStatus", "slug_for", "story_id_for"]
+__all__ = ["Commendation", "Story", "StoryReleased", "StoryStatus", "slug_for", "story_id_for"]
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG_STEM_MAX = 60
@@ -34,6 +39,13 @@ def slug_for(name: str, story_id: uuid.UUID) -> str:
     return f"{stem}-{story_id.hex[:8]}"
 
 
+@dataclass(frozen=True)
+class StoryReleased:
+    """A story went out for readers to see."""
+
+    story: Story
+
+
 @dataclass
 class Story:
     story_id: uuid.UUID
@@ -52,6 +64,7 @@ class Story:
     nominee_title: str
     published_at: datetime
     updated_at: datetime
+    events: list[StoryReleased] = dataclass_field(default_factory=list, compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -62,9 +75,10 @@ class Story:
     def visible(self) -> bool:
         return self.status is StoryStatus.PUBLISHED
 
-    def touch(self, at: datetime) -> None:
-        """Something shown with the story changed: feed readers should fetch it again."""
-        self.updated_at = max(self.updated_at, at)
+    def release(self) -> None:
+        """A new story goes out to readers, unless it is withheld."""
+        if self.visible:
+            self.events.append(StoryReleased(self))
 
 
 @dataclass(frozen=True)

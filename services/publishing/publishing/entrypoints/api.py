@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
-from publishing.adapters import repository
+from common.paging import Offset
+from publishing.adapters.repository import PublishingStore
 from publishing.domain.labels import field_label
 from publishing.domain.model import Commendation, Story
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
@@ -83,20 +84,22 @@ async def list_stories(
     db: DatabaseDep,
     site: SiteDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> StoryList:
     """Published stories, newest first."""
-    async with db.read() as session:
-        stories = await repository.list_published(session, limit=limit, offset=offset)
-        total = await repository.count_published(session)
+    async with db.read() as connection:
+        store = PublishingStore(connection)
+        stories = await store.list_published(limit=limit, offset=offset)
+        total = await store.count_published()
     return StoryList(total=total, items=[StorySummary.of(s, site) for s in stories])
 
 
 @router.get("/{story_id}", response_model=StoryView)
 async def get_story(db: DatabaseDep, site: SiteDep, story_id: uuid.UUID) -> StoryView:
-    async with db.read() as session:
-        story = await repository.get_story(session, story_id)
+    async with db.read() as connection:
+        store = PublishingStore(connection)
+        story = await store.get_story(story_id)
         if story is None or not story.visible:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no published story {story_id}")
-        commendations = await repository.commendations_for(session, [story.exemplar_id])
+        commendations = await store.commendations_for([story.exemplar_id])
     return StoryView.full(story, site, commendations[story.exemplar_id])

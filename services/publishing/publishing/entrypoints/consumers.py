@@ -2,48 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
 
-from common.db import Database
-from common.events import AwardGranted, Event, ExemplarApproved
-from common.outbox import OutboxRelay
-from common.processing import EventProcessor
-from common.runtime import Subscription
-from publishing.adapters.orm import messaging
-from publishing.service.handlers import batch_handlers
+from common.processing import Processor
+from common.runtime import Subscription, subscriptions_of
+from publishing.service.handlers import PublishingUnitOfWork, handlers
 
-__all__ = ["CONSUMER", "event_processor", "subscriptions"]
+__all__ = ["GROUP", "subscriptions"]
 
-CONSUMER = "publishing"
+GROUP = "publishing"
 
 
-def event_processor(
-    db: Database, public_base: str, after_commit: Callable[[Sequence[Event[Any]]], None] = lambda events: None
-) -> EventProcessor:
-    """One processor for both streams: one inbox, so an event is applied once whichever way it came."""
-    return EventProcessor(
-        db=db,
-        tables=messaging,
-        consumer=CONSUMER,
-        batch_handlers=batch_handlers(public_base),
-        after_commit=after_commit,
-    )
-
-
-def subscriptions(db: Database, relay: OutboxRelay, public_base: str) -> list[Subscription]:
-    processor = event_processor(db, public_base, relay.publish_now)
-    return [
-        Subscription(
-            stream=ExemplarApproved.STREAM,
-            handler=processor,
-            title="review.events:publishing",
-            description="Approved exemplars become stories (published with consent, withheld without).",
-        ),
-        Subscription(
-            stream=AwardGranted.STREAM,
-            handler=processor,
-            title="awards.events:publishing",
-            description="Signed commendation decisions are cited on the exemplar's story.",
-        ),
-    ]
+def subscriptions(unit_of_work: Callable[[], PublishingUnitOfWork]) -> list[Subscription]:
+    """Approved exemplars become stories; signed commendations are cited on them. One inbox for both."""
+    return subscriptions_of(Processor(group=GROUP, handlers=handlers(), unit_of_work=unit_of_work))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse, Response
 
-from publishing.adapters import repository
+from publishing.adapters.repository import PublishingStore
 from publishing.entrypoints.deps import DatabaseDep, PageSizeDep, SiteDep
 from publishing.rendering.atom import CONTENT_TYPE, build_feed
 from publishing.rendering.templates import render_index, render_not_found, render_story_page
@@ -24,9 +24,10 @@ async def index(
     db: DatabaseDep, site: SiteDep, page_size: PageSizeDep, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
 ) -> HTMLResponse:
     """Published stories, newest first."""
-    async with db.read() as session:
-        total = await repository.count_published(session)
-        stories = await repository.list_published(session, limit=page_size, offset=(page - 1) * page_size)
+    async with db.read() as connection:
+        store = PublishingStore(connection)
+        total = await store.count_published()
+        stories = await store.list_published(limit=page_size, offset=(page - 1) * page_size)
     pages = max(1, -(-total // page_size))
     if page > pages:
         return HTMLResponse(render_not_found(site), status_code=status.HTTP_404_NOT_FOUND)
@@ -36,18 +37,20 @@ async def index(
 @router.get("/stories/{slug}", response_class=HTMLResponse)
 async def story_page(db: DatabaseDep, site: SiteDep, slug: str) -> HTMLResponse:
     """A story with its commendations; a withheld story is as unknown as a missing one."""
-    async with db.read() as session:
-        story = await repository.get_story_by_slug(session, slug)
+    async with db.read() as connection:
+        store = PublishingStore(connection)
+        story = await store.get_story_by_slug(slug)
         if story is None or not story.visible:
             return HTMLResponse(render_not_found(site), status_code=status.HTTP_404_NOT_FOUND)
-        commendations = await repository.commendations_for(session, [story.exemplar_id])
+        commendations = await store.commendations_for([story.exemplar_id])
     return HTMLResponse(render_story_page(site, story, commendations[story.exemplar_id]))
 
 
 @router.get("/feed.atom", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
 async def feed(db: DatabaseDep, site: SiteDep) -> Response:
     """Atom 1.0: the newest stories by last change, with stable entry ids."""
-    async with db.read() as session:
-        stories = await repository.list_published(session, limit=FEED_SIZE, by_updated=True)
-        commendations = await repository.commendations_for(session, [s.exemplar_id for s in stories])
+    async with db.read() as connection:
+        store = PublishingStore(connection)
+        stories = await store.list_published(limit=FEED_SIZE, by_updated=True)
+        commendations = await store.commendations_for([s.exemplar_id for s in stories])
     return Response(build_feed(site, stories, commendations), media_type=CONTENT_TYPE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -45,7 +46,9 @@ def _entry(feed: ET.Element, site: Site, story: Story, commendations: Sequence[C
     _add(entry, "content", render_entry_content(story, commendations), type="html")
 
 
-def build_feed(site: Site, stories: Sequence[Story], commendations: Mapping[object, Sequence[Commendation]]) -> bytes:
+def build_feed(
+    site: Site, stories: Sequence[Story], commendations: Mapping[uuid.UUID, Sequence[Commendation]]
+) -> bytes:
     """The feed document as UTF-8 bytes; ``commendations`` is keyed by exemplar id."""
     # Unqualified names under a default xmlns: ElementTree's default_namespace refuses plain attributes.
     feed = ET.Element("feed", {"xmlns": ATOM_NS, _XML_LANG: "vi"})
@@ -59,4 +62,5 @@ def build_feed(site: Site, stories: Sequence[Story], commendations: Mapping[obje
     _add(author, "name", site.author)
     for story in stories:
         _entry(feed, site, story, commendations.get(story.exemplar_id, ()))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document

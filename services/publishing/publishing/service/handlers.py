@@ -4,64 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import AwardGranted, Event, ExemplarApproved
-from common.processing import BatchHandler
-from publishing.adapters import repository
-from publishing.domain.model import story_id_for
-from publishing.integration import commendation_from_award, published_event, story_from_approved
+from common.processing import Handlers
+from common.unit_of_work import UnitOfWork
+from publishing.adapters.repository import PublishingStore
+from publishing.domain.model import StoryReleased, story_id_for
+from publishing.integration import commendation_from_award, story_from_approved
 
-__all__ = [
-    "batch_handlers",
-    "publish_stories",
-    "record_commendations",
-]
+__all__ = ["PublishingUnitOfWork", "handlers", "publish_stories", "record_commendations"]
+
+PublishingUnitOfWork = UnitOfWork[PublishingStore, StoryReleased]
 
 
-async def publish_stories(
-    session: AsyncConnection, events: Sequence[Event[Any]], *, public_base: str
-) -> list[list[Event[Any]]]:
-    """ExemplarApproved: one story per exemplar, announced only when the nominee consented.
+async def publish_stories(uow: PublishingUnitOfWork, events: Sequence[Event[ExemplarApproved]]) -> None:
+    """ExemplarApproved: one story per exemplar, released only when the nominee consented.
 
     A second approval event for the same exemplar (here or in an earlier batch) changes nothing.
     """
     now = datetime.now(UTC)
-    drafts = []
-    for event in events:
-        assert isinstance(event.payload, ExemplarApproved)
-        drafts.append(story_from_approved(event.payload, now))
-    stored = await repository.add_stories(session, drafts)
-    caused: list[list[Event[Any]]] = []
-    for story, event in zip(drafts, events, strict=True):
-        first = story.story_id in stored
-        stored.discard(story.story_id)  # a copy later in the list announces nothing
-        caused.append([published_event(story, public_base, event.envelope)] if first and story.visible else [])
-    return caused
+    async with uow:
+        drafts = [(story_from_approved(event.payload, now), event) for event in events]
+        stored = await uow.store.add_stories([story for story, _ in drafts])
+        for story, event in drafts:
+            if story.story_id in stored:
+                stored.discard(story.story_id)  # a copy later in the list releases nothing
+                story.release()
+                uow.track(story, cause=event.envelope)
 
 
-async def record_commendations(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
+async def record_commendations(uow: PublishingUnitOfWork, events: Sequence[Event[AwardGranted]]) -> None:
     """AwardGranted: keep each commendation, even before its story exists, and refresh the story."""
     now = datetime.now(UTC)
-    awards = []
-    for event in events:
-        assert isinstance(event.payload, AwardGranted)
-        awards.append(event.payload)
-    recorded = await repository.add_commendations(
-        session, [(commendation_from_award(a), a.nomination_id) for a in awards], recorded_at=now
+    awards = [event.payload for event in events]
+    async with uow:
+        recorded = await uow.store.add_commendations(
+            [(commendation_from_award(a), a.nomination_id) for a in awards], recorded_at=now
+        )
+        await uow.store.touch_stories(
+            sorted({story_id_for(a.exemplar_id) for a in awards if a.award_id in recorded}), now
+        )
+
+
+def handlers() -> Handlers[PublishingStore, StoryReleased]:
+    """What the publishing group does with the events it reads, from both streams."""
+    return (
+        Handlers[PublishingStore, StoryReleased]()
+        .on(ExemplarApproved, publish_stories)
+        .on(AwardGranted, record_commendations)
     )
-    await repository.touch_stories(
-        session, sorted({story_id_for(a.exemplar_id) for a in awards if a.award_id in recorded}), now
-    )
-    return [[] for _ in events]
-
-
-def batch_handlers(public_base: str) -> dict[str, BatchHandler]:
-    """The handlers of the publishing group, by event type (runs of one type at once); other types are ignored."""
-
-    async def on_approved(session: AsyncConnection, events: Sequence[Event[Any]]) -> list[list[Event[Any]]]:
-        return await publish_stories(session, events, public_base=public_base)
-
-    return {ExemplarApproved.TYPE: on_approved, AwardGranted.TYPE: record_commendations}

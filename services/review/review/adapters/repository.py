@@ -1,4 +1,4 @@
-"""Loading and saving review cases."""
+"""Review cases in the review datastore, over one open connection."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
@@ -14,9 +14,17 @@ from common.events import Reason
 from review.adapters.orm import reviews
 from review.domain.model import ReviewCase, ReviewStatus
 
-__all__ = ["add_many", "count", "get", "get_many", "list_cases", "save"]
+__all__ = ["ReviewStore"]
 
-_CASE_COLUMNS = [c.name for c in reviews.columns if c.name not in {"correlation_id"}]
+_CASE_COLUMNS = [c.name for c in reviews.columns]
+
+# What a decision changes, built once and run for many cases at a time.
+_DECIDED = ("status", "exemplar_id", "decided_by", "decided_at", "note", "reasons")
+_SAVE_DECISION = (
+    reviews.update()
+    .where(reviews.c.nomination_id == bindparam("b_nomination_id"))
+    .values({name: bindparam(f"b_{name}") for name in _DECIDED})
+)
 
 
 def _to_case(row: Any) -> ReviewCase:
@@ -33,65 +41,50 @@ def _to_row(case: ReviewCase) -> dict[str, Any]:
     return row
 
 
-async def add_many(session: AsyncConnection, cases: Sequence[tuple[ReviewCase, uuid.UUID]]) -> None:
-    """Open new cases (each with its correlation id) in one statement; existing ones stay as they are."""
-    if cases:
-        rows = [{**_to_row(case), "correlation_id": correlation_id} for case, correlation_id in cases]
-        await session.execute(insert_if_new(session, reviews), rows)
+class ReviewStore:
+    """Loading and saving review cases."""
 
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
 
-async def get(
-    session: AsyncConnection, nomination_id: uuid.UUID, *, for_update: bool = False
-) -> tuple[ReviewCase, uuid.UUID] | None:
-    query = select(reviews).where(reviews.c.nomination_id == nomination_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await session.execute(query)).first()
-    return (_to_case(row), row.correlation_id) if row else None
+    async def add_cases(self, cases: Sequence[ReviewCase]) -> None:
+        """Open new cases in one statement; existing ones stay as they are."""
+        if cases:
+            await self.connection.execute(insert_if_new(self.connection, reviews), [_to_row(c) for c in cases])
 
+    async def get_cases(
+        self, nomination_ids: Sequence[uuid.UUID], *, for_update: bool = False
+    ) -> dict[uuid.UUID, ReviewCase]:
+        query = select(reviews).where(reviews.c.nomination_id.in_(list(set(nomination_ids))))
+        if for_update:
+            query = query.with_for_update()
+        return {row.nomination_id: _to_case(row) for row in (await self.connection.execute(query)).all()}
 
-async def get_many(
-    session: AsyncConnection, nomination_ids: Sequence[uuid.UUID], *, for_update: bool = False
-) -> dict[uuid.UUID, tuple[ReviewCase, uuid.UUID]]:
-    query = select(reviews).where(reviews.c.nomination_id.in_(list(set(nomination_ids))))
-    if for_update:
-        query = query.with_for_update()
-    return {row.nomination_id: (_to_case(row), row.correlation_id) for row in (await session.execute(query)).all()}
+    async def save_decisions(self, cases: Sequence[ReviewCase]) -> None:
+        """Store the decisions taken on these cases, in one statement."""
+        if not cases:
+            return
+        rows = []
+        for case in cases:
+            row = _to_row(case)
+            rows.append({"b_nomination_id": case.nomination_id} | {f"b_{name}": row[name] for name in _DECIDED})
+        await self.connection.execute(_SAVE_DECISION, rows)
 
-
-# What a decision changes, built once and run for many cases at a time.
-_DECIDED = ("status", "exemplar_id", "decided_by", "decided_at", "note", "reasons")
-_SAVE_DECISION = (
-    reviews.update()
-    .where(reviews.c.nomination_id == bindparam("b_nomination_id"))
-    .values({name: bindparam(f"b_{name}") for name in _DECIDED})
-)
-
-
-async def save(session: AsyncConnection, *cases: ReviewCase) -> None:
-    """Store the decisions taken on these cases."""
-    if not cases:
-        return
-    rows = []
-    for case in cases:
-        row = _to_row(case)
-        rows.append({"b_nomination_id": case.nomination_id} | {f"b_{name}": row[name] for name in _DECIDED})
-    await session.execute(_SAVE_DECISION, rows)
-
-
-async def list_cases(
-    session: AsyncConnection, *, status: ReviewStatus | None, unit_id: str | None, limit: int, offset: int
-) -> list[ReviewCase]:
-    query = select(reviews).order_by(reviews.c.received_at, reviews.c.nomination_id).limit(limit).offset(offset)
-    if status is not None:
-        query = query.where(reviews.c.status == status.value)
-    if unit_id is not None:
-        query = query.where(reviews.c.unit_id == unit_id)
-    return [_to_case(row) for row in (await session.execute(query)).all()]
-
-
-async def count(session: AsyncConnection, *, status: ReviewStatus | None) -> int:
-    query = select(func.count()).select_from(reviews)
-    if status is not None:
-        query = query.where(reviews.c.status == status.value)
-    return int((await session.execute(query)).scalar_one())
+    async def list_cases(
+        self, *, status: ReviewStatus | None, unit_id: str | None, limit: int, offset: int
+    ) -> tuple[int, list[ReviewCase]]:
+        """The total matching the filters, and one page of them, oldest first."""
+        conditions: list[ColumnElement[bool]] = []
+        if status is not None:
+            conditions.append(reviews.c.status == status.value)
+        if unit_id is not None:
+            conditions.append(reviews.c.unit_id == unit_id)
+        total = await self.connection.execute(select(func.count()).select_from(reviews).where(*conditions))
+        query = (
+            select(reviews)
+            .where(*conditions)
+            .order_by(reviews.c.received_at, reviews.c.nomination_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return int(total.scalar_one()), [_to_case(row) for row in (await self.connection.execute(query)).all()]

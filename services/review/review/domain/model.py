@@ -1,16 +1,20 @@
-"""A review case (hồ sơ xét duyệt): one per accepted nomination, decided once."""
+"""A review case (hồ sơ xét duyệt): one per accepted nomination, decided once.
+
+A decided case records ``CaseDecided``; the unit of work collects it and the service's
+``integration.py`` announces it as ExemplarApproved, ExemplarRejected or NominationReturned.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import datetime
 from enum import StrEnum
 
 from common.events import Reason
 
-__all__ = ["AlreadyDecided", "Decision", "ReviewCase", "ReviewStatus"]
+__all__ = ["AlreadyDecided", "CaseDecided", "Decision", "ReviewCase", "ReviewStatus"]
 
 
 class ReviewStatus(StrEnum):
@@ -32,9 +36,17 @@ class AlreadyDecided(Exception):
         self.status = status
 
 
+@dataclass(frozen=True)
+class CaseDecided:
+    """The office decided a case; ``case`` is the case as decided."""
+
+    case: ReviewCase
+
+
 @dataclass
 class ReviewCase:
     nomination_id: uuid.UUID
+    correlation_id: uuid.UUID  # the nomination's journey through the services
     unit_id: str
     unit_name: str
     quarter: str
@@ -51,6 +63,7 @@ class ReviewCase:
     decided_at: datetime | None = None
     note: str = ""
     reasons: list[Reason] = dataclass_field(default_factory=list)
+    events: list[CaseDecided] = dataclass_field(default_factory=list, compare=False, repr=False)
 
     def decide(
         self,
@@ -78,3 +91,4 @@ class ReviewCase:
             self.status = ReviewStatus.REJECTED
         else:
             self.status = ReviewStatus.RETURNED
+        self.events.append(CaseDecided(replace(self, events=[])))

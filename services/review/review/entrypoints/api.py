@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 
 from common.auth import Principal, Role, require_roles
 from common.events import Reason, Text
+from common.paging import Offset
 from common.runtime import Runtime
-from review.adapters import repository
-from review.domain.model import AlreadyDecided, Decision, ReviewCase, ReviewStatus
-from review.service.handlers import CaseNotFound, DecisionRequest, decide_case, decide_cases
+from review.adapters.repository import ReviewStore
+from review.domain.model import CaseDecided, Decision, ReviewCase, ReviewStatus
+from review.service.handlers import DecisionOutcome, DecisionRequest, decide_cases
 
 __all__ = ["router"]
 
@@ -62,8 +63,8 @@ class Refusal(BaseModel):
     note: Annotated[Text, Field(max_length=2000)] = ""
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def _runtime(request: Request) -> Runtime[ReviewStore, CaseDecided]:
+    runtime: Runtime[ReviewStore, CaseDecided] = request.app.state.runtime
     return runtime
 
 
@@ -74,21 +75,22 @@ async def list_cases(
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
     unit: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CaseList:
-    async with _runtime(request).db.read() as session:
-        items = await repository.list_cases(session, status=status_, unit_id=unit, limit=limit, offset=offset)
-        total = await repository.count(session, status=status_)
+    async with _runtime(request).db.read() as connection:
+        total, items = await ReviewStore(connection).list_cases(
+            status=status_, unit_id=unit, limit=limit, offset=offset
+        )
     return CaseList(total=total, items=[CaseView.of(c) for c in items])
 
 
 @router.get("/{nomination_id}", response_model=CaseView)
 async def get_case(request: Request, nomination_id: uuid.UUID, _who: Reader) -> CaseView:
-    async with _runtime(request).db.read() as session:
-        found = await repository.get(session, nomination_id)
+    async with _runtime(request).db.read() as connection:
+        found = (await ReviewStore(connection).get_cases([nomination_id])).get(nomination_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review case for nomination {nomination_id}")
-    return CaseView.of(found[0])
+    return CaseView.of(found)
 
 
 async def _decide(
@@ -99,16 +101,18 @@ async def _decide(
     note: str,
     reasons: list[Reason] | None,
 ) -> CaseView:
-    runtime = _runtime(request)
-    try:
-        case = await decide_case(
-            runtime.db, runtime.relay, nomination_id, decision, by=who.name, note=note, reasons=reasons
-        )
-    except CaseNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review case for nomination {nomination_id}") from error
-    except AlreadyDecided as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
-    return CaseView.of(case)
+    [outcome] = await _decide_all(request, [DecisionRequest(nomination_id, decision, note, list(reasons or []))], who)
+    if outcome.problem == "not-found":
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review case for nomination {nomination_id}")
+    if outcome.problem == "already-decided":
+        raise HTTPException(status.HTTP_409_CONFLICT, outcome.message)
+    if outcome.case is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, outcome.message)
+    return CaseView.of(outcome.case)
+
+
+async def _decide_all(request: Request, requests: list[DecisionRequest], who: Principal) -> list[DecisionOutcome]:
+    return await decide_cases(_runtime(request).unit_of_work(), requests, by=who.name)
 
 
 class DecisionItem(BaseModel):
@@ -140,9 +144,8 @@ async def decide_many(request: Request, body: DecisionList, who: Reviewer) -> De
     ids = [item.nomination_id for item in body.decisions]
     if len(set(ids)) != len(ids):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a case may appear only once in a list")
-    runtime = _runtime(request)
     requests = [DecisionRequest(i.nomination_id, i.decision, i.note, list(i.reasons)) for i in body.decisions]
-    outcomes = await decide_cases(runtime.db, runtime.relay, requests, by=who.name)
+    outcomes = await _decide_all(request, requests, who)
     results = [
         DecisionResult(nomination_id=o.nomination_id, outcome=o.case.status.value, exemplar_id=o.case.exemplar_id)
         if o.case is not None

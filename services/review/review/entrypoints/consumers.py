@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from common.db import Database
-from common.events import NominationAccepted
-from common.outbox import OutboxRelay
-from common.processing import EventProcessor
-from common.runtime import Subscription
-from review.adapters.orm import messaging
-from review.service.handlers import open_cases
+from collections.abc import Callable
+
+from common.processing import Processor
+from common.runtime import Subscription, subscriptions_of
+from review.service.handlers import ReviewUnitOfWork, handlers
 
 __all__ = ["subscriptions"]
 
 
-def subscriptions(db: Database, relay: OutboxRelay) -> list[Subscription]:
-    processor = EventProcessor(
-        db=db,
-        tables=messaging,
-        consumer="review",
-        batch_handlers={NominationAccepted.TYPE: open_cases},
-        after_commit=relay.publish_now,
-    )
-    return [
-        Subscription(
-            stream=NominationAccepted.STREAM,
-            handler=processor,
-            title="nomination.events:review",
-            description="Accepted nominations open review cases.",
-        )
-    ]
+def subscriptions(unit_of_work: Callable[[], ReviewUnitOfWork]) -> list[Subscription]:
+    """Accepted nominations open review cases."""
+    return subscriptions_of(Processor(group="review", handlers=handlers(), unit_of_work=unit_of_work))
