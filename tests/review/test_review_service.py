@@ -170,3 +170,15 @@ async def test_listing_by_unit_counts_that_units_cases_and_a_huge_offset_is_a_cl
     assert huge.status_code == 422
     assert huge.json()["errors"][0]["where"] == "query.offset"
     assert (await client.get("/reviews?offset=1000000000", headers=auth())).json()["items"] == []
+
+
+async def test_the_api_documentation_page_needs_nothing_from_the_internet(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    assert "/docs/assets/swagger-ui-bundle.js" in page.text and "/openapi.json" in page.text
+    script = await client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert (await client.get("/docs/assets/swagger-ui.css")).status_code == 200
+    assert (await client.get("/docs/assets/index.html")).status_code == 404  # only what the page needs

@@ -120,7 +120,6 @@ class JobWorker:
         self._backoff = backoff or Backoff()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self.finished = 0
 
     def wake(self) -> None:
         """Jobs were committed: look now rather than at the next poll."""
@@ -202,7 +201,6 @@ class JobWorker:
         values: dict[str, Any] = {"leased_until": None, "leased_by": None, "updated_at": now}
         if error is None:
             values |= {"state": JobState.DONE.value, "finished_at": now}
-            self.finished += 1
         else:
             final = isinstance(error, Unprocessable) or row.attempts >= row.max_attempts
             values["last_error"] = f"{type(error).__name__}: {error}"[:2000]

@@ -117,9 +117,6 @@ class Outages:
         self._retries: dict[str, int] = {}
         self._probing: dict[str, asyncio.Task[None]] = {}
 
-    def down(self) -> set[str]:
-        return set(self._since)
-
     def noted(self, error: BaseException) -> bool:
         """True when ``error`` is an outage; the first one of an outage is logged, with its cause."""
         if not is_outage(error):
