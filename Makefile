@@ -6,7 +6,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := libs/common services/nomination services/review services/publishing services/awards
+PACKAGES := libs/common $(wildcard services/*) tools
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: venv run test lint format asyncapi bench clean
@@ -43,9 +43,9 @@ BENCH_ARGS ?= --nominations 10000
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS) --write docs/benchmarks.md
 
-## Regenerate the AsyncAPI document of all events (docs/asyncapi.json).
+## Regenerate the AsyncAPI document (docs/asyncapi.json) from what the services register.
 asyncapi: $(STAMP)
-	$(BIN)/python -m common.asyncapi > docs/asyncapi.json
+	$(BIN)/python -m exemplars_tools.asyncapi > docs/asyncapi.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

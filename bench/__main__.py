@@ -27,8 +27,8 @@ from sqlalchemy.engine import make_url
 from bench.raw import run_raw
 from bench.stats import RunResult, render_table
 from bench.system import drive, intake, signed_entry
-from common.cli import setup_state
-from common.devrun import SERVICES, LocalStack, ensure_redis
+from exemplars_tools.cli import setup_state
+from exemplars_tools.devrun import SERVICES, LocalStack, ensure_redis
 from tests.servers import free_port, postgres_server
 
 REDIS_DB = 13

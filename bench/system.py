@@ -23,10 +23,10 @@ from sqlalchemy import MetaData, create_engine, select
 from bench.stats import Latency, RunResult, peak_rss_mb
 from common.auth import Role, mint_token
 from common.db import sync_url
-from common.devrun import LocalStack
 from common.events import NominationSubmitted, new_event
 from common.messaging_tables import messaging_tables
 from common.signing import sign_compact
+from exemplars_tools.devrun import LocalStack
 
 __all__ = ["UNITS", "drive", "signed_entry"]
 

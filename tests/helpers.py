@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+
+from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT, StreamRangeResponse
 
 from common.db import Database
 from common.events import Envelope, Event
@@ -21,8 +25,11 @@ S = TypeVar("S")
 D = TypeVar("D")
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], *, within: float = 15.0, interval: float = 0.05) -> T:
-    """Poll ``probe`` until it returns something truthy; fail with its last value after ``within`` seconds."""
+async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float = 15.0, interval: float = 0.05) -> T:
+    """Poll ``probe`` until it returns something truthy; fail with its last value after ``within`` seconds.
+
+    A probe may answer ``None`` for "not yet": the value returned is then never ``None``.
+    """
     deadline = time.monotonic() + within
     value = await probe()
     while not value:
@@ -31,6 +38,51 @@ async def eventually(probe: Callable[[], Awaitable[T]], *, within: float = 15.0,
         await asyncio.sleep(interval)
         value = await probe()
     return value
+
+
+# Stream entries as the tests' Redis clients (no ``decode_responses``) read and write them.
+Fields = dict[str, bytes]
+"""An entry's fields: names as text, values as the bytes stored (an entry may hold bytes that are not UTF-8)."""
+
+
+def _stored(value: bytes | str) -> bytes:
+    assert isinstance(value, bytes), f"a client without decode_responses answered {value!r}"
+    return value
+
+
+def read_entries(response: StreamRangeResponse | None) -> list[tuple[str, Fields]]:
+    """An XRANGE answer, typed: each entry's id and its fields, oldest first."""
+    assert response is not None, "XRANGE answered nothing"
+    entries = []
+    for entry_id, fields in response:
+        assert entry_id is not None and fields is not None, f"a stream entry without id or fields: {entry_id!r}"
+        entries.append((_stored(entry_id).decode(), {_stored(k).decode(): _stored(v) for k, v in fields.items()}))
+    return entries
+
+
+async def stream_entries(redis: Redis, stream: str) -> list[tuple[str, Fields]]:
+    """The stream's entries, oldest first, as (entry id, fields)."""
+    return read_entries(await redis.xrange(stream))
+
+
+async def stream_fields(redis: Redis, stream: str) -> list[Fields]:
+    """The fields of the stream's entries, oldest first."""
+    return [fields for _, fields in await stream_entries(redis, stream)]
+
+
+async def stream_events(redis: Redis, stream: str) -> list[dict[str, Any]]:
+    """The JSON envelopes the stream's entries carry in their ``event`` field, oldest first."""
+    return [json.loads(fields["event"]) for fields in await stream_fields(redis, stream)]
+
+
+def entry(fields: Mapping[str, str | bytes]) -> dict[FieldT, EncodableT]:
+    """Fields to post with XADD, in the type redis-py asks for."""
+    return {name: value for name, value in fields.items()}
+
+
+async def add_entry(redis: Redis, stream: str, fields: Mapping[str, str | bytes]) -> None:
+    """Post one entry on the stream, as a unit system or another service would."""
+    await redis.xadd(stream, entry(fields))
 
 
 @contextlib.asynccontextmanager

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from awards.__main__ import MIGRATIONS
 from awards.bootstrap import bootstrap
@@ -19,7 +20,7 @@ from tests.conftest import TEST_SECRET
 async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
     """The awards app on a migrated database, with its lifespan (consumers, relay) running."""
     upgrade(MIGRATIONS, db_url)
-    application = bootstrap(Settings(database_url=db_url, redis_url=redis_url, auth_secret=TEST_SECRET))
+    application = bootstrap(Settings(database_url=db_url, redis_url=redis_url, auth_secret=SecretStr(TEST_SECRET)))
     async with application.router.lifespan_context(application):
         yield application
 

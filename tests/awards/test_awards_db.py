@@ -24,6 +24,7 @@ from common.events import Event, ExemplarRejected, Reason, new_event
 from common.migrations import upgrade
 from common.wire import encode_entry
 from tests.awards.support import OFFICER, SIGNER_TITLE, approved, count, delivery, processor_of, record, token
+from tests.helpers import add_entry, stream_events
 
 
 async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: Redis) -> None:
@@ -99,9 +100,9 @@ async def test_grant_issues_a_decision_and_stages_one_event(
         if await redis_client.xlen("awards.events") >= 1:
             break
         await asyncio.sleep(0.05)
-    entries: Any = await redis_client.xrange("awards.events")
+    entries = await stream_events(redis_client, "awards.events")
     assert len(entries) == 1
-    assert json.loads(entries[0][1][b"event"])["data"]["award_id"] == award["award_id"]
+    assert entries[0]["data"]["award_id"] == award["award_id"]
 
     shown = await client.get(f"/exemplars/{exemplar_id}", headers=token(Role.REVIEWER))
     assert shown.status_code == 200
@@ -214,7 +215,7 @@ async def test_rules_are_public(client: httpx.AsyncClient) -> None:
 
 async def test_the_consumer_reads_review_events_from_the_stream(client: httpx.AsyncClient, redis_client: Redis) -> None:
     event = approved("collective", "Hợp tác xã Thạch Sơn")
-    await redis_client.xadd("review.events", encode_entry(event.envelope.model_dump_json()))
+    await add_entry(redis_client, "review.events", encode_entry(event.envelope.model_dump_json()))
     path = f"/exemplars/{event.payload.exemplar_id}"
     response = await client.get(path, headers=OFFICER)
     for _ in range(100):

@@ -26,7 +26,7 @@ from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork, stage
 from common.wire import dead_letter_stream
 from tests.conftest import TEST_SECRET
-from tests.helpers import eventually
+from tests.helpers import eventually, stream_entries, stream_fields
 
 STREAM = StoryPublished.STREAM
 # A service of the tests' own: it reads the stream StoryPublished is on, and writes nothing.
@@ -117,7 +117,7 @@ def runtime_with(
     )
 
 
-def processor(database: Database) -> EntryHandler:
+def processor(database: Database) -> Processor[AsyncConnection, object]:
     handlers = Handlers[AsyncConnection, object]().on(StoryPublished, record_effects)
     return Processor(group="testgroup", handlers=handlers, unit_of_work=units(database))
 
@@ -128,7 +128,7 @@ async def settled(redis: Redis, entries: int, group: str = "testgroup") -> bool:
         return False
     groups = {g["name"].decode(): g for g in await redis.xinfo_groups(STREAM)}
     info = groups.get(group)
-    return bool(info) and info["pending"] == 0 and info["lag"] == 0
+    return info is not None and info["pending"] == 0 and info["lag"] == 0
 
 
 async def test_relay_publishes_in_order_and_marks(db: Database, redis_client: Redis) -> None:
@@ -137,8 +137,8 @@ async def test_relay_publishes_in_order_and_marks(db: Database, redis_client: Re
     relay = OutboxRelay(db, tables, redis_client)
     assert await relay.publish_batch() == 5
     assert await relay.publish_batch() == 0
-    entries = await redis_client.xrange(STREAM)
-    assert [parse_event(fields[b"event"]).event_id for _, fields in entries] == [e.event_id for e in events]
+    entries = await stream_fields(redis_client, STREAM)
+    assert [parse_event(fields["event"]).event_id for fields in entries] == [e.event_id for e in events]
     async with db.read() as session:
         query = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
         assert (await session.execute(query)).scalar_one() == 0
@@ -208,8 +208,8 @@ async def test_relay_publishes_handed_over_events_at_once_and_finds_leftovers_by
     finally:
         relay.stop()
         await running
-    entries = await redis_client.xrange(STREAM)
-    assert [parse_event(f[b"event"]).event_id for _, f in entries] == [e.event_id for e in leftovers + fresh]
+    entries = await stream_fields(redis_client, STREAM)
+    assert [parse_event(f["event"]).event_id for f in entries] == [e.event_id for e in leftovers + fresh]
 
 
 class FailsOnce(OutboxRelay):
@@ -238,8 +238,8 @@ async def test_handed_over_events_that_fail_to_publish_are_published_from_the_ou
         relay.stop()
         await running
     assert relay.failed
-    entries = await redis_client.xrange(STREAM)
-    assert [parse_event(f[b"event"]).event_id for _, f in entries] == [e.event_id for e in events]  # once each
+    entries = await stream_fields(redis_client, STREAM)
+    assert [parse_event(f["event"]).event_id for f in entries] == [e.event_id for e in events]  # once each
 
 
 async def _xlen_is(redis: Redis, n: int) -> bool:
@@ -296,12 +296,12 @@ async def test_entry_failing_every_time_becomes_a_dead_letter(
         await eventually(lambda: settled(redis_client, 1), within=20)
     finally:
         await runtime.stop()
-    [(_, dead)] = await redis_client.xrange(dead_letter_stream(STREAM))
-    assert dead[b"reason_code"] == b"too-many-deliveries"
-    assert dead[b"delivery_count"] == b"3"
-    assert b"not there yet" in dead[b"reason"]
-    assert dead[b"group"] == b"testgroup"
-    assert parse_event(dead[b"original.event"]).event_id == event.event_id
+    [(_, dead)] = await stream_entries(redis_client, dead_letter_stream(STREAM))
+    assert dead["reason_code"] == b"too-many-deliveries"
+    assert dead["delivery_count"] == b"3"
+    assert b"not there yet" in dead["reason"]
+    assert dead["group"] == b"testgroup"
+    assert parse_event(dead["original.event"]).event_id == event.event_id
     assert await count(db, effects) == 0
 
 
@@ -317,12 +317,12 @@ async def test_malformed_entry_is_dead_lettered_at_once_and_the_next_one_applies
         await eventually(lambda: settled(redis_client, 3))
     finally:
         await runtime.stop()
-    dead = [fields for _, fields in await redis_client.xrange(dead_letter_stream(STREAM))]
-    assert [(d[b"reason_code"], d[b"delivery_count"]) for d in dead] == [
+    dead = await stream_fields(redis_client, dead_letter_stream(STREAM))
+    assert [(d["reason_code"], d["delivery_count"]) for d in dead] == [
         (b"malformed-json", b"1"),
         (b"missing-field", b"1"),
     ]
-    assert dead[0][b"original.event"] == b"{not json"
+    assert dead[0]["original.event"] == b"{not json"
     assert await count(db, effects) == 1
 
 
@@ -368,9 +368,9 @@ async def test_a_refusal_inside_a_batch_handler_dead_letters_that_entry_alone(
     finally:
         await runtime.stop()
     assert batches[0] == 5  # the handler had the whole batch, then each entry alone
-    [(_, dead)] = await redis_client.xrange(dead_letter_stream(STREAM))
-    assert (dead[b"reason_code"], dead[b"delivery_count"]) == (b"poison", b"1")
-    assert parse_event(dead[b"original.event"]).event_id == events[2].event_id
+    [(_, dead)] = await stream_entries(redis_client, dead_letter_stream(STREAM))
+    assert (dead["reason_code"], dead["delivery_count"]) == (b"poison", b"1")
+    assert parse_event(dead["original.event"]).event_id == events[2].event_id
     async with db.read() as session:
         applied = set((await session.execute(select(effects.c.event_id))).scalars())
     assert applied == {e.event_id for i, e in enumerate(events) if i != 2}

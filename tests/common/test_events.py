@@ -13,6 +13,7 @@ from common.events import (
     EVENT_TYPES,
     NominationSubmitted,
     Nominee,
+    NomineeKind,
     StoryPublished,
     new_event,
     parse_event,
@@ -24,7 +25,7 @@ def submission(**overrides: object) -> NominationSubmitted:
         "unit_id": "xa-ban-nguyen",
         "quarter": "2026-Q3",
         "field": "agriculture",
-        "nominee": Nominee(kind="individual", name="Lê Văn Tám", title="Nông dân"),
+        "nominee": Nominee(kind=NomineeKind.INDIVIDUAL, name="Lê Văn Tám", title="Nông dân"),
         "achievements": "Mô hình trồng bưởi hữu cơ cho thu nhập cao.",
         "consent_to_publish": True,
     }
@@ -59,7 +60,7 @@ def test_caused_event_follows_the_correlation() -> None:
 def test_text_is_stored_nfc() -> None:
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hoà")
     assert decomposed != unicodedata.normalize("NFC", decomposed)
-    nominee = Nominee(kind="individual", name=decomposed)
+    nominee = Nominee(kind=NomineeKind.INDIVIDUAL, name=decomposed)
     assert nominee.name == unicodedata.normalize("NFC", "Nguyễn Thị Hoà")
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from common.cli import setup_state
 from common.organisation import OrganisationError, default_organisation_path, dump_toml, load_organisation
+from exemplars_tools.cli import setup_state
 
 
 def test_default_describes_the_lam_thao_plan() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import HTTPException
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from common.auth import Role, TokenVerifier, mint_token
 from common.settings import ServiceSettings
@@ -16,7 +16,7 @@ from tests.conftest import TEST_SECRET
 @pytest.mark.parametrize("secret", ["changeme", "short", "x" * 31])
 def test_weak_secret_is_refused(secret: str) -> None:
     with pytest.raises(ValidationError, match="AUTH_SECRET"):
-        ServiceSettings(database_url="sqlite:///x.db", auth_secret=secret)
+        ServiceSettings(database_url="sqlite:///x.db", auth_secret=SecretStr(secret))
 
 
 def test_no_secret_is_refused() -> None:

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from common.devrun import SERVICES
+from common.registry import SERVICES as REGISTRY
 from common.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+SERVICES = {entry.name: entry.port for entry in REGISTRY}
 REQUIRED_ENV = {"DATABASE_URL", "REDIS_URL", "AUTH_SECRET_FILE", "ORGANISATION_FILE", "HOST", "PORT", "PUBLIC_URL"}
 # ${NAME:-default}: compose's interpolation with a default.
 DEFAULTED = re.compile(r"\$\{(?P<name>[A-Z0-9_]+):-(?P<default>[^}]*)\}")
@@ -131,6 +132,7 @@ def test_proxy_routes_to_the_services_port(name: str) -> None:
 def test_image_is_built_for_the_service_and_its_port(compose: dict[str, Any], name: str) -> None:
     build = _service(compose, name)["build"]
     assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+    assert build["target"] == "service"
     assert build["args"] == {"SERVICE": name, "PORT": str(SERVICES[name])}
     assert (ROOT / "services" / name / "pyproject.toml").exists()
 
@@ -142,3 +144,30 @@ def test_benchmark_starts_postgresql_as_the_deployment_does(compose: dict[str, A
     command = compose["services"]["postgres"]["command"]
     assert settings and "shared_buffers" in settings
     assert [f"{name}={value}" for name, value in settings.items()] == [w for w in command if "=" in w]
+
+
+def _stage(name: str) -> str:
+    """The lines of one stage of the Dockerfile."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    match = re.search(rf"^FROM \S+ AS {name}\n(?P<body>.*?)(?=^FROM |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match, f"the Dockerfile has no stage {name!r}"
+    return match["body"]
+
+
+def test_service_images_carry_no_tools() -> None:
+    service = _stage("service")
+    assert "COPY libs/common" in service and "COPY services/${SERVICE}" in service
+    assert "tools" not in service
+    assert "COPY tools /tmp/src/tools" in _stage("tools")
+
+
+def test_setup_and_operator_tools_run_from_the_tools_image(compose: dict[str, Any]) -> None:
+    for name in ("setup", "tools"):
+        service = _service(compose, name)
+        assert service["build"]["target"] == "tools", name
+        assert service["image"] == "exemplars/tools:local"
+    assert _service(compose, "tools")["profiles"] == ["tools"], "not started by a plain `docker compose up`"
+    assert "state:/state:ro" in _service(compose, "tools")["volumes"]
+    tools = (ROOT / "tools" / "pyproject.toml").read_text(encoding="utf-8")
+    for script in ("exemplars-setup", "exemplars-token", "exemplars-sign", "exemplars-dead-letters"):
+        assert f"{script} = " in tools

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from common.devrun import SERVICES
+from exemplars_tools.devrun import SERVICES
 from tests.conftest import DatabaseFactory
 from tests.e2e.stack import Driver, make_stack
 from tests.servers import free_port

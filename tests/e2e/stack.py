@@ -11,18 +11,20 @@ from typing import Any, TypeVar
 
 import httpx
 import redis
+from redis.typing import EncodableT, FieldT
 
 from common.auth import Role, mint_token
-from common.devrun import LocalStack
 from common.events import NominationSubmitted, new_event
 from common.signing import sign_compact
+from exemplars_tools.devrun import LocalStack
+from tests.helpers import entry, read_entries
 
 T = TypeVar("T")
 
 UNITS = ["xa-ban-nguyen", "xa-cao-xa", "xa-vinh-lai", "tt-hung-son", "xa-son-vi"]
 
 
-def wait_for(probe: Callable[[], T], *, within: float = 60.0, interval: float = 0.2, what: str = "") -> T:
+def wait_for(probe: Callable[[], T | None], *, within: float = 60.0, interval: float = 0.2, what: str = "") -> T:
     deadline = time.monotonic() + within
     value = probe()
     while not value:
@@ -64,14 +66,14 @@ class Driver:
             "consent_to_publish": consent,
         }
 
-    def signed_entry(self, unit: str, n: int) -> tuple[uuid.UUID, dict[str, str]]:
+    def signed_entry(self, unit: str, n: int) -> tuple[uuid.UUID, dict[FieldT, EncodableT]]:
         event = new_event(NominationSubmitted.model_validate(self.submission(unit, n)), producer=unit)
         key = (self.stack.state / "unit-keys" / f"{unit}.pem").read_bytes()
-        return event.event_id, {"jws": sign_compact(event.envelope.model_dump_json().encode(), key, unit)}
+        return event.event_id, entry({"jws": sign_compact(event.envelope.model_dump_json().encode(), key, unit)})
 
     def post_signed(self, unit: str, n: int) -> uuid.UUID:
         event_id, fields = self.signed_entry(unit, n)
-        self.redis.xadd("nomination.submissions", fields)  # type: ignore[arg-type]
+        self.redis.xadd("nomination.submissions", fields)
         return event_id
 
     def get(self, service: str, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -80,20 +82,28 @@ class Driver:
     def post(self, service: str, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:
         return self.http.post(self.url(service, path), json=body, headers=headers)
 
+    def submission_status(self, event_id: uuid.UUID | str, headers: dict[str, str]) -> dict[str, Any] | None:
+        """What nomination says of a stream submission, once it has taken the entry in (``None`` before)."""
+        response = self.get("nomination", f"/submissions/{event_id}", headers)
+        if response.status_code != 200:
+            return None
+        status: dict[str, Any] = response.json()
+        return status
+
     def stream_events(self, stream: str) -> list[dict[str, Any]]:
-        return [json.loads(f[b"event"]) for _, f in self.redis.xrange(stream)]  # type: ignore[union-attr]
+        return [json.loads(fields["event"]) for _, fields in read_entries(self.redis.xrange(stream))]
 
     def group_state(self) -> dict[tuple[str, str], dict[str, int]]:
         state = {}
         for stream in ("nomination.submissions", "nomination.events", "review.events", "awards.events"):
             if not self.redis.exists(stream):
                 continue
-            for group in self.redis.xinfo_groups(stream):  # type: ignore[union-attr]
+            for group in self.redis.xinfo_groups(stream):
                 state[(stream, group["name"].decode())] = {"pending": group["pending"], "lag": group["lag"] or 0}
         return state
 
     def dead_letter_count(self) -> int:
-        return sum(int(self.redis.xlen(key)) for key in self.redis.scan_iter("*.dead"))  # type: ignore[arg-type]
+        return sum(self.redis.xlen(key) for key in self.redis.scan_iter("*.dead"))
 
 
 def make_stack(state: Path, redis_url: str, database_urls: dict[str, str], ports: dict[str, int]) -> LocalStack:

@@ -28,10 +28,7 @@ def test_documented_shell_example_is_accepted(driver: Driver) -> None:
     assert result.returncode == 0, result.stderr
     event_id = result.stdout.strip()
     clerk = driver.token(Role.CLERK, unit)
-    status = wait_for(
-        lambda: (r := driver.get("nomination", f"/submissions/{event_id}", clerk)).status_code == 200 and r.json(),
-        what="the example's submission taken in",
-    )
+    status = wait_for(lambda: driver.submission_status(event_id, clerk), what="the example's submission taken in")
     assert status["state"] == "accepted"
     assert status["nomination"]["nominee"]["name"] == "Nguyễn Thị Lan"
     assert driver.dead_letter_count() == 0

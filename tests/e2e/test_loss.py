@@ -95,7 +95,7 @@ def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) 
         burst = [driver.signed_entry(UNITS[n % len(UNITS)], n)[1] for n in range(first, min(N, first + BURST))]
         pipe = driver.redis.pipeline(transaction=False)
         for fields in burst:
-            pipe.xadd("nomination.submissions", fields)  # type: ignore[arg-type]
+            pipe.xadd("nomination.submissions", fields)
         pipe.execute()
         burst_posted.set()
         time.sleep(1.5)

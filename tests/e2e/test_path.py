@@ -23,10 +23,7 @@ def test_nomination_to_story_and_award(driver: Driver) -> None:
     assert by_http.status_code == 201, by_http.text
     first = by_http.json()["nomination_id"]
     event_id = driver.post_signed("xa-ban-nguyen", 2)
-    status = wait_for(
-        lambda: (r := driver.get("nomination", f"/submissions/{event_id}", clerk)).status_code == 200 and r.json(),
-        what="stream submission taken in",
-    )
+    status = wait_for(lambda: driver.submission_status(event_id, clerk), what="stream submission taken in")
     second = status["nomination"]["nomination_id"]
 
     # The review office sees both, approves one and rejects the other.

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from common.cli import setup_state
 from common.consumer import Delivery, EntryHandler
 from common.db import Database
 from common.events import (
@@ -33,6 +32,7 @@ from common.events import (
 from common.organisation import Organisation, load_organisation
 from common.signing import sign_compact
 from common.wire import EVENT_FIELD, SIGNED_FIELD
+from exemplars_tools.cli import setup_state
 from nomination.__main__ import MIGRATIONS
 from nomination.adapters.orm import messaging, nominations, rejected_submissions
 from nomination.adapters.repository import NominationStore, name_key, nominee_key

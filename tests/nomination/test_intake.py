@@ -16,18 +16,19 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from common.auth import Role, mint_token
-from common.cli import setup_state
 from common.events import NominationSubmitted, new_event
 from common.migrations import upgrade
 from common.signing import sign_compact
+from exemplars_tools.cli import setup_state
 from nomination.__main__ import MIGRATIONS
 from nomination.bootstrap import bootstrap
 from nomination.config import Settings
 from tests.conftest import TEST_SECRET
-from tests.helpers import eventually
+from tests.helpers import Fields, add_entry, eventually, stream_events, stream_fields
 
 UNIT = "xa-ban-nguyen"
 SUBMISSIONS = "nomination.submissions"
@@ -55,7 +56,9 @@ def submission(unit: str = UNIT, **overrides: Any) -> dict[str, Any]:
 
 
 def envelope(data: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    env = json.loads(new_event(NominationSubmitted.model_validate(data), producer=UNIT).envelope.model_dump_json())
+    env: dict[str, Any] = json.loads(
+        new_event(NominationSubmitted.model_validate(data), producer=UNIT).envelope.model_dump_json()
+    )
     env.update(changes)
     return env
 
@@ -76,7 +79,7 @@ async def service(db_url: str, redis_url: str, state: Path) -> AsyncIterator[Fas
     settings = Settings(
         database_url=db_url,
         redis_url=redis_url,
-        auth_secret=TEST_SECRET,
+        auth_secret=SecretStr(TEST_SECRET),
         organisation_file=state / "organisation.toml",
         claim_idle_ms=500,
         max_deliveries=3,
@@ -97,9 +100,9 @@ def auth(role: Role = Role.CLERK, unit: str | None = UNIT) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def dead_letters(redis: Redis, count: int) -> list[dict[bytes, bytes]]:
-    async def probe() -> list[dict[bytes, bytes]]:
-        entries = [fields for _, fields in await redis.xrange(DEAD)]
+async def dead_letters(redis: Redis, count: int) -> list[Fields]:
+    async def probe() -> list[Fields]:
+        entries = await stream_fields(redis, DEAD)
         return entries if len(entries) >= count else []
 
     return await eventually(probe)
@@ -107,8 +110,7 @@ async def dead_letters(redis: Redis, count: int) -> list[dict[bytes, bytes]]:
 
 async def events_of(redis: Redis, type_name: str, count: int) -> list[dict[str, Any]]:
     async def probe() -> list[dict[str, Any]]:
-        found = [json.loads(f[b"event"]) for _, f in await redis.xrange("nomination.events")]
-        found = [e for e in found if e["type"] == type_name]
+        found = [e for e in await stream_events(redis, "nomination.events") if e["type"] == type_name]
         return found if len(found) >= count else []
 
     return await eventually(probe)
@@ -143,7 +145,7 @@ async def test_each_bad_entry_is_dead_lettered_with_its_reason_and_intake_goes_o
     good = envelope(submission())
     missing = envelope(submission())
     del missing["data"]["achievements"]
-    cases: list[tuple[dict[str, bytes], str]] = [
+    cases: list[tuple[dict[str, str | bytes], str]] = [
         ({"jws": sign(state, b"{not json")}, "malformed-json"),
         ({"jws": sign(state, json.dumps(missing).encode())}, "invalid-data"),
         ({"jws": sign(state, json.dumps(envelope(submission(), type="NominationWithdrawn")).encode())}, "unknown-type"),
@@ -161,15 +163,15 @@ async def test_each_bad_entry_is_dead_lettered_with_its_reason_and_intake_goes_o
         ({"jws": sign(state, json.dumps(good).encode())}, "replayed-event"),
     ]
     for fields, _code in cases:
-        await redis_client.xadd(SUBMISSIONS, fields)
+        await add_entry(redis_client, SUBMISSIONS, fields)
     expected = [code for _, code in cases if code != "accepted"]
     dead = await dead_letters(redis_client, len(expected))
-    assert [d[b"reason_code"].decode() for d in dead] == expected
-    assert all(d[b"reason"] and d[b"delivery_count"] == b"1" for d in dead)
-    assert b"achievements" in dead[1][b"reason"]
+    assert [d["reason_code"].decode() for d in dead] == expected
+    assert all(d["reason"] and d["delivery_count"] == b"1" for d in dead)
+    assert b"achievements" in dead[1]["reason"]
     replayed = cases[-1][0]["jws"]
     assert isinstance(replayed, str)
-    assert dead[-1][b"original.jws"] == replayed.encode()
+    assert dead[-1]["original.jws"] == replayed.encode()
     # The one good entry went through, once, and the service still answers.
     status = (await client.get(f"/submissions/{good['event_id']}", headers=auth())).json()
     assert status["state"] == "accepted"

@@ -11,12 +11,22 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from common.consumer import EntryHandler
 from common.db import Database
-from common.events import ExemplarRejected, FieldOfWork, NomineeKind, Reason, StoryPublished, new_event, parse_event
+from common.events import (
+    Event,
+    ExemplarRejected,
+    FieldOfWork,
+    NomineeKind,
+    Reason,
+    StoryPublished,
+    new_event,
+    parse_event,
+)
 from common.migrations import upgrade
 from common.runtime import Runtime
 from common.wire import EVENT_FIELD, encode_entry
@@ -25,11 +35,11 @@ from publishing.adapters.orm import commendations, messaging, stories
 from publishing.adapters.repository import PublishingStore
 from publishing.bootstrap import bootstrap
 from publishing.config import Settings
-from publishing.domain.model import story_id_for
+from publishing.domain.model import StoryReleased, story_id_for
 from publishing.entrypoints.consumers import subscriptions
 from publishing.integration import translator
 from tests.conftest import TEST_SECRET
-from tests.helpers import migrated_database, units_of_work
+from tests.helpers import add_entry, eventually, migrated_database, stream_fields, units_of_work
 from tests.publishing.builders import BASE, approved, delivery, granted
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -47,14 +57,14 @@ async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
     settings = Settings(
         database_url=db_url,
         redis_url=redis_url,
-        auth_secret=TEST_SECRET,
+        auth_secret=SecretStr(TEST_SECRET),
         public_url=BASE,
         page_size=2,
         claim_idle_ms=500,
     )
     application = bootstrap(settings)
     yield application
-    runtime: Runtime = application.state.runtime
+    runtime: Runtime[PublishingStore, StoryReleased] = application.state.runtime
     await runtime.redis.aclose()
     await runtime.db.dispose()
 
@@ -114,7 +124,7 @@ async def test_a_batch_with_runs_of_both_types_has_the_outcomes_of_one_by_one(db
     first, second, hidden = approved(name="Nguyễn Văn An"), approved(name="Trần Thị Bích"), approved(consent=False)
     award_early = granted(approved(name="Chưa có bài").payload)  # its story comes later
     award_first, award_earlier = granted(first.payload), granted(earlier.payload)
-    batch = [
+    batch: list[Event[Any]] = [
         first,
         second,
         new_event(first.payload, producer="review"),  # the same exemplar again, in the same run
@@ -153,7 +163,7 @@ async def test_no_consent_withholds_the_story_and_announces_nothing(db: Database
 async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    runtime: Runtime = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
     processor = event_processor(runtime.db, BASE)
     approval = approved(
         name="Hợp tác xã Nông nghiệp Đồng Tiến", kind=NomineeKind.COLLECTIVE, field=FieldOfWork.AGRICULTURE
@@ -176,7 +186,7 @@ async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
 
 
 async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAPI, client: httpx.AsyncClient) -> None:
-    runtime: Runtime = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
     processor = event_processor(runtime.db, BASE)
     approval = approved()
     await processor([delivery(approval)])
@@ -198,7 +208,7 @@ async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAP
 
 
 async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncClient) -> None:
-    runtime: Runtime = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
     processor = event_processor(runtime.db, BASE)
     names = ["Nguyễn Văn An", "Trần Thị Bích", "Lò Văn Páo"]
     for name in names:
@@ -259,7 +269,7 @@ async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncCl
 async def test_the_running_service_reads_the_streams_and_relays_story_published(
     app: FastAPI, client: httpx.AsyncClient, redis_client: Redis
 ) -> None:
-    runtime: Runtime = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
     approval = approved(name="Phạm Thị Lan")
     rejected = new_event(
         ExemplarRejected(
@@ -270,19 +280,14 @@ async def test_the_running_service_reads_the_streams_and_relays_story_published(
         ),
         producer="review",
     )
-    await redis_client.xadd("review.events", encode_entry(rejected.envelope.model_dump_json()))
-    await redis_client.xadd("review.events", encode_entry(approval.envelope.model_dump_json()))
-    await redis_client.xadd("awards.events", encode_entry(granted(approval.payload).envelope.model_dump_json()))
+    await add_entry(redis_client, "review.events", encode_entry(rejected.envelope.model_dump_json()))
+    await add_entry(redis_client, "review.events", encode_entry(approval.envelope.model_dump_json()))
+    await add_entry(redis_client, "awards.events", encode_entry(granted(approval.payload).envelope.model_dump_json()))
     await runtime.start()
     try:
-        entries: Any = []
-        for _ in range(100):
-            entries = await redis_client.xrange("publishing.events")
-            if entries:
-                break
-            await asyncio.sleep(0.1)
+        entries = await eventually(lambda: stream_fields(redis_client, "publishing.events"), within=10, interval=0.1)
         assert len(entries) == 1
-        published = parse_event(entries[0][1][EVENT_FIELD.encode()])
+        published = parse_event(entries[0][EVENT_FIELD])
         assert isinstance(published.payload, StoryPublished)
         assert published.envelope.causation_id == approval.event_id
         slug = published.payload.url.removeprefix(f"{BASE}/stories/")

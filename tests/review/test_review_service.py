@@ -10,16 +10,17 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from common.auth import Role, mint_token
-from common.events import NominationAccepted, new_event
+from common.events import FieldOfWork, NominationAccepted, NomineeKind, new_event
 from common.migrations import upgrade
 from review.__main__ import MIGRATIONS
 from review.bootstrap import bootstrap
 from review.config import Settings
 from tests.conftest import TEST_SECRET
-from tests.helpers import eventually
+from tests.helpers import eventually, stream_entries, stream_events
 
 
 def accepted() -> dict[str, Any]:
@@ -28,19 +29,20 @@ def accepted() -> dict[str, Any]:
         unit_id="xa-ban-nguyen",
         unit_name="Xã Bản Nguyên",
         quarter="2026-Q3",
-        field="health",
-        nominee_kind="collective",
+        field=FieldOfWork.HEALTH,
+        nominee_kind=NomineeKind.COLLECTIVE,
         nominee_name="Trạm Y tế xã Bản Nguyên",
         achievements="Mười năm liền không để dịch bệnh lớn xảy ra trên địa bàn.",
         consent_to_publish=True,
     )
-    return json.loads(new_event(payload, producer="nomination").envelope.model_dump_json())
+    envelope: dict[str, Any] = json.loads(new_event(payload, producer="nomination").envelope.model_dump_json())
+    return envelope
 
 
 @pytest.fixture
 async def client(db_url: str, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
     upgrade(MIGRATIONS, db_url)
-    app: FastAPI = bootstrap(Settings(database_url=db_url, redis_url=redis_url, auth_secret=TEST_SECRET))
+    app: FastAPI = bootstrap(Settings(database_url=db_url, redis_url=redis_url, auth_secret=SecretStr(TEST_SECRET)))
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
@@ -67,7 +69,7 @@ async def open_case(client: httpx.AsyncClient, redis: Redis, env: dict[str, Any]
 
 async def review_events(redis: Redis, count: int) -> list[dict[str, Any]]:
     async def probe() -> list[dict[str, Any]]:
-        found = [json.loads(f[b"event"]) for _, f in await redis.xrange("review.events")]
+        found = await stream_events(redis, "review.events")
         return found if len(found) >= count else []
 
     return await eventually(probe)
@@ -93,7 +95,7 @@ async def test_duplicate_accepted_event_opens_one_case_and_approval_is_announced
         f"/reviews/{nid}/reject", json={"reasons": [{"code": "x", "message": "y"}]}, headers=auth()
     )
     assert again.status_code == 409
-    assert len(await redis_client.xrange("review.events")) == 1
+    assert len(await stream_entries(redis_client, "review.events")) == 1
 
 
 async def test_rejection_and_return_carry_reasons(client: httpx.AsyncClient, redis_client: Redis) -> None:

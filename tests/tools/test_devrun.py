@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from common.devrun import ensure_redis
+from exemplars_tools.devrun import ensure_redis
 from tests.servers import free_port
 
 

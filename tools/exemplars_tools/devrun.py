@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from common import registry
-from common.cli import setup_state
+from exemplars_tools.cli import setup_state
 
 __all__ = ["SERVICES", "LocalStack", "ServiceProcess", "ensure_redis", "main"]
 
