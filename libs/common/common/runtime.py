@@ -24,11 +24,12 @@ from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from common.asyncapi import declare_publishers
 from common.auth import TokenVerifier
 from common.consumer import EntryHandler, StreamConsumer, ensure_group
 from common.db import Database
 from common.docs import offline_docs
-from common.events import Envelope, Event
+from common.events import Envelope, Event, EventPayload
 from common.health import health_router
 from common.jobs import JobKind, JobWorker
 from common.messaging_tables import MessagingTables
@@ -54,6 +55,7 @@ class Subscription:
     stream: str
     handler: EntryHandler
     description: str
+    payloads: tuple[type[EventPayload], ...] = ()  # the event types it applies, for the AsyncAPI document
 
 
 def subscriptions_of(processor: Processor[Any, Any]) -> list[Subscription]:
@@ -64,7 +66,8 @@ def subscriptions_of(processor: Processor[Any, Any]) -> list[Subscription]:
         description = (
             f"{processor.group} applies {', '.join(types)}; entries that can never succeed go to {stream}.dead."
         )
-        subscriptions.append(Subscription(stream, processor, description))
+        payloads = tuple(p for p in processor.handlers.payloads if stream == p.STREAM)
+        subscriptions.append(Subscription(stream, processor, description, payloads))
     return subscriptions
 
 
@@ -81,6 +84,7 @@ class Runtime(Generic[S, D]):
     worker: JobWorker
     unit_of_work: Callable[[], UnitOfWork[S, D]]
     consumers: list[StreamConsumer] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -147,6 +151,9 @@ def build_runtime(
     workers.append(worker)
     runtime = Runtime(entry, settings, db, tables, redis, broker, outages, relay, worker, unit_of_work)
     subs = list(subscriptions(unit_of_work))
+    runtime.subscriptions.extend(subs)
+    # Declared for the AsyncAPI document: the relay writes these streams, never the broker.
+    declare_publishers(broker, entry.produces)
     streams = sorted(sub.stream for sub in subs)
     if streams != sorted(entry.consumes):
         raise ValueError(f"{name} subscribes to {streams}, but the registry says it reads {sorted(entry.consumes)}")

@@ -1,41 +1,66 @@
-"""The command line every service has: ``migrate``, ``serve`` and ``asyncapi``."""
+"""The command line every service has: ``migrate``, ``serve``, ``asyncapi`` and ``jobs``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
+import getpass
 import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from common.jobs import JobState, list_jobs, retry_jobs
+from common.runtime import Runtime
+from common.settings import ServiceSettings
 
 __all__ = ["ServiceCommand"]
 
+log = logging.getLogger(__name__)
 
-class ServiceCommand:
+T = TypeVar("T", bound=ServiceSettings)
+
+
+class ServiceCommand(Generic[T]):
+    """``<service> migrate | serve [--migrate] | asyncapi | jobs list | jobs retry``."""
+
     def __init__(
         self,
         *,
         name: str,
-        load_settings: Callable[[], Any],
+        load_settings: Callable[[], T],
         migrations_dir: Path,
+        build: Callable[[T], Runtime[Any, Any]],
         app_factory: str,
-        asyncapi: Callable[[Any], dict[str, Any]],
     ) -> None:
         self.name = name
         self.load_settings = load_settings
         self.migrations_dir = migrations_dir
+        self.build = build
         self.app_factory = app_factory
-        self.asyncapi = asyncapi
 
-    def main(self, argv: list[str] | None = None) -> int:
+    def parser(self) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(prog=self.name)
         sub = parser.add_subparsers(dest="command", required=True)
         sub.add_parser("migrate", help="bring the database to the newest schema")
-        serve = sub.add_parser("serve", help="serve the HTTP API and the stream consumers")
+        serve = sub.add_parser("serve", help="serve the HTTP API, the stream consumers and the job worker")
         serve.add_argument("--migrate", action="store_true", help="migrate first")
         sub.add_parser("asyncapi", help="print this service's AsyncAPI document (JSON)")
+        jobs = sub.add_parser("jobs", help="slow work (audio, PDFs, posts to channels): list, retry")
+        jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+        listing = jobs_sub.add_parser("list", help="jobs, newest change first")
+        listing.add_argument("--state", choices=[s.value for s in JobState], help="only jobs in this state")
+        listing.add_argument("--limit", type=int, default=100)
+        retry = jobs_sub.add_parser("retry", help="run failed jobs again, with fresh attempts")
+        retry.add_argument("ids", nargs="*", type=int, help="job ids")
+        retry.add_argument("--all-failed", action="store_true", help="every failed job")
+        retry.add_argument("--operator", default=None, help="who acts, for the log (default: the login name)")
+        return parser
+
+    def main(self, argv: list[str] | None = None) -> int:
+        parser = self.parser()
         args = parser.parse_args(argv)
         try:
             settings = self.load_settings()
@@ -43,8 +68,14 @@ class ServiceCommand:
             parser.exit(2, f"{self.name}: configuration error: {error}\n")
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "asyncapi":
-            print(json.dumps(self.asyncapi(settings), ensure_ascii=False, indent=2))
+            from common.asyncapi import service_document
+
+            print(json.dumps(service_document(self.build(settings)), ensure_ascii=False, indent=2, sort_keys=True))
             return 0
+        if args.command == "jobs":
+            if args.jobs_command == "retry" and bool(args.ids) == bool(args.all_failed):
+                parser.exit(2, f"{self.name}: give job ids or --all-failed, not both and not neither\n")
+            return asyncio.run(self.jobs(settings, args))
         from common.migrations import upgrade
 
         if args.command == "migrate" or args.migrate:
@@ -66,6 +97,35 @@ class ServiceCommand:
             proxy_headers=True,
         )
         return 0
+
+    async def jobs(self, settings: T, args: argparse.Namespace) -> int:
+        runtime = self.build(settings)
+        try:
+            if args.jobs_command == "list":
+                state = JobState(args.state) if args.state else None
+                rows = await list_jobs(runtime.db, runtime.tables, state=state, limit=args.limit)
+                for row in rows:
+                    error = (row.last_error or "").replace("\n", " ")[:120]
+                    print(
+                        f"{row.id:>8}  {row.kind:<18} {row.state:<8} {row.attempts}/{row.max_attempts}  "
+                        f"{row.run_after:%Y-%m-%d %H:%M:%S}  {row.key}  {error}".rstrip()
+                    )
+                print(f"{len(rows)} jobs")
+                return 0
+            ids = None if args.all_failed else list(args.ids)
+            count = await retry_jobs(runtime.db, runtime.tables, ids)
+            log.warning(
+                "%s jobs retry by %s: %d failed jobs sent back (%s)",
+                self.name,
+                args.operator or getpass.getuser(),
+                count,
+                "all failed" if ids is None else ", ".join(map(str, ids)),
+            )
+            print(f"sent back: {count}")
+            return 0 if ids is None or count == len(ids) else 1
+        finally:
+            await runtime.db.dispose()
+            await runtime.redis.aclose()
 
 
 def _freeze_startup_objects() -> None:

@@ -1,11 +1,11 @@
-"""``awards migrate | serve | asyncapi``."""
+"""``awards migrate | serve | asyncapi | jobs``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from awards.bootstrap import build
 from awards.config import Settings
-from common.asyncapi import asyncapi_document
 from common.service_cli import ServiceCommand
 
 __all__ = ["main"]
@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         name="awards",
         load_settings=Settings,
         migrations_dir=MIGRATIONS,
+        build=build,
         app_factory="awards.main:create_app",
-        asyncapi=lambda _settings: asyncapi_document(),
     ).main(argv)
 
 

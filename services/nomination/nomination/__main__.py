@@ -1,11 +1,11 @@
-"""``nomination migrate | serve | asyncapi``."""
+"""``nomination migrate | serve | asyncapi | jobs``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from common.asyncapi import asyncapi_document
 from common.service_cli import ServiceCommand
+from nomination.bootstrap import build
 from nomination.config import Settings
 
 __all__ = ["main"]
@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         name="nomination",
         load_settings=Settings,
         migrations_dir=MIGRATIONS,
+        build=build,
         app_factory="nomination.main:create_app",
-        asyncapi=lambda _settings: asyncapi_document(),
     ).main(argv)
 
 

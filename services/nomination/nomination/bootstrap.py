@@ -18,8 +18,9 @@ __all__ = ["bootstrap", "build"]
 
 
 def build(
-    settings: Settings, organisation: Organisation
+    settings: Settings, organisation: Organisation | None = None
 ) -> Runtime[NominationStore, NominationTakenIn | SubmissionRefused]:
+    organisation = organisation or load_organisation(settings.organisation_file or default_organisation_path())
     return build_runtime(
         service("nomination"),
         settings,

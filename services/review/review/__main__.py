@@ -1,11 +1,11 @@
-"""``review migrate | serve | asyncapi``."""
+"""``review migrate | serve | asyncapi | jobs``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from common.asyncapi import asyncapi_document
 from common.service_cli import ServiceCommand
+from review.bootstrap import build
 from review.config import Settings
 
 __all__ = ["main"]
@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         name="review",
         load_settings=Settings,
         migrations_dir=MIGRATIONS,
+        build=build,
         app_factory="review.main:create_app",
-        asyncapi=lambda _settings: asyncapi_document(),
     ).main(argv)
 
 
