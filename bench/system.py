@@ -27,9 +27,13 @@ from common.events import NominationSubmitted, new_event
 from common.messaging_tables import messaging_tables
 from common.signing import sign_compact
 from exemplars_tools.devrun import LocalStack
+from publishing.channels import channels_for
+from publishing.channels.site import Site
 
 __all__ = ["UNITS", "drive", "signed_entry"]
 
+# Each story is announced once per channel placed with it (the web page and the feed).
+STORY_PUBLISHED_PER_STORY = sum(channel.immediate for channel in channels_for(Site("", "", "")))
 RETRY_AFTER = 0.25  # seconds before an item a service had not applied yet is asked for again
 UNITS = ["xa-ban-nguyen", "xa-cao-xa", "xa-vinh-lai", "tt-hung-son", "xa-son-vi", "xa-tu-xa", "xa-thach-son"]
 
@@ -220,7 +224,7 @@ async def drive(stack: LocalStack, label: str, n: int, *, rate: float | None) ->
             await redis.xadd("nomination.submissions", signed_entry(stack, keys, k))  # type: ignore[arg-type]
     await _xlen_at_least(redis, "nomination.events", n)
     intake = time.monotonic() - start
-    await _xlen_at_least(redis, "publishing.events", n)
+    await _xlen_at_least(redis, "publishing.events", n * STORY_PUBLISHED_PER_STORY)
     await _xlen_at_least(redis, "awards.events", n)
     await _group_settled(redis, "awards.events", "publishing")
     e2e = time.monotonic() - start

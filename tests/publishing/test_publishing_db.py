@@ -31,15 +31,17 @@ from common.migrations import upgrade
 from common.runtime import Runtime
 from common.wire import EVENT_FIELD, encode_entry
 from publishing.__main__ import MIGRATIONS
-from publishing.adapters.orm import commendations, messaging, stories
+from publishing.adapters.orm import commendations, messaging, publications, stories
 from publishing.adapters.repository import PublishingStore
 from publishing.bootstrap import bootstrap
+from publishing.channels import channels_for
+from publishing.channels.site import Site
 from publishing.config import Settings
-from publishing.domain.model import StoryReleased, story_id_for
-from publishing.entrypoints.consumers import subscriptions
-from publishing.integration import translator
+from publishing.domain.model import StoryPlaced, story_id_for
+from publishing.entrypoints.consumers import subscriptions_for
+from publishing.integration import to_integration
 from tests.conftest import TEST_SECRET
-from tests.helpers import add_entry, eventually, migrated_database, stream_fields, units_of_work
+from tests.helpers import Fields, add_entry, eventually, migrated_database, stream_fields, units_of_work
 from tests.publishing.builders import BASE, approved, delivery, granted
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -64,7 +66,7 @@ async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
     )
     application = bootstrap(settings)
     yield application
-    runtime: Runtime[PublishingStore, StoryReleased] = application.state.runtime
+    runtime: Runtime[PublishingStore, StoryPlaced] = application.state.runtime
     await runtime.redis.aclose()
     await runtime.db.dispose()
 
@@ -77,10 +79,16 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 def event_processor(db: Database, public_base: str) -> EntryHandler:
     """What the running service does with both its streams (one processor, one inbox; no Redis used)."""
-    uow = units_of_work(db, "publishing", messaging, PublishingStore, translator(public_base))
-    handlers = {sub.handler for sub in subscriptions(uow)}
+    uow = units_of_work(db, "publishing", messaging, PublishingStore, to_integration)
+    channels = channels_for(Site(title="Gương điển hình tiên tiến", author="Ban biên tập", base_url=public_base))
+    handlers = {sub.handler for sub in subscriptions_for(channels)(uow)}
     [processor] = handlers
     return processor
+
+
+async def _entries(redis: Redis, stream: str, count: int) -> list[Fields] | None:
+    entries = await stream_fields(redis, stream)
+    return entries if len(entries) >= count else None
 
 
 async def _count(db: Database, query: Any) -> int:
@@ -93,7 +101,7 @@ async def _outbox(db: Database) -> list[Any]:
         return list((await session.execute(select(messaging.outbox).order_by(messaging.outbox.c.id))).all())
 
 
-async def test_the_same_approval_twice_makes_one_story_and_one_event(db: Database) -> None:
+async def test_the_same_approval_twice_makes_one_story_placed_once_on_each_channel(db: Database) -> None:
     processor = event_processor(db, BASE)
     event = approved()
     await processor([delivery(event)])
@@ -103,18 +111,24 @@ async def test_the_same_approval_twice_makes_one_story_and_one_event(db: Databas
 
     assert await _count(db, select(func.count()).select_from(stories)) == 1
     rows = await _outbox(db)
-    assert [(row.type, row.stream) for row in rows] == [("StoryPublished", "publishing.events")]
-    published = parse_event(rows[0].envelope)
-    assert isinstance(published.payload, StoryPublished)
+    assert [(row.type, row.stream) for row in rows] == [("StoryPublished", "publishing.events")] * 2
+    web, atom = (parse_event(row.envelope) for row in rows)
+    assert isinstance(web.payload, StoryPublished) and isinstance(atom.payload, StoryPublished)
     async with db.read() as session:
         story = (await session.execute(select(stories))).one()
-    assert published.payload.story_id == story.story_id == story_id_for(event.payload.exemplar_id)
-    assert published.payload.url == f"{BASE}/stories/{story.slug}"
-    assert published.payload.channel == "web"
-    assert published.envelope.causation_id == event.event_id
-    assert published.envelope.correlation_id == event.envelope.correlation_id
-    assert published.envelope.producer == "publishing"
+        placed = (await session.execute(select(publications).order_by(publications.c.channel))).all()
+    assert web.payload.story_id == story.story_id == story_id_for(event.payload.exemplar_id)
+    assert (web.payload.channel, web.payload.url) == ("web", f"{BASE}/stories/{story.slug}")
+    assert (atom.payload.channel, atom.payload.url) == ("atom", f"{BASE}/feed.atom")
+    for published in (web, atom):
+        assert published.envelope.causation_id == event.event_id
+        assert published.envelope.correlation_id == event.envelope.correlation_id
+        assert published.envelope.producer == "publishing"
     assert story.status == "published"
+    assert [(p.channel, p.state, p.external_id, p.attempts) for p in placed] == [
+        ("atom", "published", f"urn:uuid:{story.story_id}", 1),
+        ("web", "published", f"/stories/{story.slug}", 1),
+    ]
 
 
 async def test_a_batch_with_runs_of_both_types_has_the_outcomes_of_one_by_one(db: Database) -> None:
@@ -141,8 +155,8 @@ async def test_a_batch_with_runs_of_both_types_has_the_outcomes_of_one_by_one(db
     assert await processor([delivery(e) for e in batch]) == []
 
     rows = await _outbox(db)
-    published = [parse_event(row.envelope) for row in rows[1:]]
-    assert [e.envelope.causation_id for e in published] == [first.event_id, second.event_id]
+    published = [parse_event(row.envelope) for row in rows[2:]]  # after the earlier story's web and atom
+    assert [e.envelope.causation_id for e in published] == [first.event_id] * 2 + [second.event_id] * 2
     assert await _count(db, select(func.count()).select_from(stories)) == 4
     assert await _count(db, select(func.count()).select_from(commendations)) == 3
     async with db.read() as session:
@@ -163,7 +177,7 @@ async def test_no_consent_withholds_the_story_and_announces_nothing(db: Database
 async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
     processor = event_processor(runtime.db, BASE)
     approval = approved(
         name="Hợp tác xã Nông nghiệp Đồng Tiến", kind=NomineeKind.COLLECTIVE, field=FieldOfWork.AGRICULTURE
@@ -186,7 +200,7 @@ async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
 
 
 async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAPI, client: httpx.AsyncClient) -> None:
-    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
     processor = event_processor(runtime.db, BASE)
     approval = approved()
     await processor([delivery(approval)])
@@ -203,12 +217,11 @@ async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAP
         row = (await session.execute(select(stories.c.published_at, stories.c.updated_at))).one()
     assert row.updated_at > row.published_at
     assert "theo Quyết định số 163/QĐ-UBND ngày 05/01/2027" in (after.findtext(f"{A}entry/{A}content") or "")
-    assert await _outbox(runtime.db) != []  # the StoryPublished of the approval, nothing more
-    assert len(await _outbox(runtime.db)) == 1
+    assert len(await _outbox(runtime.db)) == 2  # the approval's StoryPublished (web, atom), nothing more
 
 
 async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncClient) -> None:
-    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
     processor = event_processor(runtime.db, BASE)
     names = ["Nguyễn Văn An", "Trần Thị Bích", "Lò Văn Páo"]
     for name in names:
@@ -269,7 +282,7 @@ async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncCl
 async def test_the_running_service_reads_the_streams_and_relays_story_published(
     app: FastAPI, client: httpx.AsyncClient, redis_client: Redis
 ) -> None:
-    runtime: Runtime[PublishingStore, StoryReleased] = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
     approval = approved(name="Phạm Thị Lan")
     rejected = new_event(
         ExemplarRejected(
@@ -285,12 +298,13 @@ async def test_the_running_service_reads_the_streams_and_relays_story_published(
     await add_entry(redis_client, "awards.events", encode_entry(granted(approval.payload).envelope.model_dump_json()))
     await runtime.start()
     try:
-        entries = await eventually(lambda: stream_fields(redis_client, "publishing.events"), within=10, interval=0.1)
-        assert len(entries) == 1
-        published = parse_event(entries[0][EVENT_FIELD])
-        assert isinstance(published.payload, StoryPublished)
-        assert published.envelope.causation_id == approval.event_id
-        slug = published.payload.url.removeprefix(f"{BASE}/stories/")
+        entries = await eventually(lambda: _entries(redis_client, "publishing.events", 2), within=10, interval=0.1)
+        web, atom = [parse_event(entry[EVENT_FIELD]) for entry in entries]
+        assert isinstance(web.payload, StoryPublished) and isinstance(atom.payload, StoryPublished)
+        assert (web.payload.channel, atom.payload.channel) == ("web", "atom")
+        assert web.envelope.causation_id == atom.envelope.causation_id == approval.event_id
+        published = web.payload
+        slug = published.url.removeprefix(f"{BASE}/stories/")
         for _ in range(100):
             if await _count(runtime.db, select(func.count()).select_from(commendations)) == 1:
                 break

@@ -1,4 +1,4 @@
-"""Unit tests of the pure parts: Vietnamese labels, slugs, story rendering and the Atom document."""
+"""Unit tests of the pure parts: Vietnamese labels, slugs, the drafted text, its HTML and the Atom document."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from common.events import FieldOfWork, NomineeKind
+from publishing.channels.atom import ATOM_NS, build_feed
+from publishing.channels.html import render_body, render_story_page
+from publishing.channels.site import Site
 from publishing.domain.labels import FIELD_LABELS, quarter_label, vn_date
 from publishing.domain.model import Commendation, Story, StoryStatus, slug_for, story_id_for
 from publishing.integration import story_from_approved
-from publishing.rendering.atom import ATOM_NS, build_feed
-from publishing.rendering.site import Site
-from publishing.rendering.templates import render_story_page
 from tests.publishing.builders import BASE, approved
 
 A = f"{{{ATOM_NS}}}"
@@ -39,22 +39,36 @@ def test_story_is_nfc_even_when_the_event_text_was_decomposed() -> None:
     assert "Vận động bà con trồng lúa hữu cơ." in story.body
 
 
-def test_body_says_unit_field_kind_quarter_achievements_and_the_closing_call() -> None:
+def test_body_is_plain_text_saying_unit_field_kind_quarter_achievements_and_the_closing_call() -> None:
     story = story_from_approved(approved().payload, NOW)
-    assert "UBND xã Lâm Thao" in story.body
-    assert "Lĩnh vực: Y tế" in story.body
-    assert "lĩnh vực y tế" in story.body
-    assert "Quý IV năm 2026, cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã" in story.body
-    assert "<p>Tổ chức 40 buổi khám miễn phí cho người cao tuổi.</p>" in story.body
-    assert "học tập, làm theo" in story.body
+    assert story.paragraphs == [
+        "Quý IV năm 2026, cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã (UBND xã Lâm Thao) đã được xét chọn, "
+        "công nhận là gương điển hình tiên tiến trong lĩnh vực y tế.",
+        "Mười năm liền đưa y tế đến từng thôn.",
+        "Tổ chức 40 buổi khám miễn phí cho người cao tuổi.",
+        "Với những thành tích trên, Nguyễn Thị Hoa đã được UBND xã Lâm Thao giới thiệu và được xét chọn là "
+        "một trong những gương điển hình tiên tiến tiêu biểu quý IV năm 2026.",
+        story.paragraphs[-1],
+    ]
+    assert "học tập, làm theo" in story.paragraphs[-1]
+    assert "<" not in story.body and ">" not in story.body
+    assert story.achievements == approved().payload.achievements
     assert story.summary.startswith("Cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã (UBND xã Lâm Thao)")
+
+
+def test_the_web_body_sets_the_facts_and_each_paragraph_the_lead_first() -> None:
+    html = render_body(story_from_approved(approved().payload, NOW))
+    assert "<li>Lĩnh vực: Y tế</li>" in html and "<li>Đơn vị: UBND xã Lâm Thao</li>" in html
+    assert "<li>Đối tượng: Cá nhân</li>" in html and "<li>Thời gian xét chọn: quý IV năm 2026</li>" in html
+    assert '<p class="lead">Quý IV năm 2026, cá nhân Nguyễn Thị Hoa' in html
+    assert "<p>Tổ chức 40 buổi khám miễn phí cho người cao tuổi.</p>" in html
 
 
 @pytest.mark.parametrize("field", list(FieldOfWork))
 def test_every_field_has_its_vietnamese_label_in_the_story(field: FieldOfWork) -> None:
     label = FIELD_LABELS[field]
     assert unicodedata.is_normalized("NFC", label)
-    assert f"Lĩnh vực: {label}" in story_from_approved(approved(field=field).payload, NOW).body
+    assert f"Lĩnh vực: {label}" in render_body(story_from_approved(approved(field=field).payload, NOW))
 
 
 def test_party_field_keeps_the_capital_of_dang_inside_a_sentence() -> None:
@@ -90,8 +104,10 @@ def test_a_name_that_already_says_its_kind_is_not_prefixed_twice(kind: NomineeKi
 def test_html_in_the_achievements_and_name_is_escaped() -> None:
     payload = approved(name="Lê <b>Văn</b> Tám", achievements='<script>alert("x")</script> & "trồng rừng"').payload
     story = story_from_approved(payload, NOW)
-    assert "<script>" not in story.body and "<b>" not in story.body
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;trồng rừng&#34;" in story.body
+    assert '<script>alert("x")</script>' in story.body, "the text is kept as written"
+    html = render_body(story)
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;trồng rừng&#34;" in html
     page = render_story_page(SITE, story, [])
     assert "<script>" not in page and "<b>Văn</b>" not in page
     assert "Lê &lt;b&gt;Văn&lt;/b&gt; Tám" in page

@@ -79,12 +79,18 @@ class JobKind(Generic[M]):
     payload: type[M]
     run: Callable[[M], Awaitable[None]]
     max_attempts: int = 8
+    # Told when the job has failed for good (its last error), to mark the work's own record.
+    failed: Callable[[M, str], Awaitable[None]] | None = None
 
     def job(self, key: str, payload: M, *, run_after: datetime | None = None) -> Job:
         return Job(self.name, key, payload.model_dump_json(), self.max_attempts, run_after or datetime.now(UTC))
 
     async def run_json(self, payload: str) -> None:
         await self.run(self.payload.model_validate_json(payload))
+
+    async def failed_json(self, payload: str, error: str) -> None:
+        if self.failed is not None:
+            await self.failed(self.payload.model_validate_json(payload), error)
 
 
 class JobWorker:
@@ -229,6 +235,12 @@ class JobWorker:
         statement = update(jobs).where(jobs.c.id == row.id, jobs.c.leased_by == self._worker).values(**values)
         async with self._db.transaction() as connection:
             await connection.execute(statement)
+        kind = self._kinds.get(row.kind)
+        if values.get("state") == JobState.FAILED.value and kind is not None:
+            try:
+                await kind.failed_json(row.payload, values["last_error"])
+            except Exception:
+                log.exception("job %s %s: recording its failure failed", row.kind, row.id)
 
     def retry_delay(self, attempts: int) -> timedelta:
         """10 s, 20 s, 40 s, … up to an hour, after the ``attempts``-th failure."""

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from common.events import AwardGranted, Envelope, Event, ExemplarApproved, StoryPublished, new_event, nfc
-from publishing.domain.model import Commendation, Story, StoryReleased, StoryStatus, slug_for, story_id_for
-from publishing.rendering.templates import StoryFacts, render_story_body, summary_of
+from publishing.domain.drafting import draft_text
+from publishing.domain.model import Commendation, Story, StoryFacts, StoryPlaced, StoryStatus, slug_for, story_id_for
 
-__all__ = ["CHANNEL", "PRODUCER", "commendation_from_award", "story_from_approved", "translator"]
+__all__ = ["PRODUCER", "commendation_from_award", "story_from_approved", "to_integration"]
 
 PRODUCER = "publishing"
-CHANNEL = "web"
 
 
 def _facts(payload: ExemplarApproved) -> StoryFacts:
@@ -31,7 +30,7 @@ def _facts(payload: ExemplarApproved) -> StoryFacts:
 
 def story_from_approved(payload: ExemplarApproved, now: datetime) -> Story:
     """The story about a newly approved exemplar; withheld unless the nominee consented."""
-    facts = _facts(payload)
+    text = draft_text(_facts(payload))
     story_id = story_id_for(payload.exemplar_id)
     return Story(
         story_id=story_id,
@@ -39,9 +38,10 @@ def story_from_approved(payload: ExemplarApproved, now: datetime) -> Story:
         nomination_id=payload.nomination_id,
         slug=slug_for(payload.nominee_name, story_id),
         status=StoryStatus.PUBLISHED if payload.consent_to_publish else StoryStatus.WITHHELD,
-        title=nfc(f"Gương điển hình tiên tiến: {payload.nominee_name}"),
-        summary=summary_of(facts),
-        body=render_story_body(facts),
+        title=text.title,
+        summary=text.summary,
+        body=text.body,
+        achievements=nfc(payload.achievements),
         unit_name=payload.unit_name,
         field=payload.field.value,
         quarter=payload.quarter,
@@ -65,19 +65,15 @@ def commendation_from_award(payload: AwardGranted) -> Commendation:
     )
 
 
-def translator(public_base: str) -> Callable[[StoryReleased, Envelope | None], Sequence[Event[Any]]]:
-    """StoryPublished for the web channel, following the approval's correlation."""
-
-    def to_integration(event: StoryReleased, cause: Envelope | None) -> Sequence[Event[Any]]:
-        story = event.story
-        payload = StoryPublished(
-            story_id=story.story_id,
-            exemplar_id=story.exemplar_id,
-            nomination_id=story.nomination_id,
-            channel=CHANNEL,
-            title=story.title,
-            url=f"{public_base.rstrip('/')}{story.path}",
-        )
-        return [new_event(payload, producer=PRODUCER, causation=cause)]
-
-    return to_integration
+def to_integration(event: StoryPlaced, cause: Envelope | None) -> Sequence[Event[Any]]:
+    """StoryPublished for each channel a story went out on, following the approval's correlation."""
+    story = event.story
+    payload = StoryPublished(
+        story_id=story.story_id,
+        exemplar_id=story.exemplar_id,
+        nomination_id=story.nomination_id,
+        channel=event.channel,
+        title=story.title,
+        url=event.placement.url,
+    )
+    return [new_event(payload, producer=PRODUCER, causation=cause)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, MetaData, String, Table, Text, Uuid
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid
 
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["commendations", "messaging", "metadata", "stories"]
+__all__ = ["commendations", "messaging", "metadata", "publications", "stories"]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -22,7 +22,8 @@ stories = Table(
     Column("status", String(20), nullable=False),
     Column("title", String(400), nullable=False),
     Column("summary", Text, nullable=False),
-    Column("body", Text, nullable=False),
+    Column("body", Text, nullable=False),  # plain text
+    Column("achievements", Text, nullable=False),
     Column("unit_name", String(300), nullable=False),
     Column("field", String(40), nullable=False),
     Column("quarter", String(7), nullable=False),
@@ -33,6 +34,22 @@ stories = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_stories_status_published", "status", "published_at"),
     Index("ix_stories_status_updated", "status", "updated_at"),
+)
+
+# A story on each channel: the channel's own record of it.
+publications = Table(
+    "publications",
+    metadata,
+    Column("story_id", Uuid, ForeignKey("stories.story_id"), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("external_id", String(400)),
+    Column("url", String(2000)),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("published_at", UtcDateTime()),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_publications_channel_state", "channel", "state"),
 )
 
 # Kept even when the story does not exist yet: an award may overtake the approval.

@@ -1,4 +1,4 @@
-"""Stories and commendations in the publishing datastore, over one open connection."""
+"""Stories, their publications and commendations in the publishing datastore, over one open connection."""
 
 from __future__ import annotations
 
@@ -11,12 +11,20 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
-from publishing.adapters.orm import commendations, stories
-from publishing.domain.model import Commendation, Story, StoryStatus
+from publishing.adapters.orm import commendations, publications, stories
+from publishing.domain.model import (
+    Commendation,
+    Placement,
+    Publication,
+    PublicationState,
+    Story,
+    StoryStatus,
+)
 
 __all__ = ["PublishingStore"]
 
 _STORY_COLUMNS = [c.name for c in stories.columns]
+_PUBLICATION_COLUMNS = [c.name for c in publications.columns]
 _COMMENDATION_COLUMNS = [c.name for c in commendations.columns if c.name not in {"nomination_id", "recorded_at"}]
 
 
@@ -36,6 +44,12 @@ def _to_story(row: Any) -> Story:
 
 def _to_commendation(row: Any) -> Commendation:
     return Commendation(**{name: getattr(row, name) for name in _COMMENDATION_COLUMNS})
+
+
+def _to_publication(row: Any) -> Publication:
+    data = {name: getattr(row, name) for name in _PUBLICATION_COLUMNS}
+    data["state"] = PublicationState(data["state"])
+    return Publication(**data)
 
 
 def _story_row(story: Story) -> dict[str, Any]:
@@ -64,6 +78,72 @@ class PublishingStore:
     async def get_story_by_slug(self, slug: str) -> Story | None:
         row = (await self.connection.execute(select(stories).where(stories.c.slug == slug))).first()
         return _to_story(row) if row else None
+
+    async def add_publications(self, new: Sequence[Publication]) -> None:
+        """Record stories on channels; a record that exists already is kept as it is."""
+        if new:
+            rows = [{name: getattr(p, name) for name in _PUBLICATION_COLUMNS} for p in new]
+            await self.connection.execute(insert_if_new(self.connection, publications), rows)
+
+    async def publication(self, story_id: uuid.UUID, channel: str) -> Publication | None:
+        query = select(publications).where(publications.c.story_id == story_id, publications.c.channel == channel)
+        row = (await self.connection.execute(query)).first()
+        return _to_publication(row) if row else None
+
+    async def publications_for(self, story_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Publication]]:
+        """Each story's publications, by channel name."""
+        ids = list(story_ids)
+        found: dict[uuid.UUID, list[Publication]] = {i: [] for i in ids}
+        if ids:
+            query = select(publications).where(publications.c.story_id.in_(ids)).order_by(publications.c.channel)
+            for row in (await self.connection.execute(query)).all():
+                found[row.story_id].append(_to_publication(row))
+        return found
+
+    async def record_placement(self, story_id: uuid.UUID, channel: str, placement: Placement, at: datetime) -> bool:
+        """The story is on the channel; False when it already was (a job that ran twice)."""
+        statement = (
+            publications.update()
+            .where(
+                publications.c.story_id == story_id,
+                publications.c.channel == channel,
+                publications.c.state != PublicationState.PUBLISHED.value,
+            )
+            .values(
+                state=PublicationState.PUBLISHED.value,
+                external_id=placement.external_id,
+                url=placement.url,
+                attempts=publications.c.attempts + 1,
+                last_error=None,
+                published_at=at,
+                updated_at=at,
+            )
+        )
+        return bool((await self.connection.execute(statement)).rowcount)
+
+    async def record_failure(self, story_id: uuid.UUID, channel: str, error: str, at: datetime) -> None:
+        """An attempt to place the story failed; the job will try again (or ``mark_failed`` follows)."""
+        await self.connection.execute(
+            self._unplaced(story_id, channel).values(
+                attempts=publications.c.attempts + 1, last_error=error[:2000], updated_at=at
+            )
+        )
+
+    async def mark_failed(self, story_id: uuid.UUID, channel: str, error: str, at: datetime) -> None:
+        """No more attempts: the story is not on the channel until an operator retries its job."""
+        await self.connection.execute(
+            self._unplaced(story_id, channel).values(
+                state=PublicationState.FAILED.value, last_error=error[:2000], updated_at=at
+            )
+        )
+
+    @staticmethod
+    def _unplaced(story_id: uuid.UUID, channel: str) -> Any:
+        return publications.update().where(
+            publications.c.story_id == story_id,
+            publications.c.channel == channel,
+            publications.c.state != PublicationState.PUBLISHED.value,
+        )
 
     async def touch_stories(self, story_ids: Iterable[uuid.UUID], at: datetime) -> None:
         """Move each story's ``updated_at`` forward to ``at`` (never back), in one statement.

@@ -15,8 +15,10 @@ __all__ = [
     "ascii_fold",
     "field_label",
     "kind_label",
+    "lower_first",
     "named_with_kind",
     "quarter_label",
+    "upper_first",
     "vn_date",
 ]
 
@@ -55,6 +57,14 @@ _KIND_WORDS: dict[NomineeKind, tuple[str, ...]] = {
 
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def field_label(field: str) -> str:

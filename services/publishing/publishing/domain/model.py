@@ -1,7 +1,9 @@
-"""A story (bài viết) about an exemplar and the commendations (khen thưởng) it shows.
+"""A story (bài viết) about an exemplar, where it was published, and the commendations it shows.
 
-A story published with the nominee's consent records ``StoryReleased``; ``integration.py``
-announces it as StoryPublished.
+A story is content: the facts it may state (``StoryFacts``) and its text (title, summary and a
+plain-text body an editor may rewrite). Channels (``publishing.channels``) render that content
+each in its own form; each placement on a channel is recorded as a ``Publication`` and, when it
+happens, as the domain event ``StoryPlaced``, which ``integration.py`` announces as StoryPublished.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ from enum import StrEnum
 from common.events import nfc
 from publishing.domain.labels import ascii_fold, vn_date
 
-__all__ = ["Commendation", "Story", "StoryReleased", "StoryStatus", "slug_for", "story_id_for"]
+__all__ = [
+    "Commendation",
+    "Placement",
+    "Publication",
+    "PublicationState",
+    "Story",
+    "StoryFacts",
+    "StoryPlaced",
+    "StoryStatus",
+    "slug_for",
+    "story_id_for",
+]
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG_STEM_MAX = 60
@@ -39,11 +52,67 @@ def slug_for(name: str, story_id: uuid.UUID) -> str:
     return f"{stem}-{story_id.hex[:8]}"
 
 
+class PublicationState(StrEnum):
+    PENDING = "pending"  # a job will place it on the channel
+    PUBLISHED = "published"
+    FAILED = "failed"  # the channel refused it, or every attempt failed: an operator may retry the job
+
+
 @dataclass(frozen=True)
-class StoryReleased:
-    """A story went out for readers to see."""
+class StoryFacts:
+    """All a story may state about an exemplar: nothing else reaches a channel."""
+
+    name: str
+    title: str
+    unit_name: str
+    field: str
+    kind: str
+    quarter: str
+    achievements: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a channel put a story: its id there (a feed entry id, a post id) and its address."""
+
+    external_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A story on one channel: the channel's own record."""
+
+    story_id: uuid.UUID
+    channel: str
+    state: PublicationState
+    external_id: str | None
+    url: str | None
+    attempts: int
+    last_error: str | None
+    published_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def first(cls, story_id: uuid.UUID, channel: str, now: datetime, placed: Placement | None = None) -> Publication:
+        """The record a story starts with on a channel: placed already, or waiting for its job."""
+        if placed is None:
+            return cls(story_id, channel, PublicationState.PENDING, None, None, 0, None, None, now)
+        return cls(story_id, channel, PublicationState.PUBLISHED, placed.external_id, placed.url, 1, None, now, now)
+
+
+@dataclass(frozen=True)
+class StoryPlaced:
+    """A story is out on a channel for readers or listeners."""
 
     story: Story
+    channel: str
+    placement: Placement
+
+
+def paragraphs_of(text: str) -> list[str]:
+    """Paragraphs of a plain text: separated by blank lines (or single line breaks), trimmed."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 @dataclass
@@ -55,7 +124,8 @@ class Story:
     status: StoryStatus
     title: str
     summary: str
-    body: str  # HTML, rendered from the template with every value escaped
+    body: str  # plain text, paragraphs on their own lines; every channel renders it its own way
+    achievements: str  # as the unit wrote them, plain text
     unit_name: str
     field: str
     quarter: str
@@ -64,7 +134,7 @@ class Story:
     nominee_title: str
     published_at: datetime
     updated_at: datetime
-    events: list[StoryReleased] = dataclass_field(default_factory=list, compare=False, repr=False)
+    events: list[StoryPlaced] = dataclass_field(default_factory=list, compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -75,10 +145,27 @@ class Story:
     def visible(self) -> bool:
         return self.status is StoryStatus.PUBLISHED
 
-    def release(self) -> None:
-        """A new story goes out to readers, unless it is withheld."""
-        if self.visible:
-            self.events.append(StoryReleased(self))
+    @property
+    def facts(self) -> StoryFacts:
+        return StoryFacts(
+            name=self.nominee_name,
+            title=self.nominee_title,
+            unit_name=self.unit_name,
+            field=self.field,
+            kind=self.nominee_kind,
+            quarter=self.quarter,
+            achievements=self.achievements,
+        )
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return paragraphs_of(self.body)
+
+    def placed(self, channel: str, placement: Placement) -> None:
+        """The story is out on ``channel``; a withheld story is placed nowhere."""
+        if not self.visible:
+            raise ValueError(f"story {self.story_id} is withheld: it may not go on {channel}")
+        self.events.append(StoryPlaced(self, channel, placement))
 
 
 @dataclass(frozen=True)

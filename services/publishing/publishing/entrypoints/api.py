@@ -12,10 +12,11 @@ from pydantic import BaseModel
 
 from common.paging import Offset
 from publishing.adapters.repository import PublishingStore
+from publishing.channels.html import render_body
+from publishing.channels.site import Site
 from publishing.domain.labels import field_label
-from publishing.domain.model import Commendation, Story
+from publishing.domain.model import Commendation, Publication, Story
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
-from publishing.rendering.site import Site
 
 __all__ = ["router"]
 
@@ -64,13 +65,37 @@ class StorySummary(BaseModel):
         return cls.model_validate(cls.fields_of(story, site))
 
 
+class PublicationView(BaseModel):
+    """The story on one channel."""
+
+    channel: str
+    state: str
+    url: str | None
+    published_at: datetime | None
+
+
 class StoryView(StorySummary):
-    body_html: str
+    body: str  # plain text, one paragraph per line
+    body_html: str  # as the web page shows it
+    achievements: str
     commendations: list[CommendationView]
+    publications: list[PublicationView]
 
     @classmethod
-    def full(cls, story: Story, site: Site, commendations: Sequence[Commendation]) -> StoryView:
-        extra = {"body_html": story.body, "commendations": [CommendationView.of(c) for c in commendations]}
+    def full(
+        cls,
+        story: Story,
+        site: Site,
+        commendations: Sequence[Commendation],
+        publications: Sequence[Publication],
+    ) -> StoryView:
+        extra = {
+            "body": story.body,
+            "body_html": render_body(story),
+            "achievements": story.achievements,
+            "commendations": [CommendationView.of(c) for c in commendations],
+            "publications": [PublicationView.model_validate(p, from_attributes=True) for p in publications],
+        }
         return cls.model_validate(cls.fields_of(story, site) | extra)
 
 
@@ -102,4 +127,5 @@ async def get_story(db: DatabaseDep, site: SiteDep, story_id: uuid.UUID) -> Stor
         if story is None or not story.visible:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no published story {story_id}")
         commendations = await store.commendations_for([story.exemplar_id])
-    return StoryView.full(story, site, commendations[story.exemplar_id])
+        publications = await store.publications_for([story.story_id])
+    return StoryView.full(story, site, commendations[story.exemplar_id], publications[story.story_id])

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from common.db import Database
-from publishing.rendering.site import Site
+from publishing.channels.site import Site
 
 __all__ = ["DatabaseDep", "PageSizeDep", "SiteDep"]
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse, Response
 
 from publishing.adapters.repository import PublishingStore
+from publishing.channels.atom import CONTENT_TYPE, build_feed
+from publishing.channels.html import render_index, render_not_found, render_story_page
 from publishing.entrypoints.deps import DatabaseDep, PageSizeDep, SiteDep
-from publishing.rendering.atom import CONTENT_TYPE, build_feed
-from publishing.rendering.templates import render_index, render_not_found, render_story_page
 
 __all__ = ["FEED_SIZE", "router"]
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from publishing.domain.model import Commendation, Story
-from publishing.rendering.site import Site
-from publishing.rendering.templates import render_entry_content
+from publishing.channels.html import render_entry_content
+from publishing.channels.site import Site
+from publishing.domain.model import Commendation, Placement, Story
 
-__all__ = ["ATOM_NS", "CONTENT_TYPE", "build_feed", "entry_id"]
+__all__ = ["ATOM_NS", "CONTENT_TYPE", "AtomChannel", "build_feed", "entry_id"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -23,6 +24,18 @@ _NOTHING_YET = datetime(1970, 1, 1, tzinfo=UTC)
 def entry_id(story: Story) -> str:
     """The same for every rendering of the story, so readers never see it twice."""
     return f"urn:uuid:{story.story_id}"
+
+
+@dataclass(frozen=True)
+class AtomChannel:
+    """The Atom feed: a story is an entry of the feed readers poll."""
+
+    site: Site
+    name: str = "atom"
+    immediate: bool = True
+
+    async def place(self, story: Story, commendations: Sequence[Commendation]) -> Placement:
+        return Placement(external_id=entry_id(story), url=self.site.feed_url)
 
 
 def _timestamp(value: datetime) -> str:

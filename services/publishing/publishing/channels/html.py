@@ -1,0 +1,78 @@
+"""The Vietnamese HTML of the web channel and the feed: story bodies, the index, story pages, not found."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from publishing.channels.site import Site
+from publishing.domain.labels import field_label, kind_label, lower_first, quarter_label, upper_first, vn_date
+from publishing.domain.model import Commendation, Story
+
+__all__ = [
+    "environment",
+    "render_body",
+    "render_entry_content",
+    "render_index",
+    "render_not_found",
+    "render_story_page",
+]
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """Built on first use, not at import; every value is HTML-escaped unless marked safe."""
+    env = Environment(
+        loader=PackageLoader("publishing", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["upper_first"] = upper_first
+    env.filters["lower_first"] = lower_first
+    env.filters["vn_date"] = vn_date
+    return env
+
+
+def _render(template: str, **context: object) -> str:
+    return _nfc(environment().get_template(template).render(**context))
+
+
+def _facts(story: Story) -> dict[str, str]:
+    """The facts as the page states them, in Vietnamese."""
+    return {
+        "kind": upper_first(kind_label(story.nominee_kind)),
+        "unit_name": story.unit_name,
+        "field": field_label(story.field),
+        "quarter": quarter_label(story.quarter),
+    }
+
+
+def render_body(story: Story) -> str:
+    """The story's text as HTML: the facts box and its paragraphs, the first one as the lead."""
+    return _render("story_body.html", facts=_facts(story), paragraphs=story.paragraphs)
+
+
+def render_entry_content(story: Story, commendations: Sequence[Commendation]) -> str:
+    """What a feed entry carries: the body and the commendations, as the page shows them."""
+    return _render("entry.html", body=render_body(story), commendations=commendations)
+
+
+def render_index(site: Site, stories: Sequence[Story], *, page: int, pages: int) -> str:
+    return _render("index.html", site=site, stories=stories, page=page, pages=pages)
+
+
+def render_story_page(site: Site, story: Story, commendations: Sequence[Commendation]) -> str:
+    return _render("story.html", site=site, story=story, body=render_body(story), commendations=commendations)
+
+
+def render_not_found(site: Site) -> str:
+    return _render("not_found.html", site=site)

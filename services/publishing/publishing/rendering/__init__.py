@@ -1,1 +1,0 @@
-"""Turning stories into HTML and Atom: Jinja2 templates (autoescaped) and an ElementTree feed."""
