@@ -6,15 +6,17 @@ import asyncio
 import contextlib
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT, StreamRangeResponse
+from sqlalchemy import MetaData, create_engine
 
-from common.db import Database
-from common.events import Envelope, Event
+from common.db import Database, sync_url
+from common.events import Envelope, Event, StoryPublished, new_event
 from common.messaging_tables import MessagingTables
 from common.migrations import upgrade
 from common.registry import service
@@ -83,6 +85,32 @@ def entry(fields: Mapping[str, str | bytes]) -> dict[FieldT, EncodableT]:
 async def add_entry(redis: Redis, stream: str, fields: Mapping[str, str | bytes]) -> None:
     """Post one entry on the stream, as a unit system or another service would."""
     await redis.xadd(stream, entry(fields))
+
+
+@contextlib.asynccontextmanager
+async def database_with(metadata: MetaData, url: str) -> AsyncIterator[Database]:
+    """A database holding ``metadata``'s tables, disposed of afterwards."""
+    engine = create_engine(sync_url(url))
+    metadata.create_all(engine)
+    engine.dispose()
+    database = Database.connect(url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+def story_published() -> Event[StoryPublished]:
+    """An event of the contract that any test may stage, relay and consume."""
+    payload = StoryPublished(
+        story_id=uuid.uuid4(),
+        exemplar_id=uuid.uuid4(),
+        nomination_id=uuid.uuid4(),
+        channel="web",
+        title="Gương điển hình",
+        url="http://127.0.0.1/stories/x",
+    )
+    return new_event(payload, producer="test")
 
 
 @contextlib.asynccontextmanager

@@ -9,9 +9,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from awards.__main__ import MIGRATIONS
 from awards.bootstrap import bootstrap
-from awards.config import Settings
+from awards.config import MIGRATIONS, Settings
 from common.migrations import upgrade
 from tests.conftest import TEST_SECRET
 

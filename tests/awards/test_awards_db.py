@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from awards.__main__ import MIGRATIONS
 from awards.adapters.orm import awards, exemplars, messaging
 from awards.adapters.repository import AwardsStore
+from awards.config import MIGRATIONS
 from awards.domain.model import AlreadyGranted
 from awards.service.handlers import AwardsOffice, DecisionRequest, issue_decision_for
 from common.auth import Role

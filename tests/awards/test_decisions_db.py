@@ -12,9 +12,9 @@ from alembic import command
 from fastapi import FastAPI
 from sqlalchemy import create_engine, select
 
-from awards.__main__ import MIGRATIONS
 from awards.adapters.orm import awards, decisions, exemplars, messaging
 from awards.adapters.repository import AwardsStore
+from awards.config import MIGRATIONS
 from common.auth import Role
 from common.db import Database, sync_url
 from common.migrations import alembic_config

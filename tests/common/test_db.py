@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, select
+from sqlalchemy import Column, Integer, MetaData, Table, select
 from sqlalchemy.exc import StatementError
 
-from common.db import Database, UtcDateTime, sync_url
+from common.db import Database, UtcDateTime
+from tests.helpers import database_with
 
 metadata = MetaData()
 moments = Table("moments", metadata, Column("id", Integer, primary_key=True), Column("at", UtcDateTime()))
@@ -17,12 +18,8 @@ moments = Table("moments", metadata, Column("id", Integer, primary_key=True), Co
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(sync_url(db_url))
-    metadata.create_all(engine)
-    engine.dispose()
-    database = Database.connect(db_url)
-    yield database
-    await database.dispose()
+    async with database_with(metadata, db_url) as database:
+        yield database
 
 
 async def test_moment_round_trips_as_aware_utc(db: Database) -> None:

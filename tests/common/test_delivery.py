@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy import Column, MetaData, String, Table, Uuid, create_engine, func, select
+from sqlalchemy import Column, MetaData, String, Table, Uuid, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.consumer import Delivery, EntryHandler, Refusal
-from common.db import Database, sync_url
+from common.db import Database
 from common.errors import Unprocessable
 from common.events import Envelope, Event, StoryPublished, new_event, parse_event
 from common.messaging_tables import messaging_tables
@@ -26,7 +25,7 @@ from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork, stage
 from common.wire import dead_letter_stream
 from tests.conftest import TEST_SECRET
-from tests.helpers import eventually, stream_entries, stream_fields
+from tests.helpers import database_with, eventually, story_published, stream_entries, stream_fields
 
 STREAM = StoryPublished.STREAM
 # A service of the tests' own: it reads the stream StoryPublished is on, and writes nothing.
@@ -37,26 +36,13 @@ tables = messaging_tables(metadata)
 effects = Table("effects", metadata, Column("event_id", Uuid, primary_key=True), Column("entry_id", String(40)))
 
 
-def story() -> Event[Any]:
-    payload = StoryPublished(
-        story_id=uuid.uuid4(),
-        exemplar_id=uuid.uuid4(),
-        nomination_id=uuid.uuid4(),
-        channel="web",
-        title="Gương điển hình",
-        url="http://127.0.0.1/stories/x",
-    )
-    return new_event(payload, producer="test")
+story = story_published
 
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(sync_url(db_url))
-    metadata.create_all(engine)
-    engine.dispose()
-    database = Database.connect(db_url)
-    yield database
-    await database.dispose()
+    async with database_with(metadata, db_url) as database:
+        yield database
 
 
 async def count(db: Database, table: Table) -> int:

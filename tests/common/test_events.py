@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-import uuid
 
 import pytest
 
@@ -14,10 +13,10 @@ from common.events import (
     NominationSubmitted,
     Nominee,
     NomineeKind,
-    StoryPublished,
     new_event,
     parse_event,
 )
+from tests.helpers import story_published
 
 
 def submission(**overrides: object) -> NominationSubmitted:
@@ -44,15 +43,7 @@ def test_round_trip_keeps_payload_and_envelope() -> None:
 
 def test_caused_event_follows_the_correlation() -> None:
     first = new_event(submission(), producer="unit")
-    story = StoryPublished(
-        story_id=uuid.uuid4(),
-        exemplar_id=uuid.uuid4(),
-        nomination_id=uuid.uuid4(),
-        channel="web",
-        title="Gương sáng",
-        url="http://x/s",
-    )
-    second = new_event(story, producer="publishing", causation=first.envelope)
+    second = new_event(story_published().payload, producer="publishing", causation=first.envelope)
     assert second.envelope.correlation_id == first.envelope.correlation_id
     assert second.envelope.causation_id == first.envelope.event_id
 

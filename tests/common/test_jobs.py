@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,12 +10,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, SecretStr
 from redis.asyncio import Redis
-from sqlalchemy import Column, MetaData, String, Table, create_engine, func, insert, select
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from common.db import Database, sync_url
+from common.db import Database
 from common.errors import Unprocessable
-from common.events import Envelope, Event, StoryPublished, new_event
+from common.events import Envelope, Event, StoryPublished
 from common.jobs import JobKind, JobState, JobWorker, retry_jobs
 from common.messaging_tables import messaging_tables
 from common.outages import Outages
@@ -27,7 +26,7 @@ from common.runtime import Runtime, Subscription, build_runtime, subscriptions_o
 from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork
 from tests.conftest import TEST_SECRET
-from tests.helpers import add_entry, eventually
+from tests.helpers import add_entry, database_with, eventually, story_published
 
 STREAM = StoryPublished.STREAM
 JOBS_SERVICE = ServiceEntry("jobtest", 8198, consumes=(STREAM,), produces=())
@@ -45,12 +44,8 @@ class Note(BaseModel):
 
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
-    engine = create_engine(sync_url(db_url))
-    metadata.create_all(engine)
-    engine.dispose()
-    database = Database.connect(db_url)
-    yield database
-    await database.dispose()
+    async with database_with(metadata, db_url) as database:
+        yield database
 
 
 def no_events(event: object, cause: Envelope | None) -> list[Event[Any]]:
@@ -71,16 +66,7 @@ async def job_rows(db: Database) -> dict[str, Any]:
         return {row.key: row for row in (await connection.execute(select(tables.jobs))).all()}
 
 
-def story() -> Event[StoryPublished]:
-    payload = StoryPublished(
-        story_id=uuid.uuid4(),
-        exemplar_id=uuid.uuid4(),
-        nomination_id=uuid.uuid4(),
-        channel="web",
-        title="Gương điển hình",
-        url="http://127.0.0.1/stories/x",
-    )
-    return new_event(payload, producer="test")
+story = story_published
 
 
 async def test_a_two_second_job_delays_no_consumer_batch_and_holds_no_write_lock(

@@ -19,7 +19,7 @@ SERVICES = [entry.name for entry in registry.SERVICES]
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_migrations_match_the_tables(service: str, db_url: str) -> None:
-    migrations = Path(import_module(f"{service}.__main__").MIGRATIONS)
+    migrations = Path(import_module(f"{service}.config").MIGRATIONS)
     metadata = import_module(f"{service}.adapters.orm").metadata
     upgrade(migrations, db_url)
     engine = create_engine(sync_url(db_url))

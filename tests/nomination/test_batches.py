@@ -33,9 +33,9 @@ from common.organisation import Organisation, load_organisation
 from common.signing import sign_compact
 from common.wire import EVENT_FIELD, SIGNED_FIELD
 from exemplars_tools.cli import setup_state
-from nomination.__main__ import MIGRATIONS
 from nomination.adapters.orm import messaging, nominations, rejected_submissions
 from nomination.adapters.repository import NominationStore, name_key, nominee_key
+from nomination.config import MIGRATIONS
 from nomination.entrypoints.consumers import subscriptions_for
 from nomination.integration import to_integration
 from tests.helpers import migrated_database, units_of_work

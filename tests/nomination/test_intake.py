@@ -16,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from common.auth import Role, mint_token
@@ -24,11 +23,10 @@ from common.events import NominationSubmitted, new_event
 from common.migrations import upgrade
 from common.signing import sign_compact
 from exemplars_tools.cli import setup_state
-from nomination.__main__ import MIGRATIONS
-from nomination.bootstrap import bootstrap
-from nomination.config import Settings
+from nomination.config import MIGRATIONS
 from tests.conftest import TEST_SECRET
 from tests.helpers import Fields, add_entry, eventually, stream_events, stream_fields
+from tests.nomination.support import running_nomination
 
 UNIT = "xa-ban-nguyen"
 SUBMISSIONS = "nomination.submissions"
@@ -76,16 +74,7 @@ def sign(state: Path, payload: bytes, unit: str = UNIT) -> str:
 @pytest.fixture
 async def service(db_url: str, redis_url: str, state: Path) -> AsyncIterator[FastAPI]:
     upgrade(MIGRATIONS, db_url)
-    settings = Settings(
-        database_url=db_url,
-        redis_url=redis_url,
-        auth_secret=SecretStr(TEST_SECRET),
-        organisation_file=state / "organisation.toml",
-        claim_idle_ms=500,
-        max_deliveries=3,
-    )
-    app = bootstrap(settings)
-    async with app.router.lifespan_context(app):
+    async with running_nomination(db_url, redis_url, state) as app:
         yield app
 
 

@@ -18,12 +18,12 @@ from common.jobs import JobWorker
 from common.migrations import alembic_config
 from common.outages import Outages
 from common.ports.clock import FakeClock
-from publishing.__main__ import MIGRATIONS
 from publishing.adapters.orm import messaging, publications, stories
 from publishing.adapters.repository import PublishingStore
 from publishing.channels import Channel, channels_for
 from publishing.channels.fake import RecordingChannel
 from publishing.channels.site import Site
+from publishing.config import MIGRATIONS
 from publishing.domain.model import PublicationState
 from publishing.integration import to_integration
 from publishing.service.handlers import PublishingUnitOfWork, handlers, placing

@@ -30,13 +30,12 @@ from common.events import (
 from common.migrations import upgrade
 from common.runtime import Runtime
 from common.wire import EVENT_FIELD, encode_entry
-from publishing.__main__ import MIGRATIONS
 from publishing.adapters.orm import commendations, messaging, publications, stories
 from publishing.adapters.repository import PublishingStore
 from publishing.bootstrap import bootstrap
 from publishing.channels import channels_for
 from publishing.channels.site import Site
-from publishing.config import Settings
+from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import StoryPlaced, story_id_for
 from publishing.entrypoints.consumers import subscriptions_for
 from publishing.integration import to_integration

@@ -16,9 +16,8 @@ from redis.asyncio import Redis
 from common.auth import Role, mint_token
 from common.events import FieldOfWork, NominationAccepted, NomineeKind, new_event
 from common.migrations import upgrade
-from review.__main__ import MIGRATIONS
 from review.bootstrap import bootstrap
-from review.config import Settings
+from review.config import MIGRATIONS, Settings
 from tests.conftest import TEST_SECRET
 from tests.helpers import eventually, stream_entries, stream_events
 

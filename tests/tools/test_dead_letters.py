@@ -11,13 +11,11 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from common.events import NominationSubmitted, new_event
@@ -26,11 +24,9 @@ from common.organisation import dump_toml, load_organisation
 from common.signing import sign_compact
 from exemplars_tools.cli import setup_state
 from exemplars_tools.dead_letters import AUDIT_STREAM, execute
-from nomination.__main__ import MIGRATIONS
-from nomination.bootstrap import bootstrap
-from nomination.config import Settings
-from tests.conftest import TEST_SECRET
+from nomination.config import MIGRATIONS
 from tests.helpers import add_entry, eventually, stream_entries, stream_events, stream_fields
+from tests.nomination.support import running_nomination
 
 UNIT = "xa-ban-nguyen"
 OTHER = "xa-cao-xa"
@@ -74,21 +70,7 @@ ServiceRunner = Callable[[], Any]
 def nomination_service(db_url: str, redis_url: str, state: Path) -> ServiceRunner:
     upgrade(MIGRATIONS, db_url)
 
-    @asynccontextmanager
-    async def running() -> AsyncIterator[None]:
-        settings = Settings(
-            database_url=db_url,
-            redis_url=redis_url,
-            auth_secret=SecretStr(TEST_SECRET),
-            organisation_file=state / "organisation.toml",
-            claim_idle_ms=500,
-            max_deliveries=3,
-        )
-        app = bootstrap(settings)
-        async with app.router.lifespan_context(app):
-            yield
-
-    return running
+    return lambda: running_nomination(db_url, redis_url, state)
 
 
 async def command(redis_url: str, *argv: str) -> tuple[int, str]:

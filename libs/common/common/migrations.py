@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, engine_from_config, pool
 
 from common.db import sync_url
 
-__all__ = ["alembic_config", "create_jobs_table_v1", "run_env", "upgrade"]
+__all__ = ["alembic_config", "create_jobs_table_v1", "drop_jobs_table_v1", "run_env", "upgrade"]
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -72,3 +72,11 @@ def create_jobs_table_v1() -> None:
         sa.UniqueConstraint("kind", "key", name="uq_jobs_kind_key"),
     )
     op.create_index("ix_jobs_state_run_after", "jobs", ["state", "run_after"], unique=False)
+
+
+def drop_jobs_table_v1() -> None:
+    """Undo ``create_jobs_table_v1``."""
+    from alembic import op
+
+    op.drop_index("ix_jobs_state_run_after", table_name="jobs")
+    op.drop_table("jobs")

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import getpass
+import importlib
 import json
 import logging
 from collections.abc import Callable
@@ -40,6 +41,24 @@ class ServiceCommand(Generic[T]):
         self.migrations_dir = migrations_dir
         self.build = build
         self.app_factory = app_factory
+
+    @classmethod
+    def named(cls, name: str) -> ServiceCommand[Any]:
+        """The command of the service package ``name``: its ``config`` (Settings, MIGRATIONS),
+        its ``bootstrap.build`` and its ``main.create_app``."""
+        config = importlib.import_module(f"{name}.config")
+
+        def build(settings: Any) -> Runtime[Any, Any]:
+            runtime: Runtime[Any, Any] = importlib.import_module(f"{name}.bootstrap").build(settings)
+            return runtime
+
+        return cls(
+            name=name,
+            load_settings=config.Settings,
+            migrations_dir=config.MIGRATIONS,
+            build=build,
+            app_factory=f"{name}.main:create_app",
+        )
 
     def parser(self) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(prog=self.name)

@@ -1,27 +1,8 @@
-"""``awards migrate | serve | asyncapi | jobs``."""
+"""``awards migrate | serve | asyncapi | jobs``: see ``common.service_cli``."""
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from awards.bootstrap import build
-from awards.config import Settings
 from common.service_cli import ServiceCommand
 
-__all__ = ["main"]
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def main(argv: list[str] | None = None) -> int:
-    return ServiceCommand(
-        name="awards",
-        load_settings=Settings,
-        migrations_dir=MIGRATIONS,
-        build=build,
-        app_factory="awards.main:create_app",
-    ).main(argv)
-
+main = ServiceCommand.named("awards").main
 
 if __name__ == "__main__":
     raise SystemExit(main())

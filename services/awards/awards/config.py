@@ -7,7 +7,9 @@ from typing import Literal
 
 from common.settings import ServiceSettings
 
-__all__ = ["Settings"]
+__all__ = ["MIGRATIONS", "Settings"]
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class Settings(ServiceSettings):

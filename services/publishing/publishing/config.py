@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -9,7 +10,9 @@ from pydantic import AfterValidator, Field
 from common.events import nfc
 from common.settings import ServiceSettings
 
-__all__ = ["Settings"]
+__all__ = ["MIGRATIONS", "Settings"]
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 Name = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(nfc)]
 

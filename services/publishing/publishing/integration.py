@@ -8,39 +8,25 @@ from typing import Any
 
 from common.events import AwardGranted, Envelope, Event, ExemplarApproved, StoryPublished, new_event, nfc
 from publishing.domain.drafting import draft_text
-from publishing.domain.model import Commendation, Story, StoryFacts, StoryPlaced, StoryStatus, slug_for, story_id_for
+from publishing.domain.model import Commendation, Story, StoryPlaced, StoryStatus, slug_for, story_id_for
 
 __all__ = ["PRODUCER", "commendation_from_award", "story_from_approved", "to_integration"]
 
 PRODUCER = "publishing"
 
 
-def _facts(payload: ExemplarApproved) -> StoryFacts:
-    # Only what the contract lets travel past nomination, and only what a story may say.
-    return StoryFacts(
-        name=payload.nominee_name,
-        title=payload.nominee_title,
-        unit_name=payload.unit_name,
-        field=payload.field.value,
-        kind=payload.nominee_kind.value,
-        quarter=payload.quarter,
-        achievements=payload.achievements,
-    )
-
-
 def story_from_approved(payload: ExemplarApproved, now: datetime) -> Story:
     """The story about a newly approved exemplar; withheld unless the nominee consented."""
-    text = draft_text(_facts(payload))
     story_id = story_id_for(payload.exemplar_id)
-    return Story(
+    story = Story(
         story_id=story_id,
         exemplar_id=payload.exemplar_id,
         nomination_id=payload.nomination_id,
         slug=slug_for(payload.nominee_name, story_id),
         status=StoryStatus.PUBLISHED if payload.consent_to_publish else StoryStatus.WITHHELD,
-        title=text.title,
-        summary=text.summary,
-        body=text.body,
+        title="",
+        summary="",
+        body="",
         achievements=nfc(payload.achievements),
         unit_name=payload.unit_name,
         field=payload.field.value,
@@ -51,6 +37,9 @@ def story_from_approved(payload: ExemplarApproved, now: datetime) -> Story:
         published_at=now,
         updated_at=now,
     )
+    text = draft_text(story)
+    story.title, story.summary, story.body = text.title, text.summary, text.body
+    return story
 
 
 def commendation_from_award(payload: AwardGranted) -> Commendation:

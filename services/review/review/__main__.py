@@ -1,27 +1,8 @@
-"""``review migrate | serve | asyncapi | jobs``."""
-
-from __future__ import annotations
-
-from pathlib import Path
+"""``review migrate | serve | asyncapi | jobs``: see ``common.service_cli``."""
 
 from common.service_cli import ServiceCommand
-from review.bootstrap import build
-from review.config import Settings
 
-__all__ = ["main"]
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def main(argv: list[str] | None = None) -> int:
-    return ServiceCommand(
-        name="review",
-        load_settings=Settings,
-        migrations_dir=MIGRATIONS,
-        build=build,
-        app_factory="review.main:create_app",
-    ).main(argv)
-
+main = ServiceCommand.named("review").main
 
 if __name__ == "__main__":
     raise SystemExit(main())

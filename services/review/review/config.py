@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from common.settings import ServiceSettings
 
-__all__ = ["Settings"]
+__all__ = ["MIGRATIONS", "Settings"]
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class Settings(ServiceSettings):

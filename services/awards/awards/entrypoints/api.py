@@ -19,6 +19,7 @@ from common.auth import Principal, Role, require_roles
 from common.events import Text
 from common.paging import Offset
 from common.runtime import Runtime
+from common.views import PublicExemplarView
 
 __all__ = ["router"]
 
@@ -53,16 +54,8 @@ class AwardView(BaseModel):
         return cls.model_validate(award, from_attributes=True)
 
 
-class ExemplarView(BaseModel):
+class ExemplarView(PublicExemplarView):
     exemplar_id: uuid.UUID
-    nomination_id: uuid.UUID
-    unit_id: str
-    unit_name: str
-    quarter: str
-    field: str
-    nominee_kind: str
-    nominee_name: str
-    nominee_title: str
     approved_at: datetime
     awards: list[AwardView]
 

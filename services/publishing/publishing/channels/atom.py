@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from publishing.channels.base import OnTheSite
 from publishing.channels.html import render_entry_content
 from publishing.channels.site import Site
 from publishing.domain.model import Commendation, Placement, Story
@@ -26,13 +26,10 @@ def entry_id(story: Story) -> str:
     return f"urn:uuid:{story.story_id}"
 
 
-@dataclass(frozen=True)
-class AtomChannel:
+class AtomChannel(OnTheSite):
     """The Atom feed: a story is an entry of the feed readers poll."""
 
-    site: Site
-    name: str = "atom"
-    immediate: bool = True
+    name = "atom"
 
     async def place(self, story: Story, commendations: Sequence[Commendation]) -> Placement:
         return Placement(external_id=entry_id(story), url=self.site.feed_url)

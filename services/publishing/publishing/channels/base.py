@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 from common.errors import Unprocessable
+from publishing.channels.site import Site
 from publishing.domain.model import Commendation, Placement, Story
 
-__all__ = ["Channel", "ChannelRefused"]
+__all__ = ["Channel", "ChannelRefused", "OnTheSite"]
 
 
 class ChannelRefused(Unprocessable):
@@ -29,3 +31,11 @@ class Channel(Protocol):
     async def place(self, story: Story, commendations: Sequence[Commendation]) -> Placement:
         """Put the story on the channel (or say where it is); raise to have the job try again."""
         ...
+
+
+@dataclass(frozen=True)
+class OnTheSite:
+    """A channel that is part of the public site, rendered when fetched: placing is saying where."""
+
+    site: Site
+    immediate: ClassVar[bool] = True

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from publishing.channels.site import Site
+from publishing.channels.base import OnTheSite
 from publishing.domain.model import Commendation, Placement, Story
 
 __all__ = ["WebChannel"]
 
 
-@dataclass(frozen=True)
-class WebChannel:
-    site: Site
-    name: str = "web"
-    immediate: bool = True
+class WebChannel(OnTheSite):
+    name = "web"
 
     async def place(self, story: Story, commendations: Sequence[Commendation]) -> Placement:
         return Placement(external_id=story.path, url=self.site.url(story.path))

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from publishing.domain.labels import field_label, lower_first, named_with_kind, quarter_label, upper_first
-from publishing.domain.model import StoryFacts, paragraphs_of
+from publishing.domain.model import Story, paragraphs_of
 
 __all__ = ["CLOSING", "StoryText", "draft_text"]
 
@@ -32,12 +32,13 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def draft_text(facts: StoryFacts) -> StoryText:
-    name, title, unit = _nfc(facts.name), _nfc(facts.title), _nfc(facts.unit_name)
-    who = named_with_kind(name, facts.kind)
+def draft_text(story: Story) -> StoryText:
+    """What the story says at first, from its facts alone."""
+    name, title, unit = _nfc(story.nominee_name), _nfc(story.nominee_title), _nfc(story.unit_name)
+    who = named_with_kind(name, story.nominee_kind)
     described = f"{who}, {title}" if title else who
-    field = lower_first(field_label(facts.field))
-    quarter = quarter_label(facts.quarter)
+    field = lower_first(field_label(story.field))
+    quarter = quarter_label(story.quarter)
     lead = (
         f"{upper_first(quarter)}, {described} ({unit}) đã được xét chọn, công nhận là gương điển hình "
         f"tiên tiến trong lĩnh vực {field}."
@@ -46,7 +47,7 @@ def draft_text(facts: StoryFacts) -> StoryText:
         f"Với những thành tích trên, {name} đã được {unit} giới thiệu và được xét chọn là một trong những "
         f"gương điển hình tiên tiến tiêu biểu {quarter}."
     )
-    body = "\n\n".join([lead, *paragraphs_of(_nfc(facts.achievements)), recognition, CLOSING])
+    body = "\n\n".join([lead, *paragraphs_of(_nfc(story.achievements)), recognition, CLOSING])
     summary = f"{upper_first(described)} ({unit}) là gương điển hình tiên tiến lĩnh vực {field}, {quarter}."
     return StoryText(
         title=_nfc(f"Gương điển hình tiên tiến: {name}"),

@@ -1,6 +1,7 @@
 """A story (bài viết) about an exemplar, where it was published, and the commendations it shows.
 
-A story is content: the facts it may state (``StoryFacts``) and its text (title, summary and a
+A story is content: the facts it may state (its nominee, unit, field and quarter, and the
+achievements as the unit wrote them) and its text (title, summary and a
 plain-text body an editor may rewrite). Channels (``publishing.channels``) render that content
 each in its own form; each placement on a channel is recorded as a ``Publication`` and, when it
 happens, as the domain event ``StoryPlaced``, which ``integration.py`` announces as StoryPublished.
@@ -24,7 +25,6 @@ __all__ = [
     "Publication",
     "PublicationState",
     "Story",
-    "StoryFacts",
     "StoryPlaced",
     "StoryStatus",
     "slug_for",
@@ -56,19 +56,6 @@ class PublicationState(StrEnum):
     PENDING = "pending"  # a job will place it on the channel
     PUBLISHED = "published"
     FAILED = "failed"  # the channel refused it, or every attempt failed: an operator may retry the job
-
-
-@dataclass(frozen=True)
-class StoryFacts:
-    """All a story may state about an exemplar: nothing else reaches a channel."""
-
-    name: str
-    title: str
-    unit_name: str
-    field: str
-    kind: str
-    quarter: str
-    achievements: str
 
 
 @dataclass(frozen=True)
@@ -144,18 +131,6 @@ class Story:
     @property
     def visible(self) -> bool:
         return self.status is StoryStatus.PUBLISHED
-
-    @property
-    def facts(self) -> StoryFacts:
-        return StoryFacts(
-            name=self.nominee_name,
-            title=self.nominee_title,
-            unit_name=self.unit_name,
-            field=self.field,
-            kind=self.nominee_kind,
-            quarter=self.quarter,
-            achievements=self.achievements,
-        )
 
     @property
     def paragraphs(self) -> list[str]:

@@ -13,6 +13,7 @@ from common.auth import Principal, Role, require_roles
 from common.events import Reason, Text
 from common.paging import Offset
 from common.runtime import Runtime
+from common.views import PublicExemplarView
 from review.adapters.repository import ReviewStore
 from review.domain.model import CaseDecided, Decision, ReviewCase, ReviewStatus
 from review.service.handlers import DecisionOutcome, DecisionRequest, decide_cases
@@ -25,15 +26,7 @@ Reviewer = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL)]
 Reader = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
 
 
-class CaseView(BaseModel):
-    nomination_id: uuid.UUID
-    unit_id: str
-    unit_name: str
-    quarter: str
-    field: str
-    nominee_kind: str
-    nominee_name: str
-    nominee_title: str
+class CaseView(PublicExemplarView):
     achievements: str
     consent_to_publish: bool
     received_at: datetime

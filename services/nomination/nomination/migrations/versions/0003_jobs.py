@@ -1,23 +1,6 @@
-"""The jobs table: slow work staged in the business transaction and run afterwards.
+"""The jobs table (slow work staged in the business transaction); revision 0003 after 0002."""
 
-Revision ID: 0003
-Revises: 0002
-"""
+from common.migrations import create_jobs_table_v1 as upgrade, drop_jobs_table_v1 as downgrade
 
-from alembic import op
-
-from common.migrations import create_jobs_table_v1
-
-revision = "0003"
-down_revision = "0002"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_jobs_table_v1()
-
-
-def downgrade() -> None:
-    op.drop_index("ix_jobs_state_run_after", table_name="jobs")
-    op.drop_table("jobs")
+revision, down_revision, branch_labels, depends_on = "0003", "0002", None, None
+__all__ = ["downgrade", "upgrade"]

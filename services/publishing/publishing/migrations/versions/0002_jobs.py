@@ -1,23 +1,6 @@
-"""The jobs table: slow work staged in the business transaction and run afterwards.
+"""The jobs table (slow work staged in the business transaction); revision 0002 after 0001."""
 
-Revision ID: 0002
-Revises: 0001
-"""
+from common.migrations import create_jobs_table_v1 as upgrade, drop_jobs_table_v1 as downgrade
 
-from alembic import op
-
-from common.migrations import create_jobs_table_v1
-
-revision = "0002"
-down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_jobs_table_v1()
-
-
-def downgrade() -> None:
-    op.drop_index("ix_jobs_state_run_after", table_name="jobs")
-    op.drop_table("jobs")
+revision, down_revision, branch_labels, depends_on = "0002", "0001", None, None
+__all__ = ["downgrade", "upgrade"]

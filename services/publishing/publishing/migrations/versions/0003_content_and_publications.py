@@ -69,6 +69,11 @@ def plain_text(body_html: str) -> tuple[str, str]:
     return "\n\n".join(paragraphs), "\n".join(achievements)
 
 
+def _table(name: str, **columns: sa.types.TypeEngine[object]) -> sa.TableClause:
+    """A lightweight table for the data step: just the columns it reads and writes."""
+    return sa.table(name, *(sa.column(column, type_) for column, type_ in columns.items()))
+
+
 def upgrade() -> None:
     with op.batch_alter_table("stories") as batch:
         batch.add_column(sa.Column("achievements", sa.Text(), nullable=False, server_default=""))
@@ -88,24 +93,11 @@ def upgrade() -> None:
     op.create_index("ix_publications_channel_state", "publications", ["channel", "state"])
 
     connection = op.get_bind()
-    stories = sa.table(
-        "stories",
-        sa.column("story_id", sa.Uuid()),
-        sa.column("slug", sa.String()),
-        sa.column("status", sa.String()),
-        sa.column("body", sa.Text()),
-        sa.column("achievements", sa.Text()),
-        sa.column("published_at", sa.DateTime(timezone=True)),
-    )
-    publications = sa.table(
-        "publications",
-        sa.column("story_id", sa.Uuid()),
-        sa.column("channel", sa.String()),
-        sa.column("state", sa.String()),
-        sa.column("external_id", sa.String()),
-        sa.column("attempts", sa.Integer()),
-        sa.column("published_at", sa.DateTime(timezone=True)),
-        sa.column("updated_at", sa.DateTime(timezone=True)),
+    uuid, text, moment = sa.Uuid(), sa.Text(), sa.DateTime(timezone=True)
+    stories = _table("stories", story_id=uuid, slug=text, status=text, body=text, achievements=text, published_at=moment)
+    publications = _table(
+        "publications", story_id=uuid, channel=text, state=text, external_id=text, attempts=sa.Integer(),
+        published_at=moment, updated_at=moment,
     )
     rows = connection.execute(sa.select(stories)).all()
     changes = []
