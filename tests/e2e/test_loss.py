@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import threading
 import time
 from typing import Any
@@ -63,6 +64,37 @@ def count_records(driver: Driver, service: str) -> tuple[int, int]:
     return int(rows[0]), int(rows[1])
 
 
+def in_flight(driver: Driver, group: str) -> int:
+    """Entries the group's consumers have read and not yet acknowledged."""
+    return sum(s["pending"] for (_, name), s in driver.group_state().items() if name == group)
+
+
+def strike(driver: Driver, name: str, within: float = 60.0) -> int:
+    """SIGKILL the service while it holds entries it has read and not acknowledged; how many.
+
+    Seen holding some, the process is frozen (SIGSTOP) and looked at again: if it still holds
+    them it cannot acknowledge them any more, and the kill orphans them for certain. If it
+    finished meanwhile, it is let go on (SIGCONT) until it holds some again.
+    """
+    service = driver.stack.services[name]
+    assert service.process is not None
+    pid = service.process.pid
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if in_flight(driver, name) > 0:
+            os.kill(pid, signal.SIGSTOP)
+            held = in_flight(driver, name)
+            if held > 0:
+                service.kill()
+                return held
+            os.kill(pid, signal.SIGCONT)
+        time.sleep(0.002)
+    raise AssertionError(f"{name} had no work in flight for {within}s: nothing to interrupt")
+
+
+KILLS = ("nomination", "review", "publishing", "awards", "nomination", "review")
+
+
 def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) -> None:
     rng = random.Random(os.environ.get("LOSS_TEST_SEED", "11-6-1948"))
     started = time.monotonic()
@@ -70,39 +102,31 @@ def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) 
     reviewer.start()
     kills: list[tuple[str, float]] = []
     orphaned: list[int] = []
-
-    burst_posted = threading.Event()
+    ready_to_strike = threading.Event()
 
     def killer() -> None:
-        for name in ("nomination", "review", "publishing", "awards", "nomination", "review"):
-            # Strike while a burst of nominations is being worked through.
-            burst_posted.clear()
-            burst_posted.wait(timeout=30)
-            time.sleep(rng.uniform(0.0, 0.15))
-            service = driver.stack.services[name]
-            service.kill()
+        for name in KILLS:
+            ready_to_strike.set()  # the next burst lands now, so that the service is mid-batch
+            orphaned.append(strike(driver, name))
             kills.append((name, round(time.monotonic() - started, 2)))
-            # Entries the killed process had read and not yet acknowledged: they must be claimed.
-            orphaned.append(sum(s["pending"] for (_, group), s in driver.group_state().items() if group == name))
             time.sleep(rng.uniform(0.1, 0.5))
+            service = driver.stack.services[name]
             service.start()
             service.wait_ready()
 
     chaos = threading.Thread(target=killer, daemon=True)
     chaos.start()
     for first in range(0, N, BURST):
+        ready_to_strike.wait(timeout=120 if chaos.is_alive() else 0)
+        ready_to_strike.clear()
         # A burst lands at once, so the services are mid-batch when the killer strikes.
         burst = [driver.signed_entry(UNITS[n % len(UNITS)], n)[1] for n in range(first, min(N, first + BURST))]
         pipe = driver.redis.pipeline(transaction=False)
         for fields in burst:
             pipe.xadd("nomination.submissions", fields)
         pipe.execute()
-        burst_posted.set()
-        time.sleep(1.5)
-    while chaos.is_alive() and len(kills) < 6:  # more kills than bursts: keep posting nothing new
-        burst_posted.set()
         time.sleep(0.5)
-    chaos.join(timeout=180)
+    chaos.join(timeout=300)
     assert not chaos.is_alive(), "the services did not come back"
 
     operator = driver.token(Role.OPERATOR)
@@ -129,9 +153,9 @@ def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(driver: Driver) 
         f"\nloss test: {N} nominations, kills {kills}, pending at each kill {orphaned}, "
         f"{elapsed:.1f}s, records {totals['records']}"
     )
-    assert [name for name, _ in kills] == ["nomination", "review", "publishing", "awards", "nomination", "review"]
+    assert [name for name, _ in kills] == list(KILLS)
     for name, (rows, distinct) in totals["records"].items():
         assert (rows, distinct) == (N, N), f"{name}: {rows} rows, {distinct} distinct"
     assert driver.dead_letter_count() == 0
     assert len({e["data"]["exemplar_id"] for e in driver.stream_events("publishing.events")}) == N
-    assert sum(orphaned) > 0, "no kill interrupted work in flight: the test proved nothing"
+    assert all(held > 0 for held in orphaned), f"every kill orphans work in flight: {orphaned}"
