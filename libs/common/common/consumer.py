@@ -216,18 +216,24 @@ class StreamConsumer:
         """``attempt()``; while it fails for an outage, wait and try again, holding on to ``held``."""
         delays = self.backoff.delays()
         kept = time.monotonic()
+        waited = False
         while True:
             try:
                 result = await attempt()
             except Exception as error:
                 if not self.outages.noted(error):
                     raise
+                waited = True
                 if time.monotonic() - kept >= self._keep_every:
                     await self._keep(held)
                     kept = time.monotonic()
                 await asyncio.sleep(next(delays))
                 continue
-            self.outages.reached(component)
+            if waited:
+                # The work that failed in the outage went through: the component is back. A first
+                # try proves nothing: it may have written nothing (entries refused, or applied
+                # before), and a full disk still answers reads and commits empty transactions.
+                self.outages.reached(component)
             return result
 
     async def _keep(self, held: Sequence[Delivery]) -> None:

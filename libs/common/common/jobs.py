@@ -126,6 +126,7 @@ class JobWorker:
         self._backoff = backoff or Backoff()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._claim_failed = False
 
     def wake(self) -> None:
         """Jobs were committed: look now rather than at the next poll."""
@@ -184,9 +185,18 @@ class JobWorker:
             )
             .returning(jobs.c.id, jobs.c.kind, jobs.c.key, jobs.c.payload, jobs.c.attempts, jobs.c.max_attempts)
         )
-        async with self._db.transaction() as connection:
-            rows = list((await connection.execute(statement)).all())
-        self._outages.reached(DATABASE)
+        try:
+            async with self._db.transaction() as connection:
+                rows = list((await connection.execute(statement)).all())
+        except Exception:
+            self._claim_failed = True
+            raise
+        if rows or self._claim_failed:
+            # Jobs leased (a committed write), or the claim that failed in the outage went through.
+            # An empty claim alone proves nothing: a full disk still commits a transaction that
+            # wrote nothing.
+            self._outages.reached(DATABASE)
+        self._claim_failed = False
         return rows
 
     async def _run_one(self, row: Row[Any]) -> None:

@@ -98,7 +98,8 @@ class Outages:
 
     ``noted`` is told of every error; it says whether the error was an outage (to be retried
     without counting it against the work). ``reached`` is told of every success of a component
-    (for the database: a committed write, since a full disk still answers reads). A component
+    that proves it back (for the database: a committed write, or work that failed in the outage
+    going through; not any success, since a full disk still answers reads). A component
     with a probe (Redis: PING) is also checked every ``probe_every`` seconds while it is down, so
     its return is logged even when no work is waiting for it.
     """
