@@ -198,6 +198,28 @@ async def test_relay_publishes_handed_over_events_at_once_and_finds_leftovers_by
     assert [parse_event(f["event"]).event_id for f in entries] == [e.event_id for e in leftovers + fresh]
 
 
+async def test_a_relay_behind_a_burst_keeps_at_most_its_limit_in_memory_and_the_order(
+    db: Database, redis_client: Redis
+) -> None:
+    relay = OutboxRelay(db, tables, redis_client, poll_interval=60, most_ready=3)
+    burst = [story() for _ in range(7)]
+    for first in range(0, 7, 2):  # four commits hand over 2, 2, 2 and 1 events
+        await stage_events(db, burst[first : first + 2])
+        relay.publish_now(burst[first : first + 2])
+    assert len(relay._ready) == 2, "past the limit, events wait in the outbox only"
+    relay.publish_now([story()])  # not staged: shows that handovers stay off until a poll caught up
+    assert len(relay._ready) == 2
+    running = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _xlen_is(redis_client, 7))
+        await eventually(lambda: _is_zero(unpublished(db)))
+    finally:
+        relay.stop()
+        await running
+    entries = await stream_fields(redis_client, STREAM)
+    assert [parse_event(f["event"]).event_id for f in entries] == [e.event_id for e in burst]
+
+
 class FailsOnce(OutboxRelay):
     """Redis refuses the first publication."""
 

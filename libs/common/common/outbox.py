@@ -54,6 +54,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 0.5,
         backoff: Backoff | None = None,
+        most_ready: int = 2_000,
     ) -> None:
         self._db = db
         self._outbox = tables.outbox
@@ -65,14 +66,23 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._ready: deque[Event[Any]] = deque()
+        # Handed-over events kept in memory at most; beyond that the next poll reads them from the
+        # outbox, so that a relay falling behind a burst does not hold the burst in memory.
+        self._most_ready = most_ready
+        self._overflowed = False  # handovers wait until a poll has caught up, so order is kept
         self._poll_due = True  # look for leftovers first
         self.published = 0
 
     def publish_now(self, events: Sequence[Event[Any]]) -> None:
         """Hand over events whose transaction has committed, to be published at once."""
-        if events:
+        if not events:
+            return
+        if self._overflowed or len(self._ready) + len(events) > self._most_ready:
+            self._overflowed = True  # they are committed in the outbox: polls publish them, in order
+            self._poll_due = True
+        else:
             self._ready.extend(events)
-            self._wake.set()  # while backing off, the relay does not wait on this
+        self._wake.set()  # while backing off, the relay does not wait on this
 
     def stop(self) -> None:
         self._stopping.set()
@@ -92,6 +102,7 @@ class OutboxRelay:
                     last_poll = loop.time()
                     full = await self.publish_batch() == self._batch_size
                     self._poll_due = full  # more rows are waiting: look again at once
+                    self._overflowed = self._overflowed and full
             except asyncio.CancelledError:
                 raise
             except Exception as error:
