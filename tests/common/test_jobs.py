@@ -238,8 +238,10 @@ async def _states(db: Database, **states: str) -> dict[str, Any] | None:
 
 
 async def _attempts(db: Database, **attempts: int) -> dict[str, Any] | None:
+    """The rows once each kind has had that many attempts and its outcome is recorded (not running)."""
     rows = await _rows(db)
-    return rows if {kind: rows[kind].attempts for kind in attempts if kind in rows} == attempts else None
+    settled = {kind: rows[kind].attempts for kind in attempts if kind in rows and rows[kind].state != "running"}
+    return rows if settled == attempts else None
 
 
 async def _true(value: bool) -> bool:
