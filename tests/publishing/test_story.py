@@ -56,12 +56,18 @@ def test_body_is_plain_text_saying_unit_field_kind_quarter_achievements_and_the_
     assert story.summary.startswith("Cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã (UBND xã Lâm Thao)")
 
 
-def test_the_web_body_sets_the_facts_and_each_paragraph_the_lead_first() -> None:
+def test_the_web_body_sets_the_lead_then_the_facts_then_the_achievements_under_their_heading() -> None:
     html = render_body(story_from_approved(approved().payload, NOW))
     assert "<li>Lĩnh vực: Y tế</li>" in html and "<li>Đơn vị: UBND xã Lâm Thao</li>" in html
     assert "<li>Đối tượng: Cá nhân</li>" in html and "<li>Thời gian xét chọn: quý IV năm 2026</li>" in html
     assert '<p class="lead">Quý IV năm 2026, cá nhân Nguyễn Thị Hoa' in html
     assert "<p>Tổ chức 40 buổi khám miễn phí cho người cao tuổi.</p>" in html
+    lead, facts, heading = (
+        html.index('class="lead"'),
+        html.index('class="facts"'),
+        html.index("<h2>Thành tích nổi bật</h2>"),
+    )
+    assert lead < facts < heading < html.index("<p>Mười năm liền đưa y tế đến từng thôn.</p>")
 
 
 @pytest.mark.parametrize("field", list(FieldOfWork))

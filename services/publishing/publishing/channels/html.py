@@ -57,7 +57,7 @@ def _facts(story: Story) -> dict[str, str]:
 
 
 def render_body(story: Story) -> str:
-    """The story's text as HTML: the facts box and its paragraphs, the first one as the lead."""
+    """The story's text as HTML: its first paragraph as the lead, the facts, then the rest under a heading."""
     return _render("story_body.html", facts=_facts(story), paragraphs=story.paragraphs)
 
 
