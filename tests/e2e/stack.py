@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,9 +16,11 @@ from redis.typing import EncodableT, FieldT
 
 from common.auth import Role, mint_token
 from common.events import NominationSubmitted, new_event
+from common.registry import SERVICES
 from common.signing import sign_compact
 from exemplars_tools.devrun import LocalStack
 from tests.helpers import entry, read_entries
+from tests.servers import free_port
 
 T = TypeVar("T")
 
@@ -114,3 +117,15 @@ def make_stack(state: Path, redis_url: str, database_urls: dict[str, str], ports
         ports=ports,
         extra_env={"CLAIM_IDLE_MS": "2000", "LOG_LEVEL": "WARNING"},
     )
+
+
+@contextlib.contextmanager
+def driving(state: Path, redis_url: str, database_urls: dict[str, str]) -> Iterator[Driver]:
+    """The four services running on free ports (SQLite in ``state`` unless URLs are given), and a driver."""
+    stack = make_stack(state, redis_url, database_urls, {entry.name: free_port() for entry in SERVICES})
+    with stack.running():
+        driver = Driver(stack)
+        try:
+            yield driver
+        finally:
+            driver.close()

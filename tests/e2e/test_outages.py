@@ -37,9 +37,9 @@ from tests.e2e.outage_support import (
     stream_causes,
     tmpfs,
 )
-from tests.e2e.stack import UNITS, Driver, make_stack
+from tests.e2e.stack import UNITS, Driver, driving
 from tests.helpers import eventually
-from tests.servers import free_port, postgres_server
+from tests.servers import postgres_server
 
 pytestmark = pytest.mark.e2e
 
@@ -69,16 +69,9 @@ def postgres_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
     with private_redis() as redis_url, postgres_server(dedicated=True) as admin:
         server = PostgresControl.of(admin)
         outage = Outage(begin=server.stop, end=server.start, seconds=PG_OUTAGE)
-        stack = make_stack(
-            tmp_path / "state", redis_url, create_databases(admin, NAMES), {name: free_port() for name in NAMES}
-        )
         try:
-            with stack.running():
-                driver = Driver(stack)
-                try:
-                    yield driver, outage
-                finally:
-                    driver.close()
+            with driving(tmp_path / "state", redis_url, create_databases(admin, NAMES)) as driver:
+                yield driver, outage
         finally:
             if outage.happening:  # the test failed mid-outage: let the server be stopped cleanly
                 server.start()
@@ -98,15 +91,10 @@ def disk_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
 
         outage = Outage(begin=begin, end=end, seconds=DISK_FULL)
         urls = {name: f"sqlite:///{disk / f'{name}.db'}" for name in NAMES}
-        stack = make_stack(tmp_path / "state", redis_url, urls, {name: free_port() for name in NAMES})
-        assert not stack.state.resolve().is_relative_to(disk.resolve()), "the logs must not be on the full disk"
+        assert not (tmp_path / "state").resolve().is_relative_to(disk.resolve()), "logs must not be on the full disk"
         try:
-            with stack.running():
-                driver = Driver(stack)
-                try:
-                    yield driver, outage
-                finally:
-                    driver.close()
+            with driving(tmp_path / "state", redis_url, urls) as driver:
+                yield driver, outage
         finally:
             if filler:
                 filler.pop().unlink()
