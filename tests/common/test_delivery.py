@@ -202,22 +202,43 @@ async def test_a_relay_behind_a_burst_keeps_at_most_its_limit_in_memory_and_the_
     db: Database, redis_client: Redis
 ) -> None:
     relay = OutboxRelay(db, tables, redis_client, poll_interval=60, most_ready=3)
-    burst = [story() for _ in range(7)]
-    for first in range(0, 7, 2):  # four commits hand over 2, 2, 2 and 1 events
-        await stage_events(db, burst[first : first + 2])
-        relay.publish_now(burst[first : first + 2])
-    assert len(relay._ready) == 2, "past the limit, events wait in the outbox only"
-    relay.publish_now([story()])  # not staged: shows that handovers stay off until a poll caught up
-    assert len(relay._ready) == 2
     running = asyncio.create_task(relay.run())
     try:
-        await eventually(lambda: _xlen_is(redis_client, 7))
+        first = [story() for _ in range(2)]
+        await stage_events(db, first)
+        relay.publish_now(first)
+        await eventually(lambda: _xlen_is(redis_client, 2))
+        await eventually(lambda: _is_zero(unpublished(db)))
+        burst = [story() for _ in range(7)]
+        for start in range(0, 7, 2):  # four commits hand over 2, 2, 2 and 1 events, faster than relayed
+            await stage_events(db, burst[start : start + 2])
+            relay.publish_now(burst[start : start + 2])
+            assert len(relay._ready) <= 3, "past the limit, events wait in the outbox only"
+        await eventually(lambda: _xlen_is(redis_client, 9))
         await eventually(lambda: _is_zero(unpublished(db)))
     finally:
         relay.stop()
         await running
     entries = await stream_fields(redis_client, STREAM)
-    assert [parse_event(f["event"]).event_id for f in entries] == [e.event_id for e in burst]
+    assert [parse_event(f["event"]).event_id for f in entries] == [e.event_id for e in first + burst]
+
+
+async def test_events_committed_while_a_backlog_drains_follow_it(db: Database, redis_client: Redis) -> None:
+    backlog = [story() for _ in range(5)]  # left by a process that died, or by an outage
+    await stage_events(db, backlog)
+    relay = OutboxRelay(db, tables, redis_client, poll_interval=60, batch_size=2)
+    fresh = [story()]
+    await stage_events(db, fresh)
+    relay.publish_now(fresh)  # handed over before the backlog is drained: it must not overtake it
+    running = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _xlen_is(redis_client, 6))
+        await eventually(lambda: _is_zero(unpublished(db)))
+    finally:
+        relay.stop()
+        await running
+    entries = await stream_fields(redis_client, STREAM)
+    assert [parse_event(f["event"]).event_id for f in entries] == [e.event_id for e in backlog + fresh]
 
 
 class FailsOnce(OutboxRelay):

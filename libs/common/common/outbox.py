@@ -69,7 +69,11 @@ class OutboxRelay:
         # Handed-over events kept in memory at most; beyond that the next poll reads them from the
         # outbox, so that a relay falling behind a burst does not hold the burst in memory.
         self._most_ready = most_ready
-        self._overflowed = False  # handovers wait until a poll has caught up, so order is kept
+        # While the outbox may hold rows older than a handover (at start, after a failure, past the
+        # limit), handovers are left to the polls, which publish in commit order; a poll that finds
+        # less than a batch, with nothing left to it meanwhile, has caught up.
+        self._behind = True
+        self._left_to_poll = False
         self._poll_due = True  # look for leftovers first
         self.published = 0
 
@@ -77,8 +81,8 @@ class OutboxRelay:
         """Hand over events whose transaction has committed, to be published at once."""
         if not events:
             return
-        if self._overflowed or len(self._ready) + len(events) > self._most_ready:
-            self._overflowed = True  # they are committed in the outbox: polls publish them, in order
+        if self._behind or len(self._ready) + len(events) > self._most_ready:
+            self._behind = self._left_to_poll = True  # committed in the outbox: a poll publishes them
             self._poll_due = True
         else:
             self._ready.extend(events)
@@ -98,17 +102,18 @@ class OutboxRelay:
                 if self._ready:
                     await self._publish_ready()
                 if poll:
-                    self._poll_due = False
+                    self._poll_due = self._left_to_poll = False
                     last_poll = loop.time()
                     full = await self.publish_batch() == self._batch_size
-                    self._poll_due = full  # more rows are waiting: look again at once
-                    self._overflowed = self._overflowed and full
+                    more = full or self._left_to_poll  # rows are waiting: look again at once
+                    self._poll_due = more
+                    self._behind = self._behind and more
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                # What was handed over stays in the outbox: the next poll publishes it.
+                # What was handed over stays in the outbox: the polls publish it, in order.
                 self._ready.clear()
-                self._poll_due = True
+                self._poll_due = self._behind = True
                 if not self._outages.noted(error):
                     log.exception("outbox relay failed; retrying")
                 backoff = backoff or self._backoff.delays()
@@ -129,7 +134,6 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
         self._wake.clear()
-        self._ready.clear()  # still in the outbox: the next poll finds them, in order
 
     async def _publish_ready(self) -> None:
         """Publish what was handed over (a batch at most), then mark it published."""
