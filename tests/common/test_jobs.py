@@ -260,3 +260,37 @@ async def test_one_job_per_kind_and_key(db: Database) -> None:
             uow.enqueue(kind.job("same", Note(key="same")), kind.job("same", Note(key="same")))
     async with db.read() as connection:
         assert (await connection.execute(select(func.count()).select_from(tables.jobs))).scalar_one() == 1
+
+
+async def test_a_job_caught_by_an_outage_of_the_database_spends_no_attempt(db: Database) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    clock = FakeClock(datetime.now(UTC) + timedelta(seconds=1))
+    runs: list[str] = []
+
+    async def render(note: Note) -> None:
+        runs.append(note.key)
+        if len(runs) == 1:
+            raise OperationalError("INSERT …", None, sqlite3.OperationalError("database or disk is full"))
+
+    kind = JobKind("render", Note, render, max_attempts=1)
+    async with units(db)() as uow:
+        uow.enqueue(kind.job("story-3", Note(key="story-3")))
+    worker = JobWorker(db, tables, [kind], Outages("jobtest"), clock=clock, poll_interval=0.02)
+    running = asyncio.create_task(worker.run())
+    try:
+        waiting = await eventually(lambda: _true_rows(db, len(runs) == 1))
+        assert (waiting["render"].state, waiting["render"].attempts) == (JobState.PENDING, 0)
+        clock.advance(timedelta(seconds=10))
+        done = await eventually(lambda: _states(db, render="done"))
+    finally:
+        worker.stop()
+        await running
+    assert runs == ["story-3", "story-3"] and done["render"].attempts == 1, "one attempt of one allowed, not failed"
+
+
+async def _true_rows(db: Database, condition: bool) -> dict[str, Any] | None:
+    rows = await _rows(db)
+    return rows if condition and rows["render"].state != "running" else None

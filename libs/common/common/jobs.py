@@ -142,8 +142,10 @@ class JobWorker:
             self._wake.clear()
             try:
                 claimed = await self._claim()
-                if claimed:
-                    await asyncio.gather(*(self._run_one(row) for row in claimed))
+                outcomes = await asyncio.gather(*(self._run_one(row) for row in claimed), return_exceptions=True)
+                for outcome in outcomes:
+                    if isinstance(outcome, Exception):
+                        log.error("job worker could not record a job's outcome: %r", outcome)
             except Exception as error:
                 if not self._outages.noted(error):
                     log.exception("job worker failed; retrying")
@@ -210,13 +212,28 @@ class JobWorker:
             raise
         except Exception as failure:
             error = failure
-        await self._record(row, error)
+        delays = self._backoff.delays()
+        while True:  # the outcome is kept through an outage, or the job would run again at its lease's end
+            try:
+                await self._record(row, error)
+                return
+            except Exception as failure:
+                if self._stopping.is_set() or not self._outages.noted(failure):
+                    raise
+                await self._pause(next(delays))
 
     async def _record(self, row: Row[Any], error: BaseException | None) -> None:
         jobs, now = self._jobs, self._clock.now()
         values: dict[str, Any] = {"leased_until": None, "leased_by": None, "updated_at": now}
         if error is None:
             values |= {"state": JobState.DONE.value, "finished_at": now}
+        elif self._outages.noted(error, raised_by_us=True):
+            # The database or Redis was away, not the job at fault: again soon, no attempt spent.
+            values |= {
+                "state": JobState.PENDING.value,
+                "attempts": row.attempts - 1,
+                "run_after": now + self._first_retry,
+            }
         else:
             final = isinstance(error, Unprocessable) or row.attempts >= row.max_attempts
             values["last_error"] = f"{type(error).__name__}: {error}"[:2000]
@@ -241,12 +258,16 @@ class JobWorker:
                     row.max_attempts,
                     values["last_error"],
                 )
-        # The worker's own lease: a second worker that took the job over writes nothing here.
-        statement = update(jobs).where(jobs.c.id == row.id, jobs.c.leased_by == self._worker).values(**values)
+        # This run's lease (worker and attempt): a worker that took the job over writes nothing here.
+        statement = (
+            update(jobs)
+            .where(jobs.c.id == row.id, jobs.c.leased_by == self._worker, jobs.c.attempts == row.attempts)
+            .values(**values)
+        )
         async with self._db.transaction() as connection:
-            await connection.execute(statement)
+            kept = (await connection.execute(statement)).rowcount == 1
         kind = self._kinds.get(row.kind)
-        if values.get("state") == JobState.FAILED.value and kind is not None:
+        if kept and values.get("state") == JobState.FAILED.value and kind is not None:
             try:
                 await kind.failed_json(row.payload, values["last_error"])
             except Exception:

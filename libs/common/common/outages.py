@@ -65,9 +65,17 @@ def _one_is_outage(error: BaseException) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith(_POSTGRES_AWAY)
 
 
-def is_outage(error: BaseException) -> bool:
-    """Whether ``error`` says the database or Redis is away, rather than that the work is wrong."""
-    return any(_one_is_outage(link) for link in _chain(error))
+def is_outage(error: BaseException, *, raised_by_us: bool = False) -> bool:
+    """Whether ``error`` says the database or Redis is away, rather than that the work is wrong.
+
+    With ``raised_by_us``, only an error that came through this service's own database or Redis
+    client counts: work that also talks to the outside (a job posting to a social network)
+    raises connection errors of its own, which are that work's failures, not an outage.
+    """
+    chain = list(_chain(error))
+    if raised_by_us and not any(isinstance(link, sa.SQLAlchemyError | RedisError) for link in chain):
+        return False
+    return any(_one_is_outage(link) for link in chain)
 
 
 def component_of(error: BaseException) -> str:
@@ -118,9 +126,9 @@ class Outages:
         self._retries: dict[str, int] = {}
         self._probing: dict[str, asyncio.Task[None]] = {}
 
-    def noted(self, error: BaseException) -> bool:
+    def noted(self, error: BaseException, *, raised_by_us: bool = False) -> bool:
         """True when ``error`` is an outage; the first one of an outage is logged, with its cause."""
-        if not is_outage(error):
+        if not is_outage(error, raised_by_us=raised_by_us):
             return False
         component = component_of(error)
         if component in self._since:

@@ -102,8 +102,8 @@ class Runtime(Generic[S, D]):
         self.relay.stop()
         self.worker.stop()
         await self.broker.stop()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+        for task in self._tasks:  # a job still running after 5 s is cancelled; its lease runs out
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, timeout=5)
         self._tasks.clear()
         await self.outages.close()
