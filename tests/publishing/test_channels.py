@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy import Uuid, column, create_engine, insert, select, table
 
 from common.db import Database, UtcDateTime, sync_url
-from common.events import StoryPublished, parse_event
+from common.events import Event, ExemplarApproved, StoryPublished, parse_event
 from common.jobs import JobWorker
 from common.migrations import alembic_config
 from common.outages import Outages
@@ -55,8 +55,16 @@ async def announced(db: Database) -> list[tuple[str, str]]:
     return [(e.channel, e.url) for e in events if isinstance(e, StoryPublished)]
 
 
-async def approve_with(db: Database, channels: list[Channel]) -> None:
-    await handlers(channels).apply(unit_of_work(db)(), [approved()])
+async def approve_with(db: Database, channels: list[Channel]) -> Event[ExemplarApproved]:
+    approval = approved()
+    await handlers(channels).apply(unit_of_work(db)(), [approval])
+    return approval
+
+
+async def correlations(db: Database) -> set[uuid.UUID]:
+    async with db.read() as connection:
+        rows = (await connection.execute(select(messaging.outbox.c.envelope))).all()
+    return {parse_event(row.envelope).envelope.correlation_id for row in rows}
 
 
 def worker(db: Database, channels: list[Channel], clock: FakeClock) -> JobWorker:
@@ -67,7 +75,7 @@ def worker(db: Database, channels: list[Channel], clock: FakeClock) -> JobWorker
 async def test_a_channel_placed_by_a_job_is_retried_then_recorded_and_announced(db: Database) -> None:
     radio = RecordingChannel(name="radio", failures=1)
     channels: list[Channel] = [*channels_for(SITE), radio]
-    await approve_with(db, channels)
+    approval = await approve_with(db, channels)
     pending = await publication(db, "radio")
     assert (pending.state, pending.attempts, pending.external_id) == (PublicationState.PENDING, 0, None)
     assert [channel for channel, _ in await announced(db)] == ["web", "atom"], "radio is not out yet"
@@ -91,6 +99,7 @@ async def test_a_channel_placed_by_a_job_is_retried_then_recorded_and_announced(
         None,
     )
     assert (await announced(db))[-1] == ("radio", f"https://radio.example/{story.slug}")
+    assert await correlations(db) == {approval.envelope.correlation_id}, "radio's follows the approval too"
 
 
 async def test_a_channel_that_refuses_the_story_fails_it_at_once_and_says_why(db: Database) -> None:

@@ -19,7 +19,7 @@ applies a batch of events (with their inbox rows) wraps them all in one.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -115,6 +115,12 @@ class UnitOfWork(Generic[S, D]):
     @property
     def tables(self) -> MessagingTables:
         return self._tables
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[S]:
+        """The store over a read-only connection, for work that only looks (no write lock taken)."""
+        async with self._db.read() as connection:
+            yield self._store_of(connection)
 
     def track(self, aggregate: Aggregate[D], *, cause: Envelope | None = None) -> None:
         """Collect the events ``aggregate`` records in this transaction, as caused by ``cause``."""

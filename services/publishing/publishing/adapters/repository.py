@@ -85,11 +85,6 @@ class PublishingStore:
             rows = [{name: getattr(p, name) for name in _PUBLICATION_COLUMNS} for p in new]
             await self.connection.execute(insert_if_new(self.connection, publications), rows)
 
-    async def publication(self, story_id: uuid.UUID, channel: str) -> Publication | None:
-        query = select(publications).where(publications.c.story_id == story_id, publications.c.channel == channel)
-        row = (await self.connection.execute(query)).first()
-        return _to_publication(row) if row else None
-
     async def publications_for(self, story_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Publication]]:
         """Each story's publications, by channel name."""
         ids = list(story_ids)

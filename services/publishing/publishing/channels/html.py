@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from common.events import nfc
 from publishing.channels.site import Site
 from publishing.domain.labels import field_label, kind_label, lower_first, quarter_label, upper_first, vn_date
 from publishing.domain.model import Commendation, Story
@@ -20,10 +20,6 @@ __all__ = [
     "render_not_found",
     "render_story_page",
 ]
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +39,7 @@ def environment() -> Environment:
 
 
 def _render(template: str, **context: object) -> str:
-    return _nfc(environment().get_template(template).render(**context))
+    return nfc(environment().get_template(template).render(**context))
 
 
 def _facts(story: Story) -> dict[str, str]:

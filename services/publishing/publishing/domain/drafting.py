@@ -6,9 +6,9 @@ reader shows them, a loudspeaker reads them out. An editor may rewrite any of it
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
+from common.events import nfc
 from publishing.domain.labels import field_label, lower_first, named_with_kind, quarter_label, upper_first
 from publishing.domain.model import Story, paragraphs_of
 
@@ -28,13 +28,9 @@ class StoryText:
     body: str
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def draft_text(story: Story) -> StoryText:
     """What the story says at first, from its facts alone."""
-    name, title, unit = _nfc(story.nominee_name), _nfc(story.nominee_title), _nfc(story.unit_name)
+    name, title, unit = nfc(story.nominee_name), nfc(story.nominee_title), nfc(story.unit_name)
     who = named_with_kind(name, story.nominee_kind)
     described = f"{who}, {title}" if title else who
     field = lower_first(field_label(story.field))
@@ -47,10 +43,10 @@ def draft_text(story: Story) -> StoryText:
         f"Với những thành tích trên, {name} đã được {unit} giới thiệu và được xét chọn là một trong những "
         f"gương điển hình tiên tiến tiêu biểu {quarter}."
     )
-    body = "\n\n".join([lead, *paragraphs_of(_nfc(story.achievements)), recognition, CLOSING])
+    body = "\n\n".join([lead, *paragraphs_of(nfc(story.achievements)), recognition, CLOSING])
     summary = f"{upper_first(described)} ({unit}) là gương điển hình tiên tiến lĩnh vực {field}, {quarter}."
     return StoryText(
-        title=_nfc(f"Gương điển hình tiên tiến: {name}"),
-        summary=_nfc(summary),
-        body=_nfc(body),
+        title=nfc(f"Gương điển hình tiên tiến: {name}"),
+        summary=nfc(summary),
+        body=nfc(body),
     )

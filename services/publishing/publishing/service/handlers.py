@@ -11,20 +11,20 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from common.errors import Unprocessable
-from common.events import AwardGranted, Event, ExemplarApproved
+from common.events import AwardGranted, Envelope, Event, ExemplarApproved
 from common.jobs import Job, JobKind
 from common.processing import Handlers
 from common.unit_of_work import UnitOfWork
 from publishing.adapters.repository import PublishingStore
 from publishing.channels import Channel
-from publishing.domain.model import Publication, PublicationState, Story, StoryPlaced, story_id_for
+from publishing.domain.model import Publication, Story, StoryPlaced, story_id_for
 from publishing.integration import commendation_from_award, story_from_approved
 
 __all__ = ["PLACE", "PlaceStory", "PublishingUnitOfWork", "handlers", "place_job", "placing", "publish_stories"]
 
 PublishingUnitOfWork = UnitOfWork[PublishingStore, StoryPlaced]
 PLACE = "place-story"
-PLACE_ATTEMPTS = 10  # 10 s, 20 s, … about 2.8 hours in all, then an operator decides
+PLACE_ATTEMPTS = 10  # waits of 10 s, 20 s, … about 1.4 hours in all, then an operator decides
 
 
 class PlaceStory(BaseModel):
@@ -32,6 +32,7 @@ class PlaceStory(BaseModel):
 
     story_id: uuid.UUID
     channel: str
+    cause: Envelope  # the approval: its StoryPublished on this channel follows its correlation
 
 
 async def publish_stories(
@@ -52,33 +53,25 @@ async def publish_stories(
                 continue
             stored.discard(story.story_id)  # a copy later in the list releases nothing
             for channel in channels:
-                records.append(await _first_record(uow, story, channel, now))
+                records.append(await _first_record(uow, story, channel, now, event.envelope))
             uow.track(story, cause=event.envelope)
         await uow.store.add_publications(records)
 
 
-async def _first_record(uow: PublishingUnitOfWork, story: Story, channel: Channel, now: datetime) -> Publication:
+async def _first_record(
+    uow: PublishingUnitOfWork, story: Story, channel: Channel, now: datetime, cause: Envelope
+) -> Publication:
     if channel.immediate:
         placement = await channel.place(story, ())
         story.placed(channel.name, placement)
-        return Publication(
-            story.story_id,
-            channel.name,
-            PublicationState.PUBLISHED,
-            placement.external_id,
-            placement.url,
-            1,
-            None,
-            now,
-            now,
-        )
-    uow.enqueue(place_job(story.story_id, channel.name, now))
-    return Publication(story.story_id, channel.name, PublicationState.PENDING, None, None, 0, None, None, now)
+        return Publication.first(story.story_id, channel.name, now, placement)
+    uow.enqueue(place_job(story.story_id, channel.name, now, cause))
+    return Publication.first(story.story_id, channel.name, now)
 
 
-def place_job(story_id: uuid.UUID, channel: str, now: datetime) -> Job:
+def place_job(story_id: uuid.UUID, channel: str, now: datetime, cause: Envelope) -> Job:
     """One job per story and channel: its key is what makes a second enqueue a no-op."""
-    payload = PlaceStory(story_id=story_id, channel=channel).model_dump_json()
+    payload = PlaceStory(story_id=story_id, channel=channel, cause=cause).model_dump_json()
     return Job(PLACE, f"{story_id}:{channel}", payload, PLACE_ATTEMPTS, now)
 
 
@@ -90,9 +83,9 @@ def placing(unit_of_work: Callable[[], PublishingUnitOfWork], channels: Sequence
         channel = by_name.get(job.channel)
         if channel is None:
             raise Unprocessable("unknown-channel", f"no channel {job.channel!r} is registered")
-        async with unit_of_work() as uow:  # read what to place, then let the connection go
-            story = await uow.store.get_story(job.story_id)
-            cited = await uow.store.commendations_for([story.exemplar_id]) if story else {}
+        async with unit_of_work().reading() as store:
+            story = await store.get_story(job.story_id)
+            cited = await store.commendations_for([story.exemplar_id]) if story else {}
         if story is None or not story.visible:
             raise Unprocessable("no-such-story", f"story {job.story_id} is not published")
         commendations = cited[story.exemplar_id]
@@ -107,7 +100,7 @@ def placing(unit_of_work: Callable[[], PublishingUnitOfWork], channels: Sequence
         async with unit_of_work() as uow:
             if await uow.store.record_placement(job.story_id, job.channel, placement, datetime.now(UTC)):
                 story.placed(job.channel, placement)
-                uow.track(story)
+                uow.track(story, cause=job.cause)
 
     async def failed(job: PlaceStory, error: str) -> None:
         async with unit_of_work() as uow:
