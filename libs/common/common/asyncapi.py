@@ -1,14 +1,15 @@
 """AsyncAPI documents made by FastStream's generator from what a service really registers.
 
-A service's runtime attaches its consumers to its broker (one subscriber per stream it reads)
-and declares a publisher for every event type on the streams it owns; FastStream writes the
-document from that broker. The subscribers' messages are then given the envelopes the service
+A service's runtime attaches its consumers to its broker (one subscriber per stream it reads);
+for the document, a publisher is declared for every event type on the streams it owns, and
+FastStream writes the document from that broker. The subscribers' messages are then given the envelopes the service
 applies (the handlers' payload types), since a consumer takes raw stream entries. The document
 of the whole system merges the services' documents (``exemplars_tools.asyncapi``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,11 +22,12 @@ from common.events import EVENT_TYPES, Envelope, EventPayload
 if TYPE_CHECKING:
     from common.runtime import Runtime
 
-__all__ = ["declare_publishers", "merge_documents", "service_document"]
+__all__ = ["declare_publishers", "document", "merge_documents", "service_document"]
 
 SCHEMAS = "#/components/schemas/"
 
 
+@functools.cache
 def _typed_envelope(payload: type[EventPayload]) -> type[BaseModel]:
     fields: dict[str, Any] = {
         "type": (Literal[payload.TYPE], ...),
@@ -73,7 +75,12 @@ def document(broker: RedisBroker, title: str, version: str) -> dict[str, Any]:
 
 
 def service_document(runtime: Runtime[Any, Any], version: str = "1.0.0") -> dict[str, Any]:
-    """The service's own document: the streams it reads (and what it applies) and the events it writes."""
+    """The service's own document: the streams it reads (and what it applies) and the events it writes.
+
+    Publishers are declared on the runtime's broker here, for the document only (the relay writes
+    these streams, never the broker): build a runtime for the document, not the one serving.
+    """
+    declare_publishers(runtime.broker, runtime.entry.produces)
     doc = document(runtime.broker, f"{runtime.service}: events on Redis Streams", version)
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})

@@ -24,7 +24,6 @@ from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from common.asyncapi import declare_publishers
 from common.auth import TokenVerifier
 from common.consumer import EntryHandler, StreamConsumer, ensure_group
 from common.db import Database
@@ -152,8 +151,6 @@ def build_runtime(
     runtime = Runtime(entry, settings, db, tables, redis, broker, outages, relay, worker, unit_of_work)
     subs = list(subscriptions(unit_of_work))
     runtime.subscriptions.extend(subs)
-    # Declared for the AsyncAPI document: the relay writes these streams, never the broker.
-    declare_publishers(broker, entry.produces)
     streams = sorted(sub.stream for sub in subs)
     if streams != sorted(entry.consumes):
         raise ValueError(f"{name} subscribes to {streams}, but the registry says it reads {sorted(entry.consumes)}")
