@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from common.auth import Role
 from common.db import sync_url
+from common.registry import streams_read
 from tests.e2e.stack import Driver
 from tests.servers import free_port, redis_server
 
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 # The streams the services read (as groups); each has its dead-letter stream ``<stream>.dead``.
-CONSUMED = ("nomination.submissions", "nomination.events", "review.events", "awards.events")
+CONSUMED = streams_read()
 
 # service -> (table, key whose values must be unique and one per nomination)
 RECORDS = {

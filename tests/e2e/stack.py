@@ -16,7 +16,7 @@ from redis.typing import EncodableT, FieldT
 
 from common.auth import Role, mint_token
 from common.events import NominationSubmitted, new_event
-from common.registry import SERVICES
+from common.registry import SERVICES, streams_read
 from common.signing import sign_compact
 from exemplars_tools.devrun import LocalStack
 from tests.helpers import entry, read_entries
@@ -98,7 +98,7 @@ class Driver:
 
     def group_state(self) -> dict[tuple[str, str], dict[str, int]]:
         state = {}
-        for stream in ("nomination.submissions", "nomination.events", "review.events", "awards.events"):
+        for stream in streams_read():
             if not self.redis.exists(stream):
                 continue
             for group in self.redis.xinfo_groups(stream):

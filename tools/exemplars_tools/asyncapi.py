@@ -39,10 +39,8 @@ def documentation_runtime(entry: registry.ServiceEntry) -> Runtime[Any, Any]:
 
 def system_document() -> dict[str, Any]:
     documents = [service_document(documentation_runtime(entry), VERSION) for entry in registry.SERVICES]
-    written = {stream for entry in registry.SERVICES for stream in entry.produces}
-    read = {stream for entry in registry.SERVICES for stream in entry.consumes}
     outside = RedisBroker()
-    declare_publishers(outside, read - written)
+    declare_publishers(outside, set(registry.streams_read()) - set(registry.streams_written()))
     documents.append(document(outside, TITLE, VERSION))
     return merge_documents(documents, title=TITLE, version=VERSION)
 

@@ -92,19 +92,11 @@ class DeadLetter:
         )
 
 
-def known_streams() -> list[str]:
-    """Every stream a service reads, in registry order: each has a dead-letter stream beside it."""
-    streams: list[str] = []
-    for entry in registry.SERVICES:
-        streams += [s for s in entry.consumes if s not in streams]
-    return streams
-
-
 def source_stream(name: str) -> str:
     """``nomination.submissions`` or ``nomination.submissions.dead`` both name the stream read."""
     stream = name.removesuffix(".dead")
-    if stream not in known_streams():
-        raise ValueError(f"no service reads {stream!r}; streams read: {', '.join(known_streams())}")
+    if stream not in registry.streams_read():
+        raise ValueError(f"no service reads {stream!r}; streams read: {', '.join(registry.streams_read())}")
     return stream
 
 
@@ -137,7 +129,7 @@ class DeadLetters:
     async def summary(self) -> dict[str, Counter[tuple[str, str]]]:
         """Per stream read: how many dead letters, by (group, reason code)."""
         out: dict[str, Counter[tuple[str, str]]] = {}
-        for stream in known_streams():
+        for stream in registry.streams_read():
             out[stream] = Counter((d.group, d.reason_code) for d in await self.entries(stream))
         return out
 

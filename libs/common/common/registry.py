@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SERVICES", "ServiceEntry", "service"]
+__all__ = ["SERVICES", "ServiceEntry", "service", "streams_read", "streams_written"]
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,13 @@ def service(name: str) -> ServiceEntry:
         if entry.name == name:
             return entry
     raise KeyError(f"no service {name!r} in the registry; known: {', '.join(s.name for s in SERVICES)}")
+
+
+def streams_read() -> tuple[str, ...]:
+    """Every stream some service reads, in registry order; each has a dead-letter stream beside it."""
+    return tuple(dict.fromkeys(stream for entry in SERVICES for stream in entry.consumes))
+
+
+def streams_written() -> tuple[str, ...]:
+    """Every stream some service writes; the others read are posted from outside (unit systems)."""
+    return tuple(dict.fromkeys(stream for entry in SERVICES for stream in entry.produces))
