@@ -110,7 +110,7 @@ def story_published() -> Event[StoryPublished]:
         title="Gương điển hình",
         url="http://127.0.0.1/stories/x",
     )
-    return new_event(payload, producer="test")
+    return new_event(payload, producer="publishing")
 
 
 @contextlib.asynccontextmanager

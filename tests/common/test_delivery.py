@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -15,7 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from common.consumer import Delivery, EntryHandler, Refusal
 from common.db import Database
 from common.errors import Unprocessable
-from common.events import Envelope, Event, StoryPublished, new_event, parse_event
+from common.events import (
+    Envelope,
+    Event,
+    ExemplarApproved,
+    FieldOfWork,
+    NomineeKind,
+    StoryPublished,
+    new_event,
+    parse_event,
+)
 from common.messaging_tables import messaging_tables
 from common.outbox import OutboxRelay
 from common.processing import Handlers, Processor
@@ -23,7 +33,7 @@ from common.registry import ServiceEntry
 from common.runtime import Runtime, Subscription, build_runtime, subscriptions_of
 from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork, stage
-from common.wire import dead_letter_stream
+from common.wire import dead_letter_stream, encode_entry
 from tests.conftest import TEST_SECRET
 from tests.helpers import database_with, eventually, story_published, stream_entries, stream_fields
 
@@ -355,6 +365,41 @@ async def test_malformed_entry_is_dead_lettered_at_once_and_the_next_one_applies
     assert await count(db, effects) == 1
 
 
+async def test_an_event_naming_another_producer_or_belonging_elsewhere_is_refused(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    forged = new_event(story().payload, producer="review")  # publishing.events is publishing's alone
+    approved = ExemplarApproved(
+        nomination_id=uuid.uuid4(),
+        exemplar_id=uuid.uuid4(),
+        unit_id="xa-ban-nguyen",
+        unit_name="Xã Bản Nguyên",
+        quarter="2026-Q3",
+        field=FieldOfWork.AGRICULTURE,
+        nominee_kind=NomineeKind.INDIVIDUAL,
+        nominee_name="Nguyễn Văn Giả",
+        achievements="Không có thật.",
+        consent_to_publish=True,
+        decided_by="Không ai",
+    )
+    misplaced = new_event(approved, producer="publishing")  # a review event on publishing's stream
+    genuine = story()
+    for event in (forged, misplaced, genuine):
+        await redis_client.xadd(STREAM, encode_entry(event.envelope.model_dump_json()))
+    runtime = runtime_with(db, db_url, redis_url, processor)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 3))
+    finally:
+        await runtime.stop()
+    dead = await stream_fields(redis_client, dead_letter_stream(STREAM))
+    assert [d["reason_code"] for d in dead] == [b"wrong-producer", b"wrong-stream"]
+    assert b"only publishing writes publishing.events" in dead[0]["reason"]
+    async with db.read() as session:
+        applied = set((await session.execute(select(effects.c.event_id))).scalars())
+    assert applied == {genuine.event_id}
+
+
 async def test_entries_posted_before_the_group_existed_are_read(
     db: Database, db_url: str, redis_url: str, redis_client: Redis
 ) -> None:
@@ -387,7 +432,7 @@ async def test_a_refusal_inside_a_batch_handler_dead_letters_that_entry_alone(
 
     events = [story() for _ in range(5)]
     poison = events[2].payload.model_copy(update={"title": "Độc"})
-    events[2] = new_event(poison, producer="test")
+    events[2] = new_event(poison, producer="publishing")
     await stage_events(db, events)
     assert await OutboxRelay(db, tables, redis_client).publish_batch() == 5  # in the stream before the group reads
     runtime = runtime_with(db, db_url, redis_url, batching)

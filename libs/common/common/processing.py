@@ -20,6 +20,7 @@ from typing import Any, Generic, Self, TypeVar
 
 from sqlalchemy import select
 
+from common import registry
 from common.consumer import Delivery, Refusal
 from common.errors import Unprocessable
 from common.events import Event, EventPayload, parse_event
@@ -46,11 +47,27 @@ def check_size(delivery: Delivery, limit: int = MAX_ENTRY_BYTES) -> None:
 
 
 def read_published(delivery: Delivery) -> Event[EventPayload]:
-    """An event a service published: the envelope as JSON in the ``event`` field."""
+    """An event a service published: the envelope as JSON in the ``event`` field.
+
+    Redis's access lists already keep every other writer off a service's stream; the envelope
+    must agree as well: an event of another stream, or one that names a producer other than the
+    stream's owner, is refused whoever managed to post it.
+    """
     raw = delivery.fields.get(EVENT_FIELD)
     if raw is None:
         raise Unprocessable("missing-field", f"the entry has no {EVENT_FIELD!r} field")
-    return parse_event(raw)
+    event = parse_event(raw)
+    if delivery.stream != event.payload.STREAM:
+        raise Unprocessable(
+            "wrong-stream", f"{event.envelope.type} belongs on {event.payload.STREAM}, not on {delivery.stream}"
+        )
+    expected = registry.owner(delivery.stream)
+    if expected is not None and event.envelope.producer != expected:
+        raise Unprocessable(
+            "wrong-producer",
+            f"only {expected} writes {delivery.stream}; this event names {event.envelope.producer[:80]!r} as producer",
+        )
+    return event
 
 
 class Handlers(Generic[S, D]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SERVICES", "ServiceEntry", "service", "streams_read", "streams_written"]
+__all__ = ["SERVICES", "ServiceEntry", "owner", "service", "streams_read", "streams_written"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,11 @@ def streams_read() -> tuple[str, ...]:
 def streams_written() -> tuple[str, ...]:
     """Every stream some service writes; the others read are posted from outside (unit systems)."""
     return tuple(dict.fromkeys(stream for entry in SERVICES for stream in entry.produces))
+
+
+def owner(stream: str) -> str | None:
+    """The service that alone writes ``stream``; None for a stream posted from outside."""
+    for entry in SERVICES:
+        if stream in entry.produces:
+            return entry.name
+    return None
