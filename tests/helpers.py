@@ -134,6 +134,6 @@ def units_of_work(
     """The unit of work a service's runtime makes, without Redis: committed events stay in the outbox."""
 
     def make() -> UnitOfWork[S, D]:
-        return UnitOfWork(db=db, tables=tables, store=store, translate=translate, produces=service(name).produces)
+        return UnitOfWork(db=db, tables=tables, store=store, translate=translate, produces=service(name).writes)
 
     return make

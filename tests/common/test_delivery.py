@@ -35,7 +35,7 @@ from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork, stage
 from common.wire import dead_letter_stream, encode_entry
 from tests.conftest import TEST_SECRET
-from tests.helpers import database_with, eventually, story_published, stream_entries, stream_fields
+from tests.helpers import database_with, entry, eventually, story_published, stream_entries, stream_fields
 
 STREAM = StoryPublished.STREAM
 # A service of the tests' own: it reads the stream StoryPublished is on, and writes nothing.
@@ -385,7 +385,7 @@ async def test_an_event_naming_another_producer_or_belonging_elsewhere_is_refuse
     misplaced = new_event(approved, producer="publishing")  # a review event on publishing's stream
     genuine = story()
     for event in (forged, misplaced, genuine):
-        await redis_client.xadd(STREAM, encode_entry(event.envelope.model_dump_json()))
+        await redis_client.xadd(STREAM, entry(encode_entry(event.envelope.model_dump_json())))
     runtime = runtime_with(db, db_url, redis_url, processor)
     await runtime.start()
     try:

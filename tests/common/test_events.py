@@ -95,4 +95,5 @@ def test_every_event_type_names_a_stream() -> None:
         "review.events",
         "publishing.events",
         "awards.events",
+        "nomination.outcomes.{unit}",  # one stream per unit
     }

@@ -26,6 +26,7 @@ from common.events import (
     NominationReturned,
     NominationSubmitted,
     Reason,
+    SubmissionOutcome,
     new_event,
     parse_event,
 )
@@ -106,7 +107,14 @@ async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
     assert await intake([d for _, d in batch]) == []
 
     events = await outbox_events(db)
-    by_cause = {e.envelope.causation_id: e.payload for e in events}
+    by_cause = {e.envelope.causation_id: e.payload for e in events if e.payload.stream() == "nomination.events"}
+    # Each unit is told of each of its submissions on its own stream, and of no other unit's.
+    told = {e.envelope.causation_id: e.payload for e in events if isinstance(e.payload, SubmissionOutcome)}
+    units = [UNIT] * 4 + ["xa-ban-nguyen", "xa-cao-xa", "tt-lam-thao"]
+    assert [(told[i].stream(), told[i].outcome) for i, _ in batch] == [
+        (f"nomination.outcomes.{unit}", "accepted" if isinstance(by_cause[i], NominationAccepted) else "refused")
+        for (i, _), unit in zip(batch, units, strict=True)
+    ]
     codes = {
         cause: [r.code for r in p.reasons] if isinstance(p, NominationRejected) else "accepted"
         for cause, p in by_cause.items()

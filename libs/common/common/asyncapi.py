@@ -80,7 +80,7 @@ def service_document(runtime: Runtime[Any, Any], version: str = "1.0.0") -> dict
     Publishers are declared on the runtime's broker here, for the document only (the relay writes
     these streams, never the broker): build a runtime for the document, not the one serving.
     """
-    declare_publishers(runtime.broker, runtime.entry.produces)
+    declare_publishers(runtime.broker, runtime.entry.writes)
     doc = document(runtime.broker, f"{runtime.service}: events on Redis Streams", version)
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from common.errors import Unprocessable
+from common.wire import UNIT_OUTCOMES, unit_outcome_stream
 
 __all__ = [
     "EVENT_TYPES",
@@ -40,8 +41,10 @@ __all__ = [
     "NominationSubmitted",
     "Nominee",
     "NomineeKind",
+    "OutcomeKind",
     "Reason",
     "StoryPublished",
+    "SubmissionOutcome",
     "Text",
     "new_event",
     "nfc",
@@ -105,6 +108,10 @@ class EventPayload(_Model):
     TYPE: ClassVar[str]
     VERSION: ClassVar[int] = 1
     STREAM: ClassVar[str]
+
+    def stream(self) -> str:
+        """The stream this event goes to: ``STREAM``, unless the type keeps one stream per unit."""
+        return self.STREAM
 
 
 class Nominee(_Model):
@@ -234,6 +241,30 @@ class AwardGranted(EventPayload):
     amount_vnd: int = Field(ge=0)
 
 
+class OutcomeKind(StrEnum):
+    ACCEPTED = "accepted"  # taken in; ``nomination_id`` names the nomination
+    REFUSED = "refused"  # not taken in; ``reasons`` say why
+    APPROVED = "approved"  # công nhận điển hình tiên tiến
+    REJECTED = "rejected"  # không công nhận
+    RETURNED = "returned"  # trả lại để bổ sung
+
+
+class SubmissionOutcome(EventPayload):
+    """What became of a unit's submission, on that unit's own stream, which no other unit can read."""
+
+    TYPE: ClassVar[str] = "SubmissionOutcome"
+    STREAM: ClassVar[str] = UNIT_OUTCOMES
+
+    unit_id: Slug
+    submission_event_id: uuid.UUID
+    nomination_id: uuid.UUID | None = None
+    outcome: OutcomeKind
+    reasons: list[Reason] = Field(default_factory=list)
+
+    def stream(self) -> str:
+        return unit_outcome_stream(self.unit_id)
+
+
 EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
     (cls.TYPE, cls.VERSION): cls
     for cls in (
@@ -245,6 +276,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
         NominationReturned,
         StoryPublished,
         AwardGranted,
+        SubmissionOutcome,
     )
 }
 

@@ -138,7 +138,7 @@ class OutboxRelay:
     async def _publish_ready(self) -> None:
         """Publish what was handed over (a batch at most), then mark it published."""
         events = [self._ready.popleft() for _ in range(min(self._batch_size, len(self._ready)))]
-        await self._publish([(e.payload.STREAM, e.envelope.model_dump_json()) for e in events])
+        await self._publish([(e.payload.stream(), e.envelope.model_dump_json()) for e in events])
         self.published += len(events)
         async with self._db.transaction() as session:
             await session.execute(

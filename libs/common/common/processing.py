@@ -57,9 +57,9 @@ def read_published(delivery: Delivery) -> Event[EventPayload]:
     if raw is None:
         raise Unprocessable("missing-field", f"the entry has no {EVENT_FIELD!r} field")
     event = parse_event(raw)
-    if delivery.stream != event.payload.STREAM:
+    if delivery.stream != event.payload.stream():
         raise Unprocessable(
-            "wrong-stream", f"{event.envelope.type} belongs on {event.payload.STREAM}, not on {delivery.stream}"
+            "wrong-stream", f"{event.envelope.type} belongs on {event.payload.stream()}, not on {delivery.stream}"
         )
     expected = registry.owner(delivery.stream)
     if expected is not None and event.envelope.producer != expected:

@@ -8,9 +8,14 @@ its subscriptions disagree with its entry, and to write an event to a stream it 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["SERVICES", "ServiceEntry", "owner", "service", "streams_read", "streams_written"]
+from common.wire import UNIT_OUTCOMES
+
+__all__ = ["SERVICES", "ServiceEntry", "matches", "owner", "service", "streams_read", "streams_written"]
+
+_UNIT = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # a unit id, as the organisation file allows
 
 
 @dataclass(frozen=True)
@@ -21,11 +26,21 @@ class ServiceEntry:
     port: int
     consumes: tuple[str, ...]  # streams it reads, as the consumer group named after it
     produces: tuple[str, ...]  # streams only it writes
+    produces_per_unit: tuple[str, ...] = ()  # stream templates ({unit}) it writes one per unit
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        """The streams it writes, and the templates of the per-unit streams it writes."""
+        return (*self.produces, *self.produces_per_unit)
 
 
 SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
-        "nomination", 8101, consumes=("nomination.submissions", "review.events"), produces=("nomination.events",)
+        "nomination",
+        8101,
+        consumes=("nomination.submissions", "review.events"),
+        produces=("nomination.events",),
+        produces_per_unit=(UNIT_OUTCOMES,),
     ),
     ServiceEntry("review", 8102, consumes=("nomination.events",), produces=("review.events",)),
     ServiceEntry("publishing", 8103, consumes=("review.events", "awards.events"), produces=("publishing.events",)),
@@ -53,6 +68,19 @@ def streams_written() -> tuple[str, ...]:
 def owner(stream: str) -> str | None:
     """The service that alone writes ``stream``; None for a stream posted from outside."""
     for entry in SERVICES:
-        if stream in entry.produces:
+        if any(matches(owned, stream) for owned in entry.writes):
             return entry.name
     return None
+
+
+def matches(owned: str, stream: str) -> bool:
+    """``stream`` is the stream ``owned`` names, or one of the per-unit streams it is the template of."""
+    if "{unit}" not in owned:
+        return stream == owned
+    prefix, _, suffix = owned.partition("{unit}")
+    unit = stream[len(prefix) : len(stream) - len(suffix)]
+    return (
+        stream.startswith(prefix)
+        and stream.endswith(suffix)
+        and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", unit) is not None
+    )

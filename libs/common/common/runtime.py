@@ -142,7 +142,7 @@ def build_runtime(
         tables=tables,
         store=store,
         translate=translate,
-        produces=entry.produces,
+        produces=entry.writes,
         after_commit=relay.publish_now,
         jobs_committed=lambda: workers[0].wake(),
     )

@@ -28,6 +28,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from common import registry
 from common.db import Database, insert_if_new
 from common.events import Envelope, Event
 from common.jobs import Job
@@ -57,7 +58,7 @@ async def stage(connection: AsyncConnection, tables: MessagingTables, events: Se
         [
             {
                 "event_id": e.envelope.event_id,
-                "stream": e.payload.STREAM,
+                "stream": e.payload.stream(),
                 "type": e.envelope.type,
                 "envelope": e.envelope.model_dump_json(),
                 "created_at": now,
@@ -96,7 +97,7 @@ class UnitOfWork(Generic[S, D]):
         self._tables = tables
         self._store_of = store
         self._translate = translate
-        self._produces = frozenset(produces)
+        self._produces = tuple(produces)  # stream names, or templates of per-unit streams
         self._after_commit = after_commit
         self._jobs_committed = jobs_committed
         self._open: _Open | None = None
@@ -173,9 +174,9 @@ class UnitOfWork(Generic[S, D]):
             for domain_event in aggregate.events:
                 events.extend(self._translate(domain_event, cause))
         for event in events:
-            if event.payload.STREAM not in self._produces:
+            if not any(registry.matches(owned, event.payload.stream()) for owned in self._produces):
                 raise ValueError(
-                    f"{event.envelope.type} goes to {event.payload.STREAM}, which this service does not own"
+                    f"{event.envelope.type} goes to {event.payload.stream()}, which this service does not own"
                 )
         return events
 

@@ -1,17 +1,27 @@
 """How events sit in a stream entry, so that any Redis client can read and write them.
 
 An event the services publish is one field, ``event``, holding the envelope as JSON. A unit
-system posts one field, ``jws``, holding a compact JWS whose payload is the envelope.
+system posts one field, ``jws``, holding a compact JWS whose payload is the envelope, and reads
+what became of its submissions on a stream of its own, ``nomination.outcomes.<unit>``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["EVENT_FIELD", "SIGNED_FIELD", "dead_letter_stream", "encode_entry", "entry_fields"]
+__all__ = [
+    "EVENT_FIELD",
+    "SIGNED_FIELD",
+    "UNIT_OUTCOMES",
+    "dead_letter_stream",
+    "encode_entry",
+    "entry_fields",
+    "unit_outcome_stream",
+]
 
 EVENT_FIELD = "event"
 SIGNED_FIELD = "jws"
+UNIT_OUTCOMES = "nomination.outcomes.{unit}"  # one stream per unit; only that unit may read it
 
 
 def encode_entry(envelope_json: str) -> dict[str, str]:
@@ -30,3 +40,8 @@ def entry_fields(raw: Mapping[bytes | str, bytes | str]) -> dict[str, bytes]:
 def dead_letter_stream(stream: str) -> str:
     """The dead-letter stream kept beside each input stream."""
     return f"{stream}.dead"
+
+
+def unit_outcome_stream(unit_id: str) -> str:
+    """The stream on which a unit system follows its own submissions."""
+    return UNIT_OUTCOMES.format(unit=unit_id)

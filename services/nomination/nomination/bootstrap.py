@@ -10,16 +10,14 @@ from common.runtime import Runtime, build_runtime, create_app
 from nomination.adapters.orm import messaging
 from nomination.adapters.repository import NominationStore
 from nomination.config import Settings
-from nomination.domain.model import NominationTakenIn, SubmissionRefused
+from nomination.domain.model import NominationEvent
 from nomination.entrypoints import api, consumers
 from nomination.integration import to_integration
 
 __all__ = ["bootstrap", "build"]
 
 
-def build(
-    settings: Settings, organisation: Organisation | None = None
-) -> Runtime[NominationStore, NominationTakenIn | SubmissionRefused]:
+def build(settings: Settings, organisation: Organisation | None = None) -> Runtime[NominationStore, NominationEvent]:
     organisation = organisation or load_organisation(settings.organisation_file or default_organisation_path())
     return build_runtime(
         service("nomination"),

@@ -5,21 +5,57 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from common.events import Envelope, Event, NominationAccepted, NominationRejected, new_event
-from nomination.domain.model import NominationTakenIn, SubmissionRefused
+from common.events import (
+    Envelope,
+    Event,
+    NominationAccepted,
+    NominationRejected,
+    OutcomeKind,
+    SubmissionOutcome,
+    new_event,
+)
+from nomination.domain.model import DecisionRecorded, NominationEvent, NominationStatus, SubmissionRefused
 
 __all__ = ["PRODUCER", "to_integration"]
 
 PRODUCER = "nomination"
 
 
-def to_integration(event: NominationTakenIn | SubmissionRefused, cause: Envelope | None) -> Sequence[Event[Any]]:
-    """NominationAccepted carries what review needs: no identity number, phone or address leaves here."""
+_DECIDED = {
+    NominationStatus.APPROVED: OutcomeKind.APPROVED,
+    NominationStatus.REJECTED: OutcomeKind.REJECTED,
+    NominationStatus.RETURNED: OutcomeKind.RETURNED,
+}
+
+
+def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[Event[Any]]:
+    """NominationAccepted carries what review needs: no identity number, phone or address leaves here.
+
+    Each step of a submission is also told to its unit alone, on the unit's outcome stream.
+    """
+    if isinstance(event, DecisionRecorded):
+        decided = SubmissionOutcome(
+            unit_id=event.unit_id,
+            submission_event_id=event.submission_event_id,
+            nomination_id=event.nomination_id,
+            outcome=_DECIDED[event.status],
+            reasons=list(event.reasons),
+        )
+        return [new_event(decided, producer=PRODUCER, causation=cause)]
     if isinstance(event, SubmissionRefused):
         rejected = NominationRejected(
             submission_event_id=event.submission_event_id, unit_id=event.unit_id, reasons=list(event.reasons)
         )
-        return [new_event(rejected, producer=PRODUCER, correlation_id=event.submission_event_id, causation=cause)]
+        told = SubmissionOutcome(
+            unit_id=event.unit_id,
+            submission_event_id=event.submission_event_id,
+            outcome=OutcomeKind.REFUSED,
+            reasons=list(event.reasons),
+        )
+        return [
+            new_event(payload, producer=PRODUCER, correlation_id=event.submission_event_id, causation=cause)
+            for payload in (rejected, told)
+        ]
     nomination = event.nomination
     s = nomination.submission
     accepted = NominationAccepted(
@@ -34,4 +70,13 @@ def to_integration(event: NominationTakenIn | SubmissionRefused, cause: Envelope
         achievements=s.achievements,
         consent_to_publish=s.consent_to_publish,
     )
-    return [new_event(accepted, producer=PRODUCER, correlation_id=nomination.correlation_id, causation=cause)]
+    told = SubmissionOutcome(
+        unit_id=s.unit_id,
+        submission_event_id=nomination.submission_event_id,
+        nomination_id=nomination.nomination_id,
+        outcome=OutcomeKind.ACCEPTED,
+    )
+    return [
+        new_event(payload, producer=PRODUCER, correlation_id=nomination.correlation_id, causation=cause)
+        for payload in (accepted, told)
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -157,23 +157,23 @@ class NominationStore:
         row = (await self.connection.execute(query)).first()
         return _to_nomination(row) if row else None
 
-    async def save_outcomes(self, outcomes: Sequence[Outcome]) -> set[uuid.UUID]:
-        """Record decisions, in order, with one look-up and one statement; the nominations not stored here.
+    async def units_of(self, nomination_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[str, uuid.UUID]]:
+        """For each nomination stored here: its unit and the submission event it came from."""
+        query = select(nominations.c.nomination_id, nominations.c.unit_id, nominations.c.submission_event_id).where(
+            nominations.c.nomination_id.in_(list(set(nomination_ids)))
+        )
+        rows = await self.connection.execute(query)
+        return {row.nomination_id: (row.unit_id, row.submission_event_id) for row in rows}
 
-        When some are missing nothing is written, so the caller may refuse the whole list.
-        """
+    async def save_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        """Record decisions, in order, with one statement."""
         if not outcomes:
-            return set()
-        ids = {nomination_id for nomination_id, *_ in outcomes}
-        query = select(nominations.c.nomination_id).where(nominations.c.nomination_id.in_(list(ids)))
-        missing = ids - set((await self.connection.execute(query)).scalars())
-        if not missing:
-            params = [
-                {"id": i, "status": status.value, "decided_by": by, "reasons": [r.model_dump() for r in reasons]}
-                for i, status, by, reasons in outcomes
-            ]
-            await self.connection.execute(_SAVE_OUTCOME, params)
-        return missing
+            return
+        params = [
+            {"id": i, "status": status.value, "decided_by": by, "reasons": [r.model_dump() for r in reasons]}
+            for i, status, by, reasons in outcomes
+        ]
+        await self.connection.execute(_SAVE_OUTCOME, params)
 
     async def record_refusals(self, refused: Sequence[RefusedSubmission]) -> None:
         """Keep why submissions were refused, in one statement."""

@@ -54,6 +54,31 @@ class SubmissionRefused:
     reasons: tuple[Reason, ...]
 
 
+@dataclass(frozen=True)
+class DecisionRecorded:
+    """The review office's decision on a nomination is kept; its unit learns of it."""
+
+    nomination_id: uuid.UUID
+    submission_event_id: uuid.UUID
+    unit_id: str
+    status: NominationStatus
+    reasons: tuple[Reason, ...]
+
+
+@dataclass
+class Decision:
+    """A decision recorded on a nomination, as the aggregate its event comes from."""
+
+    event: DecisionRecorded
+
+    @property
+    def events(self) -> list[DecisionRecorded]:
+        return [self.event]
+
+
+NominationEvent = NominationTakenIn | SubmissionRefused | DecisionRecorded
+
+
 @dataclass
 class Nomination:
     nomination_id: uuid.UUID

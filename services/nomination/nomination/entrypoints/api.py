@@ -15,7 +15,7 @@ from common.organisation import Organisation
 from common.paging import Offset
 from common.runtime import Runtime
 from nomination.adapters.repository import NominationStore
-from nomination.domain.model import Nomination, NominationStatus, NominationTakenIn, SubmissionRefused
+from nomination.domain.model import Nomination, NominationEvent, NominationStatus
 from nomination.integration import PRODUCER
 from nomination.service.handlers import Submission, take_in_submissions
 
@@ -85,8 +85,8 @@ class SubmissionStatus(BaseModel):
     reasons: list[Reason] = []
 
 
-def _runtime(request: Request) -> Runtime[NominationStore, NominationTakenIn | SubmissionRefused]:
-    runtime: Runtime[NominationStore, NominationTakenIn | SubmissionRefused] = request.app.state.runtime
+def _runtime(request: Request) -> Runtime[NominationStore, NominationEvent]:
+    runtime: Runtime[NominationStore, NominationEvent] = request.app.state.runtime
     return runtime
 
 

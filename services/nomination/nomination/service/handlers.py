@@ -23,11 +23,12 @@ from common.processing import Handlers
 from common.unit_of_work import UnitOfWork
 from nomination.adapters.repository import NominationStore, Outcome, nominee_key
 from nomination.domain.model import (
+    Decision,
+    DecisionRecorded,
     Nomination,
+    NominationEvent,
     NominationStatus,
-    NominationTakenIn,
     RefusedSubmission,
-    SubmissionRefused,
     take_in,
 )
 
@@ -41,7 +42,7 @@ __all__ = [
     "take_in_submissions",
 ]
 
-NominationUnitOfWork = UnitOfWork[NominationStore, NominationTakenIn | SubmissionRefused]
+NominationUnitOfWork = UnitOfWork[NominationStore, NominationEvent]
 
 
 @dataclass(frozen=True)
@@ -140,24 +141,30 @@ async def record_outcomes(uow: NominationUnitOfWork, events: Sequence[Event[Deci
         reasons: list[Reason] = [] if isinstance(payload, ExemplarApproved) else list(payload.reasons)
         outcomes.append((payload.nomination_id, _STATUS[type(payload)], payload.decided_by, reasons))
     async with uow:
-        missing = await uow.store.save_outcomes(outcomes)
-    if missing:
-        raise Unprocessable(
-            "unknown-nomination",
-            f"review decided on nominations not stored here: {', '.join(sorted(map(str, missing)))}",
-        )
+        known = await uow.store.units_of([nomination_id for nomination_id, *_ in outcomes])
+        missing = {nomination_id for nomination_id, *_ in outcomes} - set(known)
+        if missing:
+            raise Unprocessable(
+                "unknown-nomination",
+                f"review decided on nominations not stored here: {', '.join(sorted(map(str, missing)))}",
+            )
+        await uow.store.save_outcomes(outcomes)
+        for event, (nomination_id, status, _by, reasons) in zip(events, outcomes, strict=True):
+            unit_id, submission_event_id = known[nomination_id]
+            decision = DecisionRecorded(nomination_id, submission_event_id, unit_id, status, tuple(reasons))
+            uow.track(Decision(decision), cause=event.envelope)
 
 
-def intake_handlers(organisation: Organisation) -> Handlers[NominationStore, NominationTakenIn | SubmissionRefused]:
+def intake_handlers(organisation: Organisation) -> Handlers[NominationStore, NominationEvent]:
     """What the nomination group does with signed submissions."""
     take_in = functools.partial(take_in_posted, organisation=organisation)
-    return Handlers[NominationStore, NominationTakenIn | SubmissionRefused]().on(NominationSubmitted, take_in)
+    return Handlers[NominationStore, NominationEvent]().on(NominationSubmitted, take_in)
 
 
-def outcome_handlers() -> Handlers[NominationStore, NominationTakenIn | SubmissionRefused]:
+def outcome_handlers() -> Handlers[NominationStore, NominationEvent]:
     """What the nomination group does with the review office's decisions."""
     return (
-        Handlers[NominationStore, NominationTakenIn | SubmissionRefused]()
+        Handlers[NominationStore, NominationEvent]()
         .on(ExemplarApproved, record_outcomes)
         .on(ExemplarRejected, record_outcomes)
         .on(NominationReturned, record_outcomes)
