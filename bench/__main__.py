@@ -1,7 +1,8 @@
 """``python -m bench``: measure the pipeline on SQLite and PostgreSQL beside the raw baseline.
 
-Starts Redis if none answers (as `make run` does) and, for every run, four fresh service
-processes with their own state folder and databases. Prints one table; ``--write`` also puts
+For every run: four fresh service processes with their own state folder, databases and Redis,
+started as `make run` starts them (users and ACL file, append-only file); the raw baseline runs on
+a Redis started the same way. Prints one table; ``--write`` also puts
 it, with the machine's core count and the date, into docs/benchmarks.md.
 """
 
@@ -19,7 +20,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import redis
 import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -28,10 +28,11 @@ from bench.raw import run_raw
 from bench.stats import RunResult, render_table
 from bench.system import drive, intake, signed_entry
 from exemplars_tools.cli import setup_state
-from exemplars_tools.devrun import SERVICES, LocalStack, ensure_redis
+from exemplars_tools.devrun import SERVICES, LocalStack
+from exemplars_tools.redis_server import start_redis
+from exemplars_tools.state import StateFolder
 from tests.servers import free_port, postgres_server
 
-REDIS_DB = 13
 COMPOSE_FILE = Path(__file__).resolve().parent.parent / "docker-compose.yml"
 
 
@@ -55,13 +56,11 @@ def _postgres_databases(admin_url: str) -> Iterator[dict[str, str]]:
 
 
 @contextlib.contextmanager
-def _stack(redis_url: str, database: str, admin_url: str) -> Iterator[LocalStack]:
-    redis.Redis.from_url(redis_url).flushdb()
+def _stack(database: str, admin_url: str) -> Iterator[LocalStack]:
     with tempfile.TemporaryDirectory(prefix="bench-") as folder, contextlib.ExitStack() as stack:
         urls = stack.enter_context(_postgres_databases(admin_url)) if database == "postgresql" else {}
         local = LocalStack(
             state=Path(folder),
-            redis_url=redis_url,
             database_urls=urls,
             ports={name: free_port() for name in SERVICES},
             extra_env={"LOG_LEVEL": "WARNING"},
@@ -87,8 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, help="also write the results to this Markdown file")
     args = parser.parse_args(argv)
 
-    base = ensure_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), Path("var"))
-    redis_url = make_url_db(base.url, REDIS_DB)
     latency_n = max(1, int(args.rate * args.latency_seconds))
     results: list[RunResult] = []
     servers = contextlib.ExitStack()
@@ -99,29 +96,31 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as folder:
             state = Path(folder)
             setup_state(state)
-            payload = signed_entry(LocalStack(state=state, redis_url=redis_url), _keys(state), 0)
-        raw = run_raw(
-            redis_url,
-            max([*args.nominations, latency_n]),
-            {k: v.encode() for k, v in payload.items()},
-            rate=args.rate,
-            latency_n=latency_n,
-        )
+            payload = signed_entry(LocalStack(state=state), _keys(state), 0)
+            server = start_redis(StateFolder(state), free_port())
+            try:
+                raw = run_raw(
+                    server.admin_url,
+                    max([*args.nominations, latency_n]),
+                    {k: v.encode() for k, v in payload.items()},
+                    rate=args.rate,
+                    latency_n=latency_n,
+                )
+            finally:
+                server.stop()
         for database in args.database:
             for n in args.nominations:
-                with _stack(redis_url, database, args.postgres_url) as stack:
+                with _stack(database, args.postgres_url) as stack:
                     intake_rate = asyncio.run(intake(stack, n))
-                with _stack(redis_url, database, args.postgres_url) as stack:
+                with _stack(database, args.postgres_url) as stack:
                     result = asyncio.run(drive(stack, f"{database}, {n:,}", n, rate=None))
                 result.intake_per_s = intake_rate
                 results.append(result)
                 print(f"done: {database}, {n:,} nominations in {result.e2e_seconds:.1f}s", flush=True)
-            with _stack(redis_url, database, args.postgres_url) as stack:
+            with _stack(database, args.postgres_url) as stack:
                 label = f"{database}, {args.rate:.0f}/s offered"
                 results.append(asyncio.run(drive(stack, label, latency_n, rate=args.rate)))
     finally:
-        redis.Redis.from_url(redis_url).flushdb()
-        base.stop()
         servers.close()
     table = render_table(
         results, {"hop_per_s": raw.hop_per_s, "chain_per_s": raw.chain_per_s, "hops": raw.hops}, raw.latency
@@ -162,11 +161,6 @@ def compose_postgres_settings(compose_file: Path) -> dict[str, str]:
 
 def _keys(state: Path) -> dict[str, bytes]:
     return {p.stem: p.read_bytes() for p in (state / "unit-keys").glob("*.pem")}
-
-
-def make_url_db(url: str, db: int) -> str:
-    base, _, _ = url.rpartition("/") if url.count("/") > 2 else (url, "", "")
-    return f"{base}/{db}"
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ class Actors:
     """
 
     def __init__(self, stack: LocalStack, redis: Redis, n: int, *, batch: int = 500, linger: float = 0.05) -> None:
-        secret = (stack.state / "auth-secret").read_text().strip()
+        secret = stack.folder.auth_secret.read_text().strip()
         self.reviewer = {"Authorization": "Bearer " + mint_token(secret, subject="bench-r", role=Role.REVIEWER)}
         self.officer = {"Authorization": "Bearer " + mint_token(secret, subject="bench-o", role=Role.OFFICER)}
         self.review_url = stack.services["review"].url
@@ -187,10 +187,15 @@ async def _group_settled(redis: Redis, stream: str, group: str) -> None:
         await asyncio.sleep(0.02)
 
 
+def _admin_url(stack: LocalStack) -> str:
+    assert stack.redis is not None, "the stack is running"
+    return stack.redis.admin_url
+
+
 async def intake(stack: LocalStack, n: int) -> float:
     """Post n signed nominations at once; nominations accepted per second (nobody reviews)."""
-    keys = {u: (stack.state / "unit-keys" / f"{u}.pem").read_bytes() for u in UNITS}
-    redis = Redis.from_url(stack.redis_url)
+    keys = {u: stack.folder.unit_key(u).read_bytes() for u in UNITS}
+    redis = Redis.from_url(_admin_url(stack))
     presigned = [signed_entry(stack, keys, k) for k in range(n)]
     start = time.monotonic()
     for first in range(0, n, 500):
@@ -206,8 +211,8 @@ async def intake(stack: LocalStack, n: int) -> float:
 
 async def drive(stack: LocalStack, label: str, n: int, *, rate: float | None) -> RunResult:
     """Post n nominations (all at once, or at ``rate`` per second) and follow them to the end."""
-    keys = {u: (stack.state / "unit-keys" / f"{u}.pem").read_bytes() for u in UNITS}
-    redis = Redis.from_url(stack.redis_url)
+    keys = {u: stack.folder.unit_key(u).read_bytes() for u in UNITS}
+    redis = Redis.from_url(_admin_url(stack))
     presigned = [signed_entry(stack, keys, k) for k in range(n)] if rate is None else []
     actors = Actors(stack, redis, n)
     acting = asyncio.create_task(actors.run())

@@ -6,7 +6,9 @@ set -euo pipefail
 UNIT=${UNIT:-xa-ban-nguyen}                      # the unit's id in the organisation file
 KEY=${KEY:-var/unit-keys/$UNIT.pem}              # the unit's Ed25519 private key
 KID=${KID:-$UNIT}                                # the key id registered for that key
-REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6380/0} # the system's Redis (make run's by default)
+REDIS_USER=${REDIS_USER:-unit-$UNIT}             # the unit's own Redis user…
+REDIS_PASSWORD_FILE=${REDIS_PASSWORD_FILE:-var/unit-keys/$UNIT.redis-password}  # …and its password
 QUARTER=${QUARTER:-$(date -u +%Y)-Q$(( ($(date -u +%-m) - 1) / 3 + 1 ))}
 
 b64url() { openssl base64 -e -A | tr '+/' '-_' | tr -d '='; }
@@ -30,5 +32,7 @@ trap 'rm -f "$SIGNING_INPUT"' EXIT
 printf '%s.%s' "$HEADER" "$PAYLOAD" > "$SIGNING_INPUT"
 SIGNATURE=$(openssl pkeyutl -sign -inkey "$KEY" -rawin -in "$SIGNING_INPUT" | b64url)
 
-redis-cli -u "$REDIS_URL" XADD nomination.submissions '*' jws "$HEADER.$PAYLOAD.$SIGNATURE" >/dev/null
+REPLY=$(REDISCLI_AUTH=$(cat "$REDIS_PASSWORD_FILE") redis-cli -u "$REDIS_URL" --user "$REDIS_USER" \
+    --no-auth-warning XADD nomination.submissions '*' jws "$HEADER.$PAYLOAD.$SIGNATURE")
+[[ $REPLY =~ ^[0-9]+-[0-9]+$ ]] || { echo "Redis did not take the entry: $REPLY" >&2; exit 1; }
 echo "$EVENT_ID"

@@ -9,6 +9,7 @@ import pytest
 
 from common.organisation import OrganisationError, default_organisation_path, dump_toml, load_organisation
 from exemplars_tools.cli import setup_state
+from exemplars_tools.state import StateFolder
 
 
 def test_default_describes_the_lam_thao_plan() -> None:
@@ -25,11 +26,11 @@ def test_setup_adds_a_key_per_unit_and_keeps_it(tmp_path: Path) -> None:
     first = setup_state(tmp_path)
     assert all(len(u.keys) == 1 for u in first.units)
     assert (tmp_path / "unit-keys" / "xa-ban-nguyen.pem").stat().st_mode & 0o077 == 0
-    secret = (tmp_path / "auth-secret").read_text()
+    secret = StateFolder(tmp_path).auth_secret.read_text()
     again = setup_state(tmp_path)
     assert again == first
-    assert (tmp_path / "auth-secret").read_text() == secret
-    assert load_organisation(tmp_path / "organisation.toml") == first
+    assert StateFolder(tmp_path).auth_secret.read_text() == secret
+    assert load_organisation(StateFolder(tmp_path).organisation) == first
 
 
 def test_dump_round_trips(tmp_path: Path) -> None:

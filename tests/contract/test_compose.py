@@ -17,7 +17,17 @@ from common.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {entry.name: entry.port for entry in REGISTRY}
-REQUIRED_ENV = {"DATABASE_URL", "REDIS_URL", "AUTH_SECRET_FILE", "ORGANISATION_FILE", "HOST", "PORT", "PUBLIC_URL"}
+REQUIRED_ENV = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REDIS_USERNAME",
+    "REDIS_PASSWORD_FILE",
+    "AUTH_SECRET_FILE",
+    "ORGANISATION_FILE",
+    "HOST",
+    "PORT",
+    "PUBLIC_URL",
+}
 # ${NAME:-default}: compose's interpolation with a default.
 DEFAULTED = re.compile(r"\$\{(?P<name>[A-Z0-9_]+):-(?P<default>[^}]*)\}")
 
@@ -98,13 +108,45 @@ def test_database_is_the_services_own(compose: dict[str, Any], name: str) -> Non
     assert postgres_env.get(variable["name"]) == match["password"]
 
 
-def test_redis_keeps_an_append_only_file(compose: dict[str, Any]) -> None:
+def _mounts(service: dict[str, Any]) -> dict[str, str]:
+    """target -> what of the state volume is mounted there (its subpath; "/" for all of it)."""
+    out = {}
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict) and volume.get("source") == "state":
+            out[volume["target"]] = volume.get("volume", {}).get("subpath", "/")
+        elif isinstance(volume, str) and volume.startswith("state:"):
+            out[volume.split(":")[1]] = "/"
+    return out
+
+
+def test_redis_runs_as_make_run_starts_it(compose: dict[str, Any]) -> None:
+    from exemplars_tools.redis_server import REDIS_OPTIONS
+
     redis = _service(compose, "redis")
     command = redis["command"]
     words = command.split() if isinstance(command, str) else [str(word) for word in command]
-    assert words[words.index("--appendonly") + 1] == "yes"
+    for name, value in REDIS_OPTIONS.items():
+        assert words[words.index(f"--{name}") + 1] == value, name
+    acl = words[words.index("--aclfile") + 1]
+    assert _mounts(redis) == {str(Path(acl).parent): "redis", "/run/secrets/exemplars": "secrets/admin"}
     assert any(str(volume).endswith(":/data") for volume in redis["volumes"])
-    assert redis.get("healthcheck")
+    assert redis["depends_on"]["setup"]["condition"] == "service_completed_successfully"
+    assert "--user admin" in " ".join(redis["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_a_service_sees_the_shared_files_and_its_own_password_only(compose: dict[str, Any], name: str) -> None:
+    from exemplars_tools.redis_access import service_user
+
+    service = _service(compose, name)
+    env = _environment(service)
+    assert env["REDIS_USERNAME"] == service_user(name)
+    assert "@" not in env["REDIS_URL"], "no password in the compose file"
+    secrets = str(Path(env["REDIS_PASSWORD_FILE"]).parent)
+    shared = str(Path(env["AUTH_SECRET_FILE"]).parent)
+    assert str(Path(env["ORGANISATION_FILE"]).parent) == shared
+    assert _mounts(service) == {shared: "shared", secrets: f"secrets/{service_user(name)}"}
+    assert all(v.get("read_only") for v in service["volumes"] if isinstance(v, dict))
 
 
 def test_init_script_is_mounted(compose: dict[str, Any]) -> None:
@@ -168,6 +210,9 @@ def test_setup_and_operator_tools_run_from_the_tools_image(compose: dict[str, An
         assert service["image"] == "exemplars/tools:local"
     assert _service(compose, "tools")["profiles"] == ["tools"], "not started by a plain `docker compose up`"
     assert "state:/state:ro" in _service(compose, "tools")["volumes"]
+    tools_env = _environment(_service(compose, "tools"))
+    assert tools_env["REDIS_USERNAME"] == "tools"
+    assert tools_env["REDIS_PASSWORD_FILE"] == "/state/secrets/tools/redis-password"
     tools = (ROOT / "tools" / "pyproject.toml").read_text(encoding="utf-8")
     for script in ("exemplars-setup", "exemplars-token", "exemplars-sign", "exemplars-dead-letters"):
         assert f"{script} = " in tools

@@ -13,7 +13,7 @@ from tests.e2e.stack import Driver, driving
 
 
 @pytest.fixture
-def driver(databases: DatabaseFactory, redis_url: str, tmp_path: Path) -> Iterator[Driver]:
+def driver(databases: DatabaseFactory, tmp_path: Path) -> Iterator[Driver]:
     urls = {} if databases.kind == "sqlite" else {name: databases.new(name) for name in SERVICES}
-    with driving(tmp_path / "state", redis_url, urls) as d:
+    with driving(tmp_path / "state", urls) as d:
         yield d

@@ -10,9 +10,7 @@ import os
 import shlex
 import shutil
 import subprocess
-import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -29,7 +26,6 @@ from common.auth import Role
 from common.db import sync_url
 from common.registry import streams_read
 from tests.e2e.stack import Driver
-from tests.servers import free_port, redis_server
 
 __all__ = [
     "CONSUMED",
@@ -41,7 +37,6 @@ __all__ = [
     "fill_disk",
     "log_counts",
     "post_burst",
-    "private_redis",
     "records",
     "stream_causes",
     "tmpfs",
@@ -132,48 +127,6 @@ def create_databases(admin_url: str, names: Sequence[str]) -> dict[str, str]:
 
 
 # --- a Redis of the test's own ------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def private_redis() -> Iterator[str]:
-    """A Redis URL no other test run on this machine touches.
-
-    Every test run shares database 11 of the local Redis, flushes it and runs its services with the
-    same group and consumer names: a run beside this one (minutes long) would take its entries.
-    A ``redis-server`` of its own where installed; otherwise database 13 of the shared one.
-    """
-    binary = shutil.which("redis-server")
-    if binary is None:
-        with redis_server() as base:
-            url = f"{base}/13"
-            client = redis.Redis.from_url(url)
-            client.flushdb()
-            client.close()
-            yield url
-        return
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="outage-redis-") as folder:
-        process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=folder,
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            client = redis.Redis(port=port)
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise
-                    time.sleep(0.05)
-            client.close()
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 # --- a small disk that fills up ----------------------------------------------------------------

@@ -42,14 +42,25 @@ class Driver:
     """What the people and unit systems around the services do, as one object."""
 
     def __init__(self, stack: LocalStack) -> None:
+        assert stack.redis is not None, "the stack is running"
         self.stack = stack
-        self.secret = (stack.state / "auth-secret").read_text().strip()
-        self.redis = redis.Redis.from_url(stack.redis_url)
+        self.server = stack.redis
+        self.secret = stack.folder.auth_secret.read_text().strip()
+        self.redis = self.server.client()  # admin: to look at everything, and to post bursts at once
+        self._units: dict[str, redis.Redis] = {}
         self.http = httpx.Client(timeout=30)
 
     def close(self) -> None:
         self.http.close()
         self.redis.close()
+        for client in self._units.values():
+            client.close()
+
+    def unit_redis(self, unit: str) -> redis.Redis:
+        """Redis as the unit's system connects to it: as its own user."""
+        if unit not in self._units:
+            self._units[unit] = self.server.client(f"unit-{unit}", unit)
+        return self._units[unit]
 
     def url(self, service: str, path: str) -> str:
         return f"{self.stack.services[service].url}{path}"
@@ -71,12 +82,12 @@ class Driver:
 
     def signed_entry(self, unit: str, n: int) -> tuple[uuid.UUID, dict[FieldT, EncodableT]]:
         event = new_event(NominationSubmitted.model_validate(self.submission(unit, n)), producer=unit)
-        key = (self.stack.state / "unit-keys" / f"{unit}.pem").read_bytes()
+        key = self.stack.folder.unit_key(unit).read_bytes()
         return event.event_id, entry({"jws": sign_compact(event.envelope.model_dump_json().encode(), key, unit)})
 
     def post_signed(self, unit: str, n: int) -> uuid.UUID:
         event_id, fields = self.signed_entry(unit, n)
-        self.redis.xadd("nomination.submissions", fields)
+        self.unit_redis(unit).xadd("nomination.submissions", fields)
         return event_id
 
     def get(self, service: str, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -109,10 +120,10 @@ class Driver:
         return sum(self.redis.xlen(key) for key in self.redis.scan_iter("*.dead"))
 
 
-def make_stack(state: Path, redis_url: str, database_urls: dict[str, str], ports: dict[str, int]) -> LocalStack:
+def make_stack(state: Path, database_urls: dict[str, str], ports: dict[str, int]) -> LocalStack:
+    """The four services and a Redis of their own, as ``make run`` starts them, on free ports."""
     return LocalStack(
         state=state,
-        redis_url=redis_url,
         database_urls=database_urls,
         ports=ports,
         extra_env={"CLAIM_IDLE_MS": "2000", "LOG_LEVEL": "WARNING"},
@@ -120,9 +131,9 @@ def make_stack(state: Path, redis_url: str, database_urls: dict[str, str], ports
 
 
 @contextlib.contextmanager
-def driving(state: Path, redis_url: str, database_urls: dict[str, str]) -> Iterator[Driver]:
+def driving(state: Path, database_urls: dict[str, str]) -> Iterator[Driver]:
     """The four services running on free ports (SQLite in ``state`` unless URLs are given), and a driver."""
-    stack = make_stack(state, redis_url, database_urls, {entry.name: free_port() for entry in SERVICES})
+    stack = make_stack(state, database_urls, {entry.name: free_port() for entry in SERVICES})
     with stack.running():
         driver = Driver(stack)
         try:

@@ -32,7 +32,6 @@ from tests.e2e.outage_support import (
     fill_disk,
     log_counts,
     post_burst,
-    private_redis,
     records,
     stream_causes,
     tmpfs,
@@ -66,11 +65,11 @@ class Outage:
 @pytest.fixture
 def postgres_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
     """The four services on a PostgreSQL of this test's own (one database each) and one Redis."""
-    with private_redis() as redis_url, postgres_server(dedicated=True) as admin:
+    with postgres_server(dedicated=True) as admin:
         server = PostgresControl.of(admin)
         outage = Outage(begin=server.stop, end=server.start, seconds=PG_OUTAGE)
         try:
-            with driving(tmp_path / "state", redis_url, create_databases(admin, NAMES)) as driver:
+            with driving(tmp_path / "state", create_databases(admin, NAMES)) as driver:
                 yield driver, outage
         finally:
             if outage.happening:  # the test failed mid-outage: let the server be stopped cleanly
@@ -80,7 +79,7 @@ def postgres_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
 @pytest.fixture
 def disk_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
     """The four services on SQLite databases on a small tmpfs; state and logs outside it."""
-    with private_redis() as redis_url, tmpfs(tmp_path / "disk", "64m") as disk:
+    with tmpfs(tmp_path / "disk", "64m") as disk:
         filler: list[Path] = []
 
         def begin() -> None:
@@ -93,7 +92,7 @@ def disk_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
         urls = {name: f"sqlite:///{disk / f'{name}.db'}" for name in NAMES}
         assert not (tmp_path / "state").resolve().is_relative_to(disk.resolve()), "logs must not be on the full disk"
         try:
-            with driving(tmp_path / "state", redis_url, urls) as driver:
+            with driving(tmp_path / "state", urls) as driver:
                 yield driver, outage
         finally:
             if filler:

@@ -34,6 +34,7 @@ from common.organisation import Organisation, load_organisation
 from common.signing import sign_compact
 from common.wire import EVENT_FIELD, SIGNED_FIELD
 from exemplars_tools.cli import setup_state
+from exemplars_tools.state import StateFolder
 from nomination.adapters.orm import messaging, nominations, rejected_submissions
 from nomination.adapters.repository import NominationStore, name_key, nominee_key
 from nomination.config import MIGRATIONS
@@ -65,7 +66,7 @@ def processors(db: Database, organisation: Organisation) -> dict[str, EntryHandl
 
 @pytest.fixture
 def intake(db: Database, state: Path) -> EntryHandler:
-    return processors(db, load_organisation(state / "organisation.toml"))[NominationSubmitted.STREAM]
+    return processors(db, load_organisation(StateFolder(state).organisation))[NominationSubmitted.STREAM]
 
 
 def signed(state: Path, body: dict[str, Any], unit: str = UNIT) -> tuple[uuid.UUID, Delivery]:
@@ -200,7 +201,7 @@ async def test_review_outcomes_are_recorded_a_run_at_a_time_and_an_unknown_one_f
     async with db.read() as conn:
         stored = [await NominationStore(conn).get_by_submission(event_id) for event_id, _ in ids]
     a, b, c = [n.nomination_id for n in stored if n is not None]
-    outcomes = processors(db, load_organisation(state / "organisation.toml"))[ExemplarRejected.STREAM]
+    outcomes = processors(db, load_organisation(StateFolder(state).organisation))[ExemplarRejected.STREAM]
     why = [Reason(code="thieu-minh-chung", message="Thiếu minh chứng")]
 
     by = "Hội đồng Thi đua - Khen thưởng"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,12 @@ from common.organisation import dump_toml, load_organisation
 from common.signing import sign_compact
 from exemplars_tools.cli import setup_state
 from exemplars_tools.dead_letters import AUDIT_STREAM, execute
+from exemplars_tools.redis_server import RedisServer, start_redis
+from exemplars_tools.state import StateFolder
 from nomination.config import MIGRATIONS
 from tests.helpers import add_entry, eventually, stream_entries, stream_events, stream_fields
 from tests.nomination.support import running_nomination
+from tests.servers import free_port
 
 UNIT = "xa-ban-nguyen"
 OTHER = "xa-cao-xa"
@@ -50,7 +53,7 @@ def signed_submission(state: Path, unit: str) -> tuple[str, dict[str, str]]:
 
 def forget_key(state: Path, unit: str) -> None:
     """The organisation file as it was before the unit's key was registered."""
-    path = state / "organisation.toml"
+    path = StateFolder(state).organisation
     org = load_organisation(path)
     units = tuple(u.model_copy(update={"keys": ()}) if u.id == unit else u for u in org.units)
     path.write_text(dump_toml(org.model_copy(update={"units": units})), encoding="utf-8")
@@ -63,6 +66,26 @@ def state(tmp_path: Path) -> Path:
     return tmp_path / "state"
 
 
+@pytest.fixture
+def server(state: Path) -> Iterator[RedisServer]:
+    """A Redis with the system's users: the service and the tools connect as their own."""
+    redis = start_redis(StateFolder(state), free_port())
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture
+def redis_url(server: RedisServer) -> str:
+    return server.url
+
+
+@pytest.fixture
+async def redis_client(server: RedisServer) -> AsyncIterator[Redis]:
+    client = Redis.from_url(server.admin_url)
+    yield client
+    await client.aclose()
+
+
 ServiceRunner = Callable[[], Any]
 
 
@@ -70,12 +93,14 @@ ServiceRunner = Callable[[], Any]
 def nomination_service(db_url: str, redis_url: str, state: Path) -> ServiceRunner:
     upgrade(MIGRATIONS, db_url)
 
-    return lambda: running_nomination(db_url, redis_url, state)
+    return lambda: running_nomination(db_url, redis_url, state, redis_user="svc-nomination")
 
 
-async def command(redis_url: str, *argv: str) -> tuple[int, str]:
+async def command(server: RedisServer, *argv: str) -> tuple[int, str]:
     out = io.StringIO()
-    code = await execute(["--redis-url", redis_url, "--operator", "Nguyễn Văn Vận", *argv], out=out)
+    password_file = str(server.state.redis_password("tools"))
+    options = ["--redis-url", server.url, "--redis-user", "tools", "--redis-password-file", password_file]
+    code = await execute([*options, "--operator", "Nguyễn Văn Vận", *argv], out=out)
     return code, out.getvalue()
 
 
@@ -92,7 +117,7 @@ async def settled(redis: Redis) -> bool:
 
 
 async def test_redriven_entries_are_taken_in_once_after_the_cause_is_removed(
-    nomination_service: ServiceRunner, redis_client: Redis, redis_url: str, state: Path
+    nomination_service: ServiceRunner, redis_client: Redis, server: RedisServer, state: Path
 ) -> None:
     blocked = [signed_submission(state, UNIT) for _ in range(5)]
     fine = signed_submission(state, OTHER)
@@ -103,13 +128,13 @@ async def test_redriven_entries_are_taken_in_once_after_the_cause_is_removed(
         await eventually(lambda: settled(redis_client))
     assert await accepted_causes(redis_client) == [fine[0]]
 
-    code, listing = await command(redis_url, "list")
+    code, listing = await command(server, "list")
     assert code == 0
     assert f"{DEAD}: 5" in listing and "5  unknown-key  (group nomination)" in listing and "total: 5" in listing
-    code, one_by_one = await command(redis_url, "list", SUBMISSIONS, "--reason", "unknown-key")
+    code, one_by_one = await command(server, "list", SUBMISSIONS, "--reason", "unknown-key")
     ids = [line.split()[0] for line in one_by_one.splitlines() if "unknown-key" in line]
     assert code == 0 and len(ids) == 5
-    code, shown = await command(redis_url, "show", DEAD, ids[0])
+    code, shown = await command(server, "show", DEAD, ids[0])
     letter = json.loads(shown)
     assert code == 0 and letter["reason_code"] == "unknown-key" and letter["group"] == "nomination"
     assert letter["original"]["jws"] == blocked[0][1]["jws"]
@@ -117,11 +142,11 @@ async def test_redriven_entries_are_taken_in_once_after_the_cause_is_removed(
     # The operator registers the key (the setup tool restores it from the unit's key file) and restarts.
     setup_state(state)
     async with nomination_service():
-        code, sent = await command(redis_url, "redrive", SUBMISSIONS, "--reason", "unknown-key")
+        code, sent = await command(server, "redrive", SUBMISSIONS, "--reason", "unknown-key")
         assert code == 0 and "sent back: 5" in sent
         # Again, by reason and by the old ids: nothing is left to send.
-        assert await command(redis_url, "redrive", SUBMISSIONS, "--all") == (0, "sent back: 0\n")
-        code, again = await command(redis_url, "redrive", SUBMISSIONS, ids[0])
+        assert await command(server, "redrive", SUBMISSIONS, "--all") == (0, "sent back: 0\n")
+        code, again = await command(server, "redrive", SUBMISSIONS, ids[0])
         assert code == 1 and "sent back: 0" in again
         await eventually(lambda: _count_is(redis_client, 6))
         await eventually(lambda: settled(redis_client))
@@ -140,7 +165,7 @@ async def test_redriven_entries_are_taken_in_once_after_the_cause_is_removed(
 
 
 async def test_delete_removes_only_the_chosen_dead_letters_and_says_what_was_missing(
-    redis_client: Redis, redis_url: str
+    redis_client: Redis, server: RedisServer
 ) -> None:
     for code in ("unknown-key", "unknown-key", "bad-signature"):
         await add_entry(
@@ -149,8 +174,8 @@ async def test_delete_removes_only_the_chosen_dead_letters_and_says_what_was_mis
             {"reason_code": code, "reason": "…", "stream": SUBMISSIONS, "group": "nomination", "original.jws": "x.y.z"},
         )
     [first, second, _] = [entry_id for entry_id, _ in await stream_entries(redis_client, DEAD)]
-    assert await command(redis_url, "delete", SUBMISSIONS, first, "1-1") == (1, "deleted: 1\n")
-    assert await command(redis_url, "delete", SUBMISSIONS, "--reason", "bad-signature") == (0, "deleted: 1\n")
+    assert await command(server, "delete", SUBMISSIONS, first, "1-1") == (1, "deleted: 1\n")
+    assert await command(server, "delete", SUBMISSIONS, "--reason", "bad-signature") == (0, "deleted: 1\n")
     assert [entry_id for entry_id, _ in await stream_entries(redis_client, DEAD)] == [second]
     assert [f["action"] for f in await stream_fields(redis_client, AUDIT_STREAM)] == [b"delete", b"delete"]
 
@@ -164,20 +189,29 @@ async def test_delete_removes_only_the_chosen_dead_letters_and_says_what_was_mis
     ],
 )
 async def test_a_request_that_names_nothing_clearly_is_refused(
-    redis_url: str, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    server: RedisServer, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert (await command(redis_url, *argv))[0] == 2
+    assert (await command(server, *argv))[0] == 2
     assert message in capsys.readouterr().err
 
 
-async def test_show_of_a_missing_dead_letter_fails(redis_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert await command(redis_url, "show", SUBMISSIONS, "1-0") == (1, "")
+async def test_show_of_a_missing_dead_letter_fails(server: RedisServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await command(server, "show", SUBMISSIONS, "1-0") == (1, "")
     assert "no dead letter 1-0 in nomination.submissions.dead" in capsys.readouterr().err
 
 
-async def test_an_unreachable_redis_is_said_plainly(capsys: pytest.CaptureFixture[str]) -> None:
-    assert (await command("redis://127.0.0.1:1/0", "list"))[0] == 3
+async def test_an_unreachable_redis_is_said_plainly(server: RedisServer, capsys: pytest.CaptureFixture[str]) -> None:
+    gone = RedisServer("127.0.0.1", 1, server.state)
+    assert (await command(gone, "list"))[0] == 3
     assert "Redis at redis://127.0.0.1:1/0 does not answer" in capsys.readouterr().err
+
+
+async def test_a_password_file_that_cannot_be_read_is_said_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "redis-password"
+    assert await execute(["--redis-password-file", str(missing), "list"]) == 2
+    assert "cannot read the Redis password" in capsys.readouterr().err
 
 
 async def _length_is(redis: Redis, stream: str, n: int) -> bool:

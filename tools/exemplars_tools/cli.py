@@ -25,42 +25,58 @@ from common.organisation import (
     load_organisation,
 )
 from common.signing import sign_compact
+from exemplars_tools.redis_access import acl_file, principals
+from exemplars_tools.state import StateFolder, write_private
 
 __all__ = ["mint_token_main", "setup_main", "setup_state", "sign_main"]
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+def _password(path: Path) -> str:
+    """The password kept in ``path``; a new random one the first time."""
+    if not path.exists():
+        write_private(path, secrets.token_urlsafe(32).encode())
+    return path.read_text(encoding="utf-8").strip()
 
 
 def setup_state(state: Path, organisation_file: Path | None = None) -> Organisation:
-    """Create what a run needs in ``state``; keep whatever is already there."""
+    """Create what a run needs in ``state``; keep whatever is already there.
+
+    The token secret; the organisation file, with a key pair for every unit that has none; a Redis
+    password for every Redis user (a unit's beside its key); and Redis's ACL file, rewritten from
+    the registry and the organisation each time (``ACL LOAD`` makes a running Redis read it).
+    """
+    folder = StateFolder(state)
     state.mkdir(parents=True, exist_ok=True)
-    secret_file = state / "auth-secret"
-    if not secret_file.exists():
-        _write_private(secret_file, secrets.token_urlsafe(48).encode())
-    target = state / "organisation.toml"
+    folder.move_legacy_files()
+    if not folder.auth_secret.exists():
+        write_private(folder.auth_secret, secrets.token_urlsafe(48).encode())
+    target = folder.organisation
     source = target if target.exists() else (organisation_file or default_organisation_path())
     org = load_organisation(source)
-    keys_dir = state / "unit-keys"
     units = []
     for unit in org.units:
         if unit.keys:
             units.append(unit)
             continue
-        private_file = keys_dir / f"{unit.id}.pem"
+        private_file = folder.unit_key(unit.id)
         if private_file.exists():
             key = OKPKey.import_key(private_file.read_bytes())
         else:
             key = OKPKey.generate_key("Ed25519")
-            _write_private(private_file, key.as_pem(private=True))
+            write_private(private_file, key.as_pem(private=True))
         public = key.as_pem(private=False).decode()
         units.append(unit.model_copy(update={"keys": (UnitKey(kid=unit.id, public_key=public),)}))
     org = org.model_copy(update={"units": tuple(units)})
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(dump_toml(org), encoding="utf-8")
+    target.chmod(0o644)  # public keys only; the services read it
+    users = principals(unit.id for unit in org.units)
+    passwords = {user.name: _password(folder.redis_password(user.name, user.unit_id)) for user in users}
+    # Hashes only, and Redis runs as a user of its own: the file is readable by all.
+    folder.acl_file.parent.mkdir(parents=True, exist_ok=True)
+    folder.acl_file.parent.chmod(0o755)
+    folder.acl_file.write_text(acl_file(users, passwords), encoding="utf-8")
+    folder.acl_file.chmod(0o644)
     return org
 
 
@@ -70,8 +86,10 @@ def setup_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--organisation", type=Path, help="organisation file to start from")
     args = parser.parse_args(argv)
     org = setup_state(args.state, args.organisation)
-    print(f"{args.state}/organisation.toml: {org.name}, {len(org.units)} units, {len(org.blocks)} blocks")
-    print(f"{args.state}/auth-secret: token secret; {args.state}/unit-keys/: unit private keys")
+    folder = StateFolder(args.state)
+    print(f"{folder.organisation}: {org.name}, {len(org.units)} units, {len(org.blocks)} blocks")
+    print(f"{folder.auth_secret}: token secret; {args.state}/unit-keys/: each unit's private key and Redis password")
+    print(f"{folder.acl_file}: Redis users (ACL LOAD in a running Redis); {args.state}/secrets/: their passwords")
     return 0
 
 
@@ -82,7 +100,7 @@ def mint_token_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subject", default="local-user")
     parser.add_argument("--name", help="display name, e.g. Nguyễn Văn An")
     parser.add_argument("--hours", type=float, default=8.0)
-    parser.add_argument("--secret-file", type=Path, default=Path("var/auth-secret"))
+    parser.add_argument("--secret-file", type=Path, default=StateFolder(Path("var")).auth_secret)
     args = parser.parse_args(argv)
     secret = os.environ.get("AUTH_SECRET") or args.secret_file.read_text(encoding="utf-8").strip()
     try:

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from redis.asyncio import Redis
@@ -230,8 +231,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        help="the services' Redis (default: $REDIS_URL, else redis://127.0.0.1:6379/0)",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6380/0"),
+        help="the services' Redis (default: $REDIS_URL, else make run's, redis://127.0.0.1:6380/0)",
+    )
+    parser.add_argument(
+        "--redis-user", default=os.environ.get("REDIS_USERNAME", "tools"), help="Redis user (default: tools)"
+    )
+    parser.add_argument(
+        "--redis-password-file",
+        type=Path,
+        default=Path(os.environ.get("REDIS_PASSWORD_FILE", "var/secrets/tools/redis-password")),
+        help="the user's password (default: $REDIS_PASSWORD_FILE, else var/secrets/tools/redis-password)",
     )
     parser.add_argument("--operator", default=None, help="who acts, for the log (default: the login name)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -251,7 +261,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def run(args: argparse.Namespace, out: TextIO) -> int:
-    redis = Redis.from_url(args.redis_url)
+    try:
+        password = args.redis_password_file.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        print(f"exemplars-dead-letters: cannot read the Redis password: {error}", file=sys.stderr)
+        return 2
+    redis = Redis.from_url(args.redis_url, username=args.redis_user, password=password)
     try:
         letters = DeadLetters(redis, args.operator or getpass.getuser())
         if args.command == "list" and args.stream is None:

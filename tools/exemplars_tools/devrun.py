@@ -1,8 +1,9 @@
 """Run the four services as local processes: ``make run``, the end-to-end tests and the benchmark.
 
-Finds Redis at REDIS_URL (or starts a local ``redis-server``), prepares the state folder, migrates
-each service's SQLite database (or the PostgreSQL URLs given), starts each service as its own
-process and waits until every one answers ``/ready``. Ctrl-C stops them all.
+Prepares the state folder (``exemplars-setup``), starts ``redis-server`` with the system's ACL file
+(or uses the Redis at REDIS_URL), migrates each service's SQLite database (or the PostgreSQL URLs
+given), starts each service as its own process, connected to Redis as its own user, and waits
+until every one answers ``/ready``. Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,78 +20,18 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 from common import registry
 from exemplars_tools.cli import setup_state
+from exemplars_tools.redis_access import service_user
+from exemplars_tools.redis_server import RedisServer, given_redis, start_redis
+from exemplars_tools.state import StateFolder
 
-__all__ = ["SERVICES", "LocalStack", "ServiceProcess", "ensure_redis", "main"]
+__all__ = ["DEFAULT_REDIS_PORT", "SERVICES", "LocalStack", "ServiceProcess", "main"]
 
 # name -> HTTP port, from the registry; the same ports are used in docker-compose.yml.
 SERVICES: dict[str, int] = {entry.name: entry.port for entry in registry.SERVICES}
-
-
-def _answers(host: str, port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-        return True
-    return False
-
-
-@dataclass
-class RedisHandle:
-    url: str
-    process: subprocess.Popen[bytes] | None = None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-
-
-def _install_redis() -> str | None:
-    """Install redis-server where that needs no questions: as root with apt-get, or with Homebrew."""
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        print("redis-server is not installed; installing it with apt-get…")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=False, env=env)
-    elif shutil.which("brew"):
-        print("redis-server is not installed; installing it with Homebrew…")
-        subprocess.run(["brew", "install", "redis"], check=False)
-    return shutil.which("redis-server")
-
-
-def ensure_redis(url: str, state: Path) -> RedisHandle:
-    """Use the Redis at ``url``; if none answers there and it is local, start ``redis-server``
-    (installing it first where that is possible without questions)."""
-    parsed = urlparse(url)
-    host, port = parsed.hostname or "127.0.0.1", parsed.port or 6379
-    if _answers(host, port):
-        return RedisHandle(url)
-    if host not in {"127.0.0.1", "localhost"}:
-        raise SystemExit(f"Redis does not answer at {url}; start it or set REDIS_URL to one that answers")
-    binary = shutil.which("redis-server") or _install_redis()
-    if binary is None:
-        raise SystemExit(
-            "Redis is needed and redis-server is not installed.\n"
-            "  Debian/Ubuntu: sudo apt-get install redis-server\n"
-            "  macOS:         brew install redis\n"
-            "or point REDIS_URL at a running Redis (7.0 or newer)."
-        )
-    folder = state / "redis"
-    folder.mkdir(parents=True, exist_ok=True)
-    # Append-only file on: a local run keeps its streams across restarts too.
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", host, "--dir", str(folder.resolve()), "--appendonly", "yes"],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while not _answers(host, port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"redis-server did not start on {host}:{port}")
-        time.sleep(0.1)
-    print(f"started redis-server on {host}:{port} (data in {folder})")
-    return RedisHandle(url, process)
+DEFAULT_REDIS_PORT = 6380  # not 6379: a Redis already there has not loaded this run's users
 
 
 @dataclass
@@ -148,31 +88,50 @@ class ServiceProcess:
 
 @dataclass
 class LocalStack:
-    """The four services, configured from one set of values."""
+    """The four services and their Redis, configured from one set of values.
+
+    ``redis_url`` names a Redis to use as it is; without it the stack starts its own on
+    ``redis_port`` (a free port when 0), with the ACL file of its state folder.
+    """
 
     state: Path
-    redis_url: str
+    redis_url: str | None = None
+    redis_port: int = 0
     database_urls: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    redis: RedisServer | None = None
+
+    @property
+    def folder(self) -> StateFolder:
+        return StateFolder(self.state)
 
     def prepare(self) -> None:
         setup_state(self.state)
+        folder = self.folder
+        if self.redis_url is not None:
+            self.redis = given_redis(self.redis_url, folder)
+        else:
+            self.redis = start_redis(folder, self.redis_port or free_port())
         for name, port in self.ports.items():
+            user = service_user(name)
             env = {
                 **os.environ,
                 "DATABASE_URL": self.database_urls.get(name, f"sqlite:///{(self.state / f'{name}.db').resolve()}"),
-                "REDIS_URL": self.redis_url,
-                "AUTH_SECRET_FILE": str((self.state / "auth-secret").resolve()),
-                "ORGANISATION_FILE": str((self.state / "organisation.toml").resolve()),
+                "REDIS_URL": self.redis.url,
+                "REDIS_USERNAME": user,
+                "REDIS_PASSWORD_FILE": str(folder.redis_password(user).resolve()),
+                "AUTH_SECRET_FILE": str(folder.auth_secret.resolve()),
+                "ORGANISATION_FILE": str(folder.organisation.resolve()),
                 "HOST": "127.0.0.1",
                 "PORT": str(port),
                 "PUBLIC_URL": f"http://127.0.0.1:{port}",
                 **self.extra_env,
             }
-            env.pop("AUTH_SECRET", None)
-            self.services[name] = ServiceProcess(name, port, env, self.state / "logs" / f"{name}.log")
+            for name_of_secret in ("AUTH_SECRET", "REDIS_PASSWORD"):
+                env.pop(name_of_secret, None)
+            self.services[name] = ServiceProcess(name, port, env, folder.logs / f"{name}.log")
             self.services[name].migrate()
 
     def start(self) -> None:
@@ -184,23 +143,31 @@ class LocalStack:
     def stop(self) -> None:
         for service in self.services.values():
             service.stop()
+        if self.redis is not None:
+            self.redis.stop()
 
     @contextlib.contextmanager
     def running(self) -> Iterator[LocalStack]:
-        self.prepare()
         try:
+            self.prepare()
             self.start()
             yield self
         finally:
             self.stop()
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="exemplars-run", description=__doc__)
     parser.add_argument("--state", type=Path, default=Path("var"))
+    parser.add_argument("--redis-port", type=int, default=DEFAULT_REDIS_PORT, help="port of the Redis this run starts")
     args = parser.parse_args(argv)
-    redis = ensure_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), args.state)
-    stack = LocalStack(state=args.state, redis_url=redis.url)
+    stack = LocalStack(state=args.state, redis_url=os.environ.get("REDIS_URL"), redis_port=args.redis_port)
     stop = False
 
     def _on_signal(_signum: int, _frame: object) -> None:
@@ -212,12 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack.prepare()
         stack.start()
-        print("\nThe four services are running (logs in", args.state / "logs", "):")
+        assert stack.redis is not None
+        print("\nThe four services are running (logs in", stack.folder.logs, "):")
         for name, service in stack.services.items():
             print(f"  {name:<11} {service.url}   API docs: {service.url}/docs")
         print(
             f"\n  Public stories: {stack.services['publishing'].url}/   Atom feed: "
             f"{stack.services['publishing'].url}/feed.atom"
+        )
+        print(f"  Redis: {stack.redis.url}, users in {stack.folder.acl_file}; a console:")
+        print(
+            f"    REDISCLI_AUTH=$(cat {stack.folder.redis_password('admin')}) "
+            f"redis-cli -p {stack.redis.port} --user admin"
         )
         print("  Tokens:  .venv/bin/exemplars-token --role clerk --unit xa-ban-nguyen")
         print("\nCtrl-C stops everything.")
@@ -230,5 +203,4 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         print("stopping…")
         stack.stop()
-        redis.stop()
     return 0

@@ -81,6 +81,7 @@ class Principal:
     name: str
     kind: str  # admin, tools, service, unit
     rules: str
+    unit_id: str | None = None
 
 
 def _service(entry: registry.ServiceEntry) -> Principal:
@@ -101,7 +102,7 @@ def _unit(unit_id: str) -> Principal:
         f"({_keys([SUBMISSIONS])} +xadd) "
         f"(%R{_keys([unit_outcome_stream(unit_id)])} {_READ_ONLY})"
     )
-    return Principal(unit_user(unit_id), "unit", rules)
+    return Principal(unit_user(unit_id), "unit", rules, unit_id)
 
 
 def _tools() -> Principal:

@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from faststream.redis import RedisBroker
+from faststream.security import SASLPlaintext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -127,11 +128,13 @@ def build_runtime(
     """Wire a service as its registry entry describes it: nothing connects until ``Runtime.start``."""
     name = entry.name
     db = db or Database.connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    redis = Redis.from_url(settings.redis_url)
+    username, password = settings.redis_credentials()
+    redis = Redis.from_url(settings.redis_url, username=username, password=password)
     outages = Outages(name, probes={REDIS: redis.ping})
     broker_log = logging.getLogger(f"{name}.broker")
     broker_log.addFilter(outages.filter_for())  # FastStream's fetch errors during an outage: noted, not logged
-    broker = RedisBroker(settings.redis_url, logger=broker_log)
+    security = SASLPlaintext(username=username, password=password or "") if username else None
+    broker = RedisBroker(settings.redis_url, logger=broker_log, security=security)
     relay = OutboxRelay(db, tables, redis, outages=outages, batch_size=settings.outbox_batch)
     # Stable across restarts, so a restarted process owns its earlier pending entries again.
     consumer_name = settings.consumer_name or f"{name}-{socket.gethostname()}"

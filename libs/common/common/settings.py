@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(description="sqlite:///path.db or postgresql://user:pass@host/db")
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_username: str = Field(default="", description="this service's Redis user (svc-<service>)")
+    redis_password: SecretStr | None = None
+    redis_password_file: Path | None = Field(default=None, description="file holding the Redis user's password")
     auth_secret: SecretStr | None = None
     auth_secret_file: Path | None = None
     organisation_file: Path | None = None
@@ -46,6 +49,30 @@ class ServiceSettings(BaseSettings):
                 "least 32 characters; `exemplars-setup` writes one"
             )
         return self
+
+    @model_validator(mode="after")
+    def _redis_user_has_a_password(self) -> Self:
+        if self.redis_username and self.redis_password is None and self.redis_password_file is None:
+            raise ValueError(
+                f"REDIS_USERNAME {self.redis_username} needs REDIS_PASSWORD_FILE (or REDIS_PASSWORD); "
+                "`exemplars-setup` writes one per user"
+            )
+        self.redis_credentials()  # a password file that cannot be read stops the start here
+        return self
+
+    def redis_credentials(self) -> tuple[str | None, str | None]:
+        """The Redis user and its password, when a user is set (else whatever REDIS_URL says)."""
+        if not self.redis_username:
+            return None, None
+        if self.redis_password is not None:
+            password = self.redis_password.get_secret_value()
+        else:
+            assert self.redis_password_file is not None
+            try:
+                password = self.redis_password_file.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ValueError(f"REDIS_PASSWORD_FILE {self.redis_password_file} cannot be read: {error}") from error
+        return self.redis_username, password
 
     def secret(self) -> str:
         """The token-signing secret, from AUTH_SECRET or the file AUTH_SECRET_FILE names."""
