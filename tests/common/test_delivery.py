@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
@@ -13,7 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Column, MetaData, String, Table, Uuid, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from common.consumer import Delivery, EntryHandler, Refusal
+from common.consumer import Delivery, EntryHandler, Refusal, kept_fields
 from common.db import Database
 from common.errors import Unprocessable
 from common.events import (
@@ -470,3 +471,29 @@ def test_subscriptions_follow_the_handlers_and_the_runtime_holds_to_the_registry
             subscriptions=lambda uow: subscriptions_of(processor(db)),
             db=db,
         )
+
+
+async def test_an_oversized_entry_is_kept_as_a_digest_and_the_dead_letters_are_bounded(
+    db: Database, db_url: str, redis_url: str, redis_client: Redis
+) -> None:
+    big = b"x" * (3 * 1024 * 1024)
+    for _ in range(3):
+        await redis_client.xadd(STREAM, {"event": big})
+    runtime = runtime_with(db, db_url, redis_url, processor)
+    await runtime.start()
+    try:
+        await eventually(lambda: settled(redis_client, 3))
+    finally:
+        await runtime.stop()
+    dead = await stream_fields(redis_client, dead_letter_stream(STREAM))
+    assert [d["reason_code"] for d in dead] == [b"oversized"] * 3
+    kept = dead[0]
+    assert not any(name.startswith("original.") for name in kept), "an oversized entry is not copied"
+    assert kept["oversized.bytes"] == str(len(big) + len("event")).encode()
+    assert kept["oversized.sha256"] == hashlib.sha256(b"event\0" + big + b"\0").hexdigest().encode()
+    assert kept["oversized.prefix"] == big[:1024]
+    assert sum(len(k) + len(v) for k, v in kept.items()) < 2048
+
+
+def test_a_dead_letter_keeps_a_normal_entry_whole() -> None:
+    assert kept_fields({"event": b"{}", "jws": b"a.b.c"}) == {"original.event": b"{}", "original.jws": b"a.b.c"}

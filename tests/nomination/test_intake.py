@@ -224,3 +224,20 @@ async def test_organisation_is_public_without_keys(client: httpx.AsyncClient) ->
     body = (await client.get("/organisation")).json()
     assert body["name"] == "Huyện Lâm Thao, tỉnh Phú Thọ"
     assert all("keys" not in unit for unit in body["units"])
+
+
+async def test_text_is_cleaned_before_the_duplicate_check_and_control_characters_are_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    body = submission()
+    assert (await client.post("/nominations", json=body, headers=auth())).status_code == 201
+    # The same person again, with a zero-width space and a byte-order mark: a duplicate, not a second one.
+    hidden = {**body, "nominee": {**body["nominee"], "name": "\ufeff" + body["nominee"]["name"] + "\u200b"}}
+    again = await client.post("/nominations", json=hidden, headers=auth())
+    assert again.status_code == 422, again.text
+    assert "duplicate-nomination" in again.text
+    for char in ("\x00", "\x0b"):
+        bad = {**body, "nominee": {**body["nominee"], "name": f"Nguyễn{char}Văn An"}}
+        refused = await client.post("/nominations", json=bad, headers=auth())
+        assert refused.status_code == 422, refused.text
+        assert "ký tự điều khiển" in refused.text

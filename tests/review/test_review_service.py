@@ -183,3 +183,16 @@ async def test_the_api_documentation_page_needs_nothing_from_the_internet(client
     assert script.headers["content-type"].startswith("text/javascript")
     assert (await client.get("/docs/assets/swagger-ui.css")).status_code == 200
     assert (await client.get("/docs/assets/index.html")).status_code == 404  # only what the page needs
+
+
+async def test_a_huge_unauthenticated_body_is_refused_before_it_is_read(client: httpx.AsyncClient) -> None:
+    refused = await client.post("/reviews/decisions", content=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    assert refused.status_code == 413
+    assert refused.json()["code"] == "body-too-large"
+
+
+async def test_a_token_for_a_hundred_years_is_refused(client: httpx.AsyncClient) -> None:
+    token = mint_token(TEST_SECRET, subject="r", role=Role.REVIEWER, ttl_seconds=100 * 365 * 24 * 3600)
+    refused = await client.get("/reviews", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
+    assert "dài hơn mức cho phép" in refused.json()["detail"]

@@ -36,7 +36,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from common import registry
-from common.wire import dead_letter_stream
+from common.wire import ORIGINAL, dead_letter_stream
 
 __all__ = ["AUDIT_STREAM", "DeadLetter", "DeadLetters", "execute", "main"]
 
@@ -44,7 +44,6 @@ log = logging.getLogger("exemplars.dead-letters")
 
 AUDIT_STREAM = "operations.audit"
 AUDIT_MAXLEN = 100_000
-ORIGINAL = "original."
 
 # KEYS[1] the dead-letter stream, KEYS[2] the stream it came from; ARGV[1] the dead letter's id.
 # Returns the new entry id, or false when there is no such dead letter (already sent or deleted).

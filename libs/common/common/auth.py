@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -73,8 +73,15 @@ def mint_token(
 
 
 class TokenVerifier:
-    def __init__(self, secret: str) -> None:
+    """Checks a staff token: signature, issuer, audience, subject, expiry, and a bounded lifetime.
+
+    A token must expire: no later than ``max_lifetime_seconds`` after it was issued, and no later
+    than that from now, so that a leaked token is of use for a bounded time only.
+    """
+
+    def __init__(self, secret: str, *, max_lifetime_seconds: float = 24 * 3600) -> None:
         self._key = OctKey.import_key(secret)
+        self._max_lifetime = max_lifetime_seconds
         self._claims = JWTClaimsRegistry(
             iss={"essential": True, "value": ISSUER},
             aud={"essential": True, "value": AUDIENCE},
@@ -93,6 +100,7 @@ class TokenVerifier:
                 headers={"WWW-Authenticate": "Bearer"},
             ) from error
         claims = decoded.claims
+        self._check_lifetime(claims)
         try:
             role = Role(str(claims.get("role")))
         except ValueError as error:
@@ -106,6 +114,17 @@ class TokenVerifier:
             unit=unit if isinstance(unit, str) else None,
             name=str(claims.get("name") or claims["sub"]),
         )
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        expires, issued = float(claims["exp"]), claims.get("iat")  # exp is checked present and numeric
+        lifetime = expires - float(issued) if isinstance(issued, int | float) else 0.0
+        if lifetime > self._max_lifetime or expires - time.time() > self._max_lifetime:
+            hours = self._max_lifetime / 3600
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                f"invalid bearer token: thời hạn của thẻ dài hơn mức cho phép ({hours:g} giờ)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
 
 
 _bearer = HTTPBearer(auto_error=False)

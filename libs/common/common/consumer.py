@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -33,7 +34,7 @@ from redis.exceptions import ResponseError
 
 from common.errors import Unprocessable
 from common.outages import DATABASE, REDIS, Backoff, Outages
-from common.wire import dead_letter_stream, entry_fields
+from common.wire import ORIGINAL, dead_letter_stream, entry_fields
 
 __all__ = ["Delivery", "EntryHandler", "Refusal", "StreamConsumer", "ensure_group"]
 
@@ -62,6 +63,32 @@ class Refusal:
 
 # Applies a batch (one transaction); returns the entries it refuses; raises if the batch failed.
 EntryHandler = Callable[[Sequence[Delivery]], Awaitable[Sequence[Refusal]]]
+
+
+KEPT_BYTES = 64 * 1024  # a dead letter keeps the entry whole up to this size…
+PREFIX_BYTES = 1024  # …and of a larger one its digest, its size, its field names and a prefix
+
+
+def kept_fields(original: Mapping[str, bytes]) -> dict[str, bytes | str]:
+    """What a dead letter keeps of the entry: ``original.<field>`` each, or a digest when too large.
+
+    A dead letter of an oversized entry cannot be sent back (it has no ``original.`` fields), and
+    costs Redis about 2 KiB however large the entry was.
+    """
+    size = sum(len(name) + len(value) for name, value in original.items())
+    if size <= KEPT_BYTES:
+        return {f"{ORIGINAL}{name}": value for name, value in original.items()}
+    digest = hashlib.sha256()
+    for name, value in original.items():
+        digest.update(name.encode() + b"\0" + value + b"\0")
+    first = next(iter(original.values()), b"")
+    return {
+        "oversized.bytes": str(size),
+        "oversized.fields": str(len(original)),
+        "oversized.names": ",".join(original)[:PREFIX_BYTES],
+        "oversized.sha256": digest.hexdigest(),
+        "oversized.prefix": first[:PREFIX_BYTES],
+    }
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
@@ -106,6 +133,7 @@ class StreamConsumer:
         title: str,
         description: str,
         backoff: Backoff | None = None,
+        dead_letter_maxlen: int = 100_000,
     ) -> None:
         self.redis = redis
         self.stream = stream
@@ -122,6 +150,7 @@ class StreamConsumer:
         self._keep_every = claim_idle_ms / 4000
         self.backoff = backoff or Backoff(most=min(5.0, self._keep_every))
         self.dead_letters = 0
+        self.dead_letter_maxlen = dead_letter_maxlen
 
     def attach(self, broker: RedisBroker) -> None:
         """Register the reader (batches of new entries) and the claimer (stale pending ones)."""
@@ -272,10 +301,9 @@ class StreamConsumer:
             "delivery_count": str(count),
             "dead_at": datetime.now(UTC).isoformat(),
         }
-        for name, value in delivery.fields.items():
-            fields[f"original.{name}"] = value
+        fields.update(kept_fields(delivery.fields))
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(dead_letter_stream(delivery.stream), fields)
+            pipe.xadd(dead_letter_stream(delivery.stream), fields, maxlen=self.dead_letter_maxlen, approximate=True)
             pipe.xack(delivery.stream, delivery.group, delivery.entry_id)
             await pipe.execute()
         self.dead_letters += 1

@@ -7,9 +7,10 @@ whose ``data`` validates against the payload model registered for its ``type`` a
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -46,6 +47,7 @@ __all__ = [
     "StoryPublished",
     "SubmissionOutcome",
     "Text",
+    "clean_text",
     "new_event",
     "nfc",
     "parse_event",
@@ -57,9 +59,33 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
-Text = Annotated[str, AfterValidator(nfc)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(nfc)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(nfc)]
+# Characters nobody sees that would make two equal names differ: zero-width space and joiners,
+# word joiner, byte-order mark, soft hyphen, direction marks and embeddings.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    None,
+)
+# C0 and C1 controls and DEL, but for tab and newline (CR is made a newline first).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """Text as stored: line ends as newlines, invisible characters removed, NFC, trimmed.
+
+    A control character other than tab and newline (NUL, vertical tab, escape…) is refused: it
+    breaks XML feeds and PostgreSQL text, and no form or unit system has a reason to send one.
+    """
+    value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    if found := _CONTROL.search(value):
+        raise ValueError(
+            f"có ký tự điều khiển U+{ord(found.group()):04X} (vị trí {found.start() + 1}), không được phép"
+        )
+    return nfc(value)
+
+
+Text = Annotated[str, AfterValidator(clean_text)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(clean_text)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(clean_text)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-Q[1-4]$")]
 
@@ -119,11 +145,11 @@ class Nominee(_Model):
 
     kind: NomineeKind
     name: ShortText
-    title: Annotated[str, StringConstraints(max_length=300), AfterValidator(nfc)] = ""
+    title: Annotated[str, StringConstraints(max_length=300), AfterValidator(clean_text)] = ""
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
     identity_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{9,12}$")] | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{8,20}$")] | None = None
-    address: Annotated[str, StringConstraints(max_length=500), AfterValidator(nfc)] | None = None
+    address: Annotated[str, StringConstraints(max_length=500), AfterValidator(clean_text)] | None = None
 
 
 class NominationSubmitted(EventPayload):
@@ -281,13 +307,27 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
 }
 
 
+EARLIEST_EVENT = datetime(2020, 1, 1, tzinfo=UTC)  # before any event of this system
+CLOCK_SKEW = timedelta(hours=1)  # how far ahead of ours a sender's clock may run
+
+
+def _sane_time(value: datetime) -> datetime:
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    if not EARLIEST_EVENT <= value <= latest:
+        raise ValueError(
+            f"thời điểm {value.isoformat()} nằm ngoài khoảng chấp nhận "
+            f"({EARLIEST_EVENT.date().isoformat()} đến {latest.isoformat(timespec='minutes')})"
+        )
+    return value
+
+
 class Envelope(_Model):
     """Metadata every event carries; ``event_id`` is stable across redeliveries and replays."""
 
     event_id: uuid.UUID
     type: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]{1,63}$")]
     schema_version: int = Field(ge=1, le=1000)
-    occurred_at: AwareDatetime
+    occurred_at: Annotated[AwareDatetime, AfterValidator(_sane_time)]
     producer: Annotated[str, StringConstraints(min_length=1, max_length=80)]
     correlation_id: uuid.UUID
     causation_id: uuid.UUID | None = None

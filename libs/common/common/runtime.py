@@ -32,6 +32,7 @@ from common.docs import offline_docs
 from common.events import Envelope, Event, EventPayload
 from common.health import health_router
 from common.jobs import JobKind, JobWorker
+from common.limits import BodyLimit
 from common.messaging_tables import MessagingTables
 from common.outages import REDIS, Outages
 from common.outbox import OutboxRelay
@@ -168,6 +169,7 @@ def build_runtime(
             max_deliveries=settings.max_deliveries,
             claim_idle_ms=settings.claim_idle_ms,
             read_batch=settings.read_batch,
+            dead_letter_maxlen=settings.dead_letter_maxlen,
             title=f"{sub.stream}:{name}",
             description=sub.description,
         )
@@ -205,7 +207,10 @@ def create_app(
 
     app = FastAPI(title=title, description=description, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = runtime
-    app.state.token_verifier = TokenVerifier(runtime.settings.secret())
+    app.state.token_verifier = TokenVerifier(
+        runtime.settings.secret(), max_lifetime_seconds=runtime.settings.max_token_hours * 3600
+    )
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_request_bytes)
     app.add_exception_handler(RequestValidationError, _validation_error)
 
     @app.middleware("http")

@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     claim_idle_ms: Annotated[int, Field(ge=100)] = 30_000
     read_batch: Annotated[int, Field(ge=1, le=1000)] = 200
     outbox_batch: Annotated[int, Field(ge=1, le=5000)] = 200
+    dead_letter_maxlen: Annotated[int, Field(ge=100)] = 100_000
+    max_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
+    max_token_hours: Annotated[float, Field(gt=0, le=24 * 31)] = 24.0
     sqlite_synchronous: str = Field(default="FULL", pattern="^(OFF|NORMAL|FULL|EXTRA)$")
     log_level: str = "INFO"
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 __all__ = [
     "EVENT_FIELD",
+    "ORIGINAL",
     "SIGNED_FIELD",
     "UNIT_OUTCOMES",
     "dead_letter_stream",
@@ -21,6 +22,7 @@ __all__ = [
 
 EVENT_FIELD = "event"
 SIGNED_FIELD = "jws"
+ORIGINAL = "original."  # a dead letter's copy of each field of the entry it keeps
 UNIT_OUTCOMES = "nomination.outcomes.{unit}"  # one stream per unit; only that unit may read it
 
 
