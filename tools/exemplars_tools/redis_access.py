@@ -30,7 +30,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from common import registry
+from common.events import NominationSubmitted
 from common.wire import dead_letter_stream, unit_outcome_stream
+from exemplars_tools.dead_letters import AUDIT_STREAM
 
 __all__ = [
     "ADMIN",
@@ -45,8 +47,7 @@ __all__ = [
 
 ADMIN = "admin"
 TOOLS = "tools"
-SUBMISSIONS = "nomination.submissions"
-AUDIT_STREAM = "operations.audit"
+SUBMISSIONS = NominationSubmitted.STREAM
 
 # PING, AUTH, HELLO, ECHO, CLIENT SETNAME/ID/INFO, WAIT(AOF)…; not CLIENT KILL/LIST/PAUSE, which are
 # also @dangerous.
