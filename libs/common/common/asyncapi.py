@@ -71,6 +71,9 @@ def _schemas_of(payloads: Sequence[type[EventPayload]]) -> dict[str, Any]:
 def document(broker: RedisBroker, title: str, version: str) -> dict[str, Any]:
     spec = AsyncAPI(broker, title=title, version=version)
     generated: dict[str, Any] = spec.to_specification().to_jsonable()
+    for channel in generated.get("channels", {}).values():
+        if "{unit}" in channel.get("address", ""):  # one stream per unit: the address has a parameter
+            channel["parameters"] = {"unit": {"description": "the unit's id in the organisation file"}}
     return generated
 
 
