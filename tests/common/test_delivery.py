@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -20,9 +19,6 @@ from common.errors import Unprocessable
 from common.events import (
     Envelope,
     Event,
-    ExemplarApproved,
-    FieldOfWork,
-    NomineeKind,
     StoryPublished,
     new_event,
     parse_event,
@@ -37,6 +33,7 @@ from common.unit_of_work import UnitOfWork, stage
 from common.wire import dead_letter_stream, encode_entry
 from tests.conftest import TEST_SECRET
 from tests.helpers import database_with, entry, eventually, story_published, stream_entries, stream_fields
+from tests.publishing.builders import approved
 
 STREAM = StoryPublished.STREAM
 # A service of the tests' own: it reads the stream StoryPublished is on, and writes nothing.
@@ -370,20 +367,7 @@ async def test_an_event_naming_another_producer_or_belonging_elsewhere_is_refuse
     db: Database, db_url: str, redis_url: str, redis_client: Redis
 ) -> None:
     forged = new_event(story().payload, producer="review")  # publishing.events is publishing's alone
-    approved = ExemplarApproved(
-        nomination_id=uuid.uuid4(),
-        exemplar_id=uuid.uuid4(),
-        unit_id="xa-ban-nguyen",
-        unit_name="Xã Bản Nguyên",
-        quarter="2026-Q3",
-        field=FieldOfWork.AGRICULTURE,
-        nominee_kind=NomineeKind.INDIVIDUAL,
-        nominee_name="Nguyễn Văn Giả",
-        achievements="Không có thật.",
-        consent_to_publish=True,
-        decided_by="Không ai",
-    )
-    misplaced = new_event(approved, producer="publishing")  # a review event on publishing's stream
+    misplaced = new_event(approved().payload, producer="publishing")  # a review event on publishing's stream
     genuine = story()
     for event in (forged, misplaced, genuine):
         await redis_client.xadd(STREAM, entry(encode_entry(event.envelope.model_dump_json())))

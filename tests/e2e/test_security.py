@@ -9,7 +9,6 @@ is tried; the table, with its results, is the one in docs/security.md.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,13 +20,10 @@ import redis
 
 from common.auth import Role
 from common.events import (
-    AwardGranted,
     EventPayload,
     ExemplarApproved,
     ExemplarRejected,
-    FieldOfWork,
     NominationAccepted,
-    NomineeKind,
     OutcomeKind,
     Reason,
     StoryPublished,
@@ -35,6 +31,7 @@ from common.events import (
     new_event,
 )
 from tests.e2e.stack import Driver, driving, wait_for
+from tests.publishing.builders import approved, granted
 
 pytestmark = pytest.mark.e2e
 
@@ -47,19 +44,7 @@ def _forged(payload: EventPayload, producer: str) -> dict[Any, Any]:
 
 
 def _approved() -> ExemplarApproved:
-    return ExemplarApproved(
-        nomination_id=uuid.uuid4(),
-        exemplar_id=uuid.uuid4(),
-        unit_id=UNIT,
-        unit_name="Xã Bản Nguyên",
-        quarter="2026-Q3",
-        field=FieldOfWork.AGRICULTURE,
-        nominee_kind=NomineeKind.INDIVIDUAL,
-        nominee_name="Người chưa từng được giới thiệu",
-        achievements="Không có thật: sự kiện giả mạo.",
-        consent_to_publish=True,
-        decided_by="Kẻ giả mạo",
-    )
+    return approved(name="Người chưa từng được giới thiệu", unit_name="Xã Bản Nguyên").payload
 
 
 FORGERIES: dict[str, tuple[str, EventPayload, str]] = {
@@ -93,19 +78,7 @@ FORGERIES: dict[str, tuple[str, EventPayload, str]] = {
     ),
     "AwardGranted": (
         "awards.events",
-        AwardGranted(
-            award_id=uuid.uuid4(),
-            exemplar_id=uuid.uuid4(),
-            nomination_id=uuid.uuid4(),
-            form="giay-khen",
-            form_name="Giấy khen",
-            decision_number="9999/QĐ-GIẢ",
-            signed_on=datetime.date(2026, 9, 15),
-            signer="Kẻ giả mạo",
-            recipient_name="Người giả",
-            recipient_kind=NomineeKind.INDIVIDUAL,
-            amount_vnd=710_000,
-        ),
+        granted(_approved(), decision_number="9999/QĐ-GIẢ", signer="Kẻ giả mạo").payload,
         "awards",
     ),
     "SubmissionOutcome": (
