@@ -141,7 +141,7 @@ async def test_relay_publishes_in_order_and_marks(db: Database, redis_client: Re
 class CrashAfterPublish(OutboxRelay):
     """Dies after the events are on the stream and before the rows are marked."""
 
-    async def _mark(self, session: AsyncConnection, ids: list[int]) -> None:
+    async def _mark(self, session: AsyncConnection, ids: list[int], entry_ids: list[str]) -> None:
         raise RuntimeError("process died")
 
 
@@ -254,11 +254,11 @@ class FailsOnce(OutboxRelay):
 
     failed = False
 
-    async def _publish(self, entries: Sequence[tuple[str, str]]) -> None:
+    async def _publish(self, entries: Sequence[tuple[str, str]]) -> tuple[list[str], list[Any]]:
         if not self.failed:
             self.failed = True
             raise RedisConnectionError("Redis briefly away")
-        await super()._publish(entries)
+        return await super()._publish(entries)
 
 
 async def test_handed_over_events_that_fail_to_publish_are_published_from_the_outbox(

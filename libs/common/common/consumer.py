@@ -12,6 +12,10 @@ An outage of the service's own database or Redis is not a failure of the entries
 consumer keeps them, waits (``Backoff``) and applies them again, and reads nothing new meanwhile.
 Their delivery count is not spent: the consumer claims them again for itself now and then
 (XCLAIM … JUSTID, which leaves the count alone), so that no claimer takes them over as idle.
+
+A Redis that lost its data (restored from an old file, or empty) has lost the groups too; FastStream
+stops a subscriber whose group is gone. ``revive`` creates the group again at the start of the
+stream and restarts the subscribers: entries already applied come again and the inbox drops them.
 """
 
 from __future__ import annotations
@@ -151,6 +155,7 @@ class StreamConsumer:
         self.backoff = backoff or Backoff(most=min(5.0, self._keep_every))
         self.dead_letters = 0
         self.dead_letter_maxlen = dead_letter_maxlen
+        self._subscribers: list[Any] = []
 
     def attach(self, broker: RedisBroker) -> None:
         """Register the reader (batches of new entries) and the claimer (stale pending ones)."""
@@ -184,6 +189,23 @@ class StreamConsumer:
         )
         reader(self._on_batch)
         claimer(self._on_entry)
+        self._subscribers = [reader, claimer]
+
+    async def revive(self) -> bool:
+        """Start again the subscribers FastStream stopped because the group was gone; whether any was."""
+        stopped = [subscriber for subscriber in self._subscribers if not subscriber.running]
+        if not stopped:
+            return False
+        await ensure_group(self.redis, self.stream, self.group)
+        for subscriber in stopped:
+            await subscriber.start()
+        log.warning(
+            "the group %s of %s was gone (Redis lost its data?): created again at the start of the stream, "
+            "whose entries already applied are dropped by the inbox",
+            self.group,
+            self.stream,
+        )
+        return True
 
     def _delivery(self, entry_id: bytes | str, fields: Mapping[Any, Any]) -> Delivery:
         return Delivery(

@@ -1,9 +1,11 @@
 """The outbox, inbox and jobs tables every service keeps beside its own data.
 
 The outbox holds each event a transaction caused until the relay has put it on its stream (and
-stays as the service's event log); the inbox holds the id of each event a consumer group has
-already applied, written in the same transaction as the effect; the jobs table holds slow work
-a transaction called for, until the job worker has done it (``common.jobs``).
+stays, as the service's event log, for the retention period); the inbox holds the id of each event
+a consumer group has already applied, written in the same transaction as the effect (and kept
+longer than the outbox rows, so that no event republished from an outbox is applied twice); the
+jobs table holds slow work a transaction called for, until the job worker has done it
+(``common.jobs``).
 """
 
 from __future__ import annotations
@@ -36,8 +38,13 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("envelope", Text, nullable=False),
         Column("created_at", UtcDateTime(), nullable=False),
         Column("published_at", UtcDateTime(), nullable=True),
+        # The stream entry id Redis gave the row (``wire.sortable_entry_id``): rows past a stream's
+        # last id after a Redis crash were lost, and are published again.
+        Column("entry_id", String(40), nullable=True),
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("last_error", Text, nullable=True),
+        Index("ix_outbox_stream_entry_id", "stream", "entry_id"),
+        Index("ix_outbox_published_at", "published_at"),
         Index(
             "ix_outbox_unpublished",
             "id",
@@ -53,6 +60,7 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("stream", String(120), nullable=False),
         Column("entry_id", String(40), nullable=False),
         Column("processed_at", UtcDateTime(), nullable=False),
+        Index("ix_inbox_processed_at", "processed_at"),
     )
     jobs = Table(
         "jobs",

@@ -11,7 +11,15 @@ from sqlalchemy import MetaData, engine_from_config, pool
 
 from common.db import sync_url
 
-__all__ = ["alembic_config", "create_jobs_table_v1", "drop_jobs_table_v1", "run_env", "upgrade"]
+__all__ = [
+    "add_entry_ids_and_retention_v1",
+    "alembic_config",
+    "create_jobs_table_v1",
+    "drop_entry_ids_and_retention_v1",
+    "drop_jobs_table_v1",
+    "run_env",
+    "upgrade",
+]
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -80,3 +88,27 @@ def drop_jobs_table_v1() -> None:
 
     op.drop_index("ix_jobs_state_run_after", table_name="jobs")
     op.drop_table("jobs")
+
+
+def add_entry_ids_and_retention_v1() -> None:
+    """The outbox's entry ids (to publish again what a Redis crash lost) and the pruning indexes."""
+    from alembic import op
+
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("entry_id", sa.String(length=40), nullable=True))
+        batch_op.create_index("ix_outbox_stream_entry_id", ["stream", "entry_id"], unique=False)
+        batch_op.create_index("ix_outbox_published_at", ["published_at"], unique=False)
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.create_index("ix_inbox_processed_at", ["processed_at"], unique=False)
+
+
+def drop_entry_ids_and_retention_v1() -> None:
+    """Undo ``add_entry_ids_and_retention_v1``."""
+    from alembic import op
+
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbox_processed_at")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_published_at")
+        batch_op.drop_index("ix_outbox_stream_entry_id")
+        batch_op.drop_column("entry_id")

@@ -4,6 +4,13 @@ After its commit, the unit of work hands the same events to ``OutboxRelay.publis
 publishes them at once; the relay also polls for rows that are not yet published (in id order)
 and publishes those. Either way a row is marked after it is on its stream; a crash between the
 two republishes the row on restart and the consumers' inboxes drop the duplicate.
+
+A row marked published stays published when the Redis host dies: where Redis has ``WAITAOF``
+(7.2 and newer, with its append-only file on) the relay marks a row only once Redis has written it
+to disk. Where it has not, or where the file lost its last second anyway, the relay sees the loss:
+each row keeps the entry id Redis gave it, and a stream whose last id is behind the newest id the
+outbox put there has lost the rows past it. Those rows are marked unpublished and go out again;
+the consumers' inboxes drop any copy they had already applied.
 """
 
 from __future__ import annotations
@@ -14,23 +21,30 @@ import logging
 import math
 from collections import deque
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from redis.exceptions import RedisError, ResponseError
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import Database
 from common.events import Event
 from common.messaging_tables import MessagingTables
 from common.outages import DATABASE, REDIS, Backoff, Outages
-from common.wire import encode_entry
+from common.wire import encode_entry, entry_id_of, sortable_entry_id
 
-__all__ = ["OutboxRelay"]
+__all__ = ["NotDurable", "OutboxRelay"]
 
 log = logging.getLogger(__name__)
+
+_NO_ENTRY = sortable_entry_id("0-0")
+
+
+class NotDurable(RedisError):
+    """Redis did not confirm in time that it had written the entries to its append-only file."""
 
 
 class OutboxRelay:
@@ -55,6 +69,8 @@ class OutboxRelay:
         poll_interval: float = 0.5,
         backoff: Backoff | None = None,
         most_ready: int = 2_000,
+        check_interval: float = 1.0,
+        durable_wait_ms: int = 5_000,
     ) -> None:
         self._db = db
         self._outbox = tables.outbox
@@ -75,7 +91,14 @@ class OutboxRelay:
         self._behind = True
         self._left_to_poll = False
         self._poll_due = True  # look for leftovers first
+        # Durability: the newest entry id this outbox put on each stream (sortable), loaded from
+        # the outbox at the first publish; whether Redis has WAITAOF (None: not asked yet).
+        self._last_ids: dict[str, str] | None = None
+        self._waitaof: bool | None = None
+        self._durable_wait_ms = durable_wait_ms
+        self._check_interval = check_interval
         self.published = 0
+        self.republished = 0  # rows put back because Redis had lost them
 
     def publish_now(self, events: Sequence[Event[Any]]) -> None:
         """Hand over events whose transaction has committed, to be published at once."""
@@ -94,11 +117,14 @@ class OutboxRelay:
 
     async def run(self) -> None:
         backoff: Iterator[float] | None = None
-        last_poll = -math.inf
+        last_poll = last_check = -math.inf
         loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
             poll = self._poll_due or not self._ready or loop.time() - last_poll >= self._poll_interval
             try:
+                if loop.time() - last_check >= self._check_interval:
+                    last_check = loop.time()
+                    await self.check_streams()
                 if self._ready:
                     await self._publish_ready()
                 if poll:
@@ -138,15 +164,18 @@ class OutboxRelay:
     async def _publish_ready(self) -> None:
         """Publish what was handed over (a batch at most), then mark it published."""
         events = [self._ready.popleft() for _ in range(min(self._batch_size, len(self._ready)))]
-        await self._publish([(e.payload.stream(), e.envelope.model_dump_json()) for e in events])
+        entry_ids, lost = await self._publish([(e.payload.stream(), e.envelope.model_dump_json()) for e in events])
         self.published += len(events)
+        now = datetime.now(UTC)
         async with self._db.transaction() as session:
             await session.execute(
                 update(self._outbox)
-                .where(self._outbox.c.event_id.in_([e.event_id for e in events]), self._outbox.c.published_at.is_(None))
-                .values(published_at=datetime.now(UTC))
+                .where(self._outbox.c.event_id == bindparam("event"), self._outbox.c.published_at.is_(None))
+                .values(published_at=now, entry_id=bindparam("entry")),
+                [{"event": e.event_id, "entry": entry_id} for e, entry_id in zip(events, entry_ids, strict=True)],
             )
         self._outages.reached(DATABASE)
+        await self._put_back(lost)
 
     async def publish_batch(self) -> int:
         """Publish one batch of pending rows; return how many were published."""
@@ -160,20 +189,22 @@ class OutboxRelay:
             # Several replicas may relay at once; each row goes to one of them.
             query = query.with_for_update(skip_locked=True)
         failure: Exception | None = None
+        lost: list[_Loss] = []
         async with self._db.transaction() as session:
             rows = (await session.execute(query)).all()
             if not rows:
                 return 0
             try:
-                await self._publish([(row.stream, row.envelope) for row in rows])
+                entry_ids, lost = await self._publish([(row.stream, row.envelope) for row in rows])
             except (RedisError, OSError) as error:
                 failure = error
             else:
-                await self._mark(session, [row.id for row in rows])
+                await self._mark(session, [row.id for row in rows], entry_ids)
         if failure is not None:
             await self._note_failure([row.id for row in rows], failure)
             raise failure
         self._outages.reached(DATABASE)
+        await self._put_back(lost)
         self.published += len(rows)
         if self._ready:
             # Handed over meanwhile but published just now by this poll: not again.
@@ -190,18 +221,151 @@ class OutboxRelay:
                 .values(attempts=self._outbox.c.attempts + 1, last_error=repr(error)[:2000])
             )
 
-    async def _publish(self, entries: Sequence[tuple[str, str]]) -> None:
-        """XADD each (stream, envelope JSON), in order, in one round trip."""
+    async def _publish(self, entries: Sequence[tuple[str, str]]) -> tuple[list[str], list[_Loss]]:
+        """XADD each (stream, envelope JSON), in order, in one round trip: the entry ids (sortable),
+        and the streams found to have lost entries this outbox had put there before.
+
+        The same round trip first asks each stream for its last id, and ends with ``WAITAOF``
+        where Redis has it.
+        """
+        last_ids = await self._known_last_ids()
+        streams = list(dict.fromkeys(stream for stream, _ in entries))
+        wait = self._waitaof is not False
         async with self._redis.pipeline(transaction=False) as pipe:
+            for stream in streams:
+                pipe.xinfo_stream(stream)
             for stream, envelope in entries:
                 fields: dict[Any, Any] = encode_entry(envelope)
                 pipe.xadd(stream, fields)
-            await pipe.execute()
+            if wait:
+                pipe.execute_command("WAITAOF", 1, 0, self._durable_wait_ms)
+            results = await pipe.execute(raise_on_error=False)
+        infos, added = results[: len(streams)], results[len(streams) : len(streams) + len(entries)]
+        for result in added:
+            if isinstance(result, Exception):
+                raise result
+        if wait:
+            self._check_written(results[-1])
         self._outages.reached(REDIS)
+        lost = [loss for stream, info in zip(streams, infos, strict=True) if (loss := _loss(stream, info, last_ids))]
+        ids = [sortable_entry_id(entry_id) for entry_id in added]
+        for (stream, _), entry_id in zip(entries, ids, strict=True):
+            last_ids[stream] = max(entry_id, last_ids.get(stream, _NO_ENTRY))
+        return ids, lost
 
-    async def _mark(self, session: AsyncConnection, ids: list[int]) -> None:
+    def _check_written(self, answer: Any) -> None:
+        """What ``WAITAOF 1 0`` answered: the entries are on disk, or the relay cannot know so."""
+        if isinstance(answer, ResponseError):
+            message = str(answer)
+            if "unknown command" in message.lower():
+                self._waitaof = False
+                log.info(
+                    "Redis has no WAITAOF (it is older than 7.2): published events are checked against "
+                    "the streams' last ids instead, and published again if Redis lost them"
+                )
+                return
+            if "appendonly" in message.lower():
+                self._waitaof = False
+                log.warning(
+                    "Redis runs without its append-only file: a crash of its host loses events, which "
+                    "are published again from the outbox once their loss is seen"
+                )
+                return
+            raise answer
+        if isinstance(answer, Exception):
+            raise answer
+        local = int(answer[0])
+        if local < 1:
+            raise NotDurable(f"Redis did not write the entries to disk within {self._durable_wait_ms} ms")
+        self._waitaof = True
+
+    async def _known_last_ids(self) -> dict[str, str]:
+        if self._last_ids is None:
+            async with self._db.read() as session:
+                rows = (
+                    await session.execute(
+                        select(self._outbox.c.stream, func.max(self._outbox.c.entry_id))
+                        .where(self._outbox.c.entry_id.is_not(None))
+                        .group_by(self._outbox.c.stream)
+                    )
+                ).all()
+            self._last_ids = {stream: last for stream, last in rows}
+        return self._last_ids
+
+    async def check_streams(self) -> int:
+        """Compare each stream's last id with the newest this outbox put there; how many rows go out again."""
+        last_ids = await self._known_last_ids()
+        streams = sorted(last_ids)
+        if not streams:
+            return 0
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for stream in streams:
+                pipe.xinfo_stream(stream)
+            infos = await pipe.execute(raise_on_error=False)
+        self._outages.reached(REDIS)
+        lost = [loss for stream, info in zip(streams, infos, strict=True) if (loss := _loss(stream, info, last_ids))]
+        return await self._put_back(lost)
+
+    async def _put_back(self, losses: Sequence[_Loss]) -> int:
+        """Rows Redis has lost (past a stream's last id) are marked unpublished, to go out again."""
+        total = 0
+        for loss in losses:
+            async with self._db.transaction() as session:
+                result = await session.execute(
+                    update(self._outbox)
+                    .where(
+                        self._outbox.c.stream == loss.stream,
+                        self._outbox.c.entry_id > loss.redis_last,
+                        self._outbox.c.entry_id <= loss.ours,
+                    )
+                    .values(published_at=None, entry_id=None)
+                )
+            count = int(result.rowcount or 0)
+            log.warning(
+                "Redis lost %d events of %s (its last entry is %s; this outbox had put up to %s there): "
+                "publishing them again",
+                count,
+                loss.stream,
+                entry_id_of(loss.redis_last),
+                entry_id_of(loss.ours),
+            )
+            total += count
+        if total:
+            self.republished += total
+            self._poll_due = self._behind = True
+        return total
+
+    async def _mark(self, session: AsyncConnection, ids: list[int], entry_ids: list[str]) -> None:
         # If the process dies before this commits, the rows are published again on restart;
         # consumers drop the duplicates by event id.
+        now = datetime.now(UTC)
         await session.execute(
-            update(self._outbox).where(self._outbox.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+            update(self._outbox)
+            .where(self._outbox.c.id == bindparam("row"))
+            .values(published_at=now, entry_id=bindparam("entry")),
+            [{"row": row, "entry": entry_id} for row, entry_id in zip(ids, entry_ids, strict=True)],
         )
+
+
+@dataclass(frozen=True)
+class _Loss:
+    """Redis's last id of ``stream`` is behind the newest entry this outbox had put there."""
+
+    stream: str
+    redis_last: str
+    ours: str
+
+
+def _loss(stream: str, info: Any, last_ids: dict[str, str]) -> _Loss | None:
+    """What XINFO STREAM says of a stream against the newest id put there (which then follows Redis)."""
+    if isinstance(info, ResponseError) and "no such key" in str(info).lower():
+        redis_last = _NO_ENTRY  # the stream is gone altogether
+    elif isinstance(info, Exception):
+        raise info
+    else:
+        redis_last = sortable_entry_id(info["last-generated-id"])
+    ours = last_ids.get(stream)
+    if ours is None or redis_last >= ours:
+        return None
+    last_ids[stream] = redis_last
+    return _Loss(stream, redis_last, ours)

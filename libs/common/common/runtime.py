@@ -86,7 +86,9 @@ class Runtime(Generic[S, D]):
     unit_of_work: Callable[[], UnitOfWork[S, D]]
     consumers: list[StreamConsumer] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
+    watch_interval: float = 2.0
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def service(self) -> str:
@@ -98,8 +100,24 @@ class Runtime(Generic[S, D]):
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
         self._tasks.append(asyncio.create_task(self.worker.run(), name=f"{self.service}-jobs"))
+        self._tasks.append(asyncio.create_task(self._watch(), name=f"{self.service}-groups"))
+
+    async def _watch(self) -> None:
+        """Bring back the consumers whose group Redis lost (see ``StreamConsumer.revive``)."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.watch_interval)
+            if self._stopping.is_set():
+                return
+            for consumer in self.consumers:
+                try:
+                    await consumer.revive()
+                except Exception as error:
+                    if not self.outages.noted(error):
+                        log.exception("could not create the group %s of %s again", consumer.group, consumer.stream)
 
     async def stop(self) -> None:
+        self._stopping.set()
         self.relay.stop()
         self.worker.stop()
         await self.broker.stop()

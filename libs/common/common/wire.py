@@ -17,6 +17,8 @@ __all__ = [
     "dead_letter_stream",
     "encode_entry",
     "entry_fields",
+    "entry_id_of",
+    "sortable_entry_id",
     "unit_outcome_stream",
 ]
 
@@ -47,3 +49,18 @@ def dead_letter_stream(stream: str) -> str:
 def unit_outcome_stream(unit_id: str) -> str:
     """The stream on which a unit system follows its own submissions."""
     return UNIT_OUTCOMES.format(unit=unit_id)
+
+
+def sortable_entry_id(entry_id: bytes | str) -> str:
+    """A stream entry id (``<ms>-<seq>``) as fixed-width text, so that text order is id order."""
+    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    ms, _, seq = text.partition("-")
+    if not (ms.isdigit() and seq.isdigit()):
+        raise ValueError(f"{text!r} is not a stream entry id")
+    return f"{int(ms):015d}-{int(seq):010d}"
+
+
+def entry_id_of(sortable: str) -> str:
+    """The stream entry id a ``sortable_entry_id`` stands for."""
+    ms, _, seq = sortable.partition("-")
+    return f"{int(ms)}-{int(seq)}"
