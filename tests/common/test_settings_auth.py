@@ -61,3 +61,15 @@ def test_bad_tokens_are_401(token: str) -> None:
     with pytest.raises(HTTPException) as caught:
         TokenVerifier(TEST_SECRET).verify(token)
     assert caught.value.status_code == 401
+
+
+def test_the_inbox_must_be_kept_at_least_as_long_as_the_outbox() -> None:
+    with pytest.raises(ValidationError, match="INBOX_RETENTION_DAYS must be at least OUTBOX_RETENTION_DAYS"):
+        ServiceSettings(
+            database_url="sqlite:///x.db",
+            auth_secret=SecretStr(TEST_SECRET),
+            outbox_retention_days=30,
+            inbox_retention_days=7,
+        )
+    kept = ServiceSettings(database_url="sqlite:///x.db", auth_secret=SecretStr(TEST_SECRET))
+    assert (kept.outbox_retention_days, kept.inbox_retention_days, kept.stream_retention_hours) == (30, 60, 24)

@@ -4,7 +4,8 @@ The rules are derived from the registry (which streams each service reads and wr
 organisation (which units post), never written by hand:
 
 - ``svc-<service>`` adds entries to the streams it owns (and trims them), reads its input streams
-  as its consumer group, and adds to the dead-letter streams of its inputs. Nothing else: no
+  as its consumer group, and adds to the dead-letter streams of its inputs; the sole reader of a
+  stream the units post to (nomination, of ``nomination.submissions``) trims that one too. Nothing else: no
   other stream, no key commands, no CONFIG, no FLUSHALL.
 - ``unit-<unit>`` adds entries to ``nomination.submissions`` and reads its own outcome stream
   ``nomination.outcomes.<unit>``. It cannot read the submissions (other units' nominees), nor
@@ -93,6 +94,9 @@ def _service(entry: registry.ServiceEntry) -> Principal:
     ]
     if entry.consumes:
         parts.append(f"({_keys(entry.consumes)} {_GROUP_READ})")
+        posted = [s for s in registry.streams_trimmed_by(entry) if s in entry.consumes]
+        if posted:  # a stream the units post to, which this service alone reads: it trims it too
+            parts.append(f"({_keys(posted)} +xtrim)")
         parts.append(f"({_keys(dead_letter_stream(s) for s in entry.consumes)} +xadd)")
     return Principal(service_user(entry.name), "service", " ".join(parts))
 

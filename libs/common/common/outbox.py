@@ -115,6 +115,10 @@ class OutboxRelay:
         self._stopping.set()
         self._wake.set()
 
+    def streams(self) -> list[str]:
+        """The streams this outbox has put entries on (known once the relay has published)."""
+        return list(self._last_ids or ())
+
     async def run(self) -> None:
         backoff: Iterator[float] | None = None
         last_poll = last_check = -math.inf

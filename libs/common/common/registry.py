@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 from common.wire import UNIT_OUTCOMES
 
-__all__ = ["SERVICES", "ServiceEntry", "matches", "owner", "service", "streams_read", "streams_written"]
+__all__ = [
+    "SERVICES",
+    "ServiceEntry",
+    "matches",
+    "owner",
+    "readers",
+    "service",
+    "streams_read",
+    "streams_trimmed_by",
+    "streams_written",
+]
 
 _UNIT = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # a unit id, as the organisation file allows
 
@@ -84,3 +94,17 @@ def matches(owned: str, stream: str) -> bool:
         and stream.endswith(suffix)
         and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", unit) is not None
     )
+
+
+def readers(stream: str) -> tuple[str, ...]:
+    """The services that read ``stream``, each as the consumer group named after it."""
+    return tuple(entry.name for entry in SERVICES if stream in entry.consumes)
+
+
+def streams_trimmed_by(entry: ServiceEntry) -> tuple[str, ...]:
+    """The streams a service trims: those it owns, and those posted from outside that it alone reads.
+
+    (The per-unit streams it writes are trimmed by age; their names come from the outbox.)
+    """
+    posted = tuple(s for s in entry.consumes if owner(s) is None and readers(s) == (entry.name,))
+    return (*entry.produces, *posted)

@@ -31,6 +31,7 @@ from common.db import Database
 from common.docs import offline_docs
 from common.events import Envelope, Event, EventPayload
 from common.health import health_router
+from common.housekeeping import Housekeeper, Retention
 from common.jobs import JobKind, JobWorker
 from common.limits import BodyLimit
 from common.messaging_tables import MessagingTables
@@ -83,6 +84,7 @@ class Runtime(Generic[S, D]):
     outages: Outages
     relay: OutboxRelay
     worker: JobWorker
+    housekeeper: Housekeeper
     unit_of_work: Callable[[], UnitOfWork[S, D]]
     consumers: list[StreamConsumer] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
@@ -101,6 +103,7 @@ class Runtime(Generic[S, D]):
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
         self._tasks.append(asyncio.create_task(self.worker.run(), name=f"{self.service}-jobs"))
         self._tasks.append(asyncio.create_task(self._watch(), name=f"{self.service}-groups"))
+        self._tasks.append(asyncio.create_task(self.housekeeper.run(), name=f"{self.service}-housekeeping"))
 
     async def _watch(self) -> None:
         """Bring back the consumers whose group Redis lost (see ``StreamConsumer.revive``)."""
@@ -120,6 +123,7 @@ class Runtime(Generic[S, D]):
         self._stopping.set()
         self.relay.stop()
         self.worker.stop()
+        self.housekeeper.stop()
         await self.broker.stop()
         for task in self._tasks:  # a job still running after 5 s is cancelled; its lease runs out
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
@@ -170,7 +174,17 @@ def build_runtime(
     )
     worker = JobWorker(db, tables, jobs(unit_of_work), outages, worker=consumer_name)
     workers.append(worker)
-    runtime = Runtime(entry, settings, db, tables, redis, broker, outages, relay, worker, unit_of_work)
+    housekeeper = Housekeeper(
+        service=entry,
+        redis=redis,
+        db=db,
+        tables=tables,
+        retention=Retention.of(settings),
+        outages=outages,
+        per_unit_streams=relay.streams,
+        interval=settings.housekeeping_seconds,
+    )
+    runtime = Runtime(entry, settings, db, tables, redis, broker, outages, relay, worker, housekeeper, unit_of_work)
     subs = list(subscriptions(unit_of_work))
     runtime.subscriptions.extend(subs)
     streams = sorted(sub.stream for sub in subs)

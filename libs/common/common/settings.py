@@ -40,6 +40,13 @@ class ServiceSettings(BaseSettings):
     dead_letter_maxlen: Annotated[int, Field(ge=100)] = 100_000
     max_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
     max_token_hours: Annotated[float, Field(gt=0, le=24 * 31)] = 24.0
+    # Retention (docs/operating.md): streams are trimmed and rows pruned past these ages.
+    stream_retention_hours: Annotated[float, Field(gt=0)] = 24.0
+    unit_outcome_retention_days: Annotated[float, Field(gt=0)] = 30.0
+    outbox_retention_days: Annotated[float, Field(gt=0)] = 30.0
+    inbox_retention_days: Annotated[float, Field(gt=0)] = 60.0
+    jobs_retention_days: Annotated[float, Field(gt=0)] = 30.0
+    housekeeping_seconds: Annotated[float, Field(ge=0.1, le=86_400)] = 60.0
     sqlite_synchronous: str = Field(default="FULL", pattern="^(OFF|NORMAL|FULL|EXTRA)$")
     log_level: str = "INFO"
 
@@ -50,6 +57,15 @@ class ServiceSettings(BaseSettings):
             raise ValueError(
                 "AUTH_SECRET (or the file named by AUTH_SECRET_FILE) must be a random string of at "
                 "least 32 characters; `exemplars-setup` writes one"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _inbox_outlives_outbox(self) -> Self:
+        if self.inbox_retention_days < self.outbox_retention_days:
+            raise ValueError(
+                "INBOX_RETENTION_DAYS must be at least OUTBOX_RETENTION_DAYS: an event published again "
+                "from an outbox must still be known to the inboxes that applied it"
             )
         return self
 
