@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import insert
@@ -53,15 +54,16 @@ async def post(redis: Redis, stream: str, n: int, *, first_ms: int | None = None
 
 async def read(redis: Redis, group: str, n: int, *, ack: int) -> list[bytes]:
     """The group reads ``n`` entries and acknowledges the first ``ack`` of them."""
-    answer = await redis.xreadgroup(group, "c1", {STREAM: ">"}, count=n)
-    ids = [entry_id for entry_id, _ in answer[0][1]] if answer else []
+    answer: Any = await redis.xreadgroup(group, "c1", {STREAM: ">"}, count=n)
+    ids: list[bytes] = [entry_id for entry_id, _ in answer[0][1]] if answer else []
     if ack:
         await redis.xack(STREAM, group, *ids[:ack])
     return ids
 
 
 async def remaining(redis: Redis, stream: str = STREAM) -> list[bytes]:
-    return [entry_id for entry_id, _ in await redis.xrange(stream)]
+    entries: Any = await redis.xrange(stream)
+    return [entry_id for entry_id, _ in entries]
 
 
 async def test_a_stream_is_trimmed_to_the_first_entry_a_group_still_needs(db: Database, redis_client: Redis) -> None:
