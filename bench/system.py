@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 from sqlalchemy import MetaData, create_engine, select
 
 from bench.stats import Latency, RunResult, peak_rss_mb
@@ -30,7 +31,7 @@ from exemplars_tools.devrun import LocalStack
 from publishing.channels import channels_for
 from publishing.channels.site import Site
 
-__all__ = ["UNITS", "drive", "signed_entry"]
+__all__ = ["UNITS", "added", "drive", "signed_entry"]
 
 # Each story is announced once per channel placed with it (the web page and the feed).
 STORY_PUBLISHED_PER_STORY = sum(channel.immediate for channel in channels_for(Site("", "", "")))
@@ -63,7 +64,16 @@ class Actors:
     again a moment later.
     """
 
-    def __init__(self, stack: LocalStack, redis: Redis, n: int, *, batch: int = 500, linger: float = 0.05) -> None:
+    def __init__(
+        self,
+        stack: LocalStack,
+        redis: Redis,
+        n: int,
+        *,
+        since: dict[str, str] | None = None,
+        batch: int = 500,
+        linger: float = 0.05,
+    ) -> None:
         secret = stack.folder.auth_secret.read_text().strip()
         self.reviewer = {"Authorization": "Bearer " + mint_token(secret, subject="bench-r", role=Role.REVIEWER)}
         self.officer = {"Authorization": "Bearer " + mint_token(secret, subject="bench-o", role=Role.OFFICER)}
@@ -71,6 +81,7 @@ class Actors:
         self.awards_url = stack.services["awards"].url
         self.redis = redis
         self.n = n
+        self.since = since or {}  # stream -> the entry id to follow from (what came before is not ours)
         self.batch = batch
         self.linger = linger
         self.http = httpx.AsyncClient(timeout=120)
@@ -83,7 +94,7 @@ class Actors:
         An entry is applied once its group has acknowledged it: delivered (at or before the group's
         last-delivered id) and no longer pending.
         """
-        last, seen = "0-0", 0
+        last, seen = self.since.get(stream, "0-0"), 0
         held: deque[tuple[tuple[int, int], str]] = deque()  # (entry id, item), in stream order
         while seen < self.n or held:
             if seen < self.n:
@@ -172,9 +183,27 @@ def _entry_key(entry_id: bytes | str) -> tuple[int, int]:
     return int(millis), int(sequence or 0)
 
 
-async def _xlen_at_least(redis: Redis, stream: str, n: int) -> None:
+async def added(redis: Redis, stream: str) -> int:
+    """Entries ever added to the stream (trimming does not lower it); 0 for a stream not there yet."""
+    try:
+        info: Any = await redis.xinfo_stream(stream)
+    except ResponseError:
+        return 0
+    return int(info["entries-added"])
+
+
+async def _last_id(redis: Redis, stream: str) -> str:
+    try:
+        info: Any = await redis.xinfo_stream(stream)
+    except ResponseError:
+        return "0-0"
+    last = info["last-generated-id"]
+    return str(last.decode() if isinstance(last, bytes) else last)
+
+
+async def _added_at_least(redis: Redis, stream: str, n: int) -> None:
     # Polling another process's stream: there is nothing in this process to wait on.
-    while await redis.xlen(stream) < n:  # noqa: ASYNC110
+    while await added(redis, stream) < n:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
 
 
@@ -203,18 +232,24 @@ async def intake(stack: LocalStack, n: int) -> float:
             for entry in presigned[first : first + 500]:
                 pipe.xadd("nomination.submissions", entry)  # type: ignore[arg-type]
             await pipe.execute()
-    await _xlen_at_least(redis, "nomination.events", n)
+    await _added_at_least(redis, "nomination.events", n)
     elapsed = time.monotonic() - start
     await redis.aclose()
     return n / elapsed
 
 
-async def drive(stack: LocalStack, label: str, n: int, *, rate: float | None) -> RunResult:
-    """Post n nominations (all at once, or at ``rate`` per second) and follow them to the end."""
+async def drive(stack: LocalStack, label: str, n: int, *, rate: float | None, offset: int = 0) -> RunResult:
+    """Post n nominations (all at once, or at ``rate`` per second) and follow them to the end.
+
+    ``offset`` numbers the nominees after those of earlier runs on the same stack.
+    """
     keys = {u: stack.folder.unit_key(u).read_bytes() for u in UNITS}
     redis = Redis.from_url(_admin_url(stack))
-    presigned = [signed_entry(stack, keys, k) for k in range(n)] if rate is None else []
-    actors = Actors(stack, redis, n)
+    streams = ("nomination.events", "review.events", "publishing.events", "awards.events")
+    before = {stream: await added(redis, stream) for stream in streams}
+    since = {stream: await _last_id(redis, stream) for stream in streams}
+    presigned = [signed_entry(stack, keys, offset + k) for k in range(n)] if rate is None else []
+    actors = Actors(stack, redis, n, since=since)
     acting = asyncio.create_task(actors.run())
     start = time.monotonic()
     if rate is None:
@@ -226,11 +261,13 @@ async def drive(stack: LocalStack, label: str, n: int, *, rate: float | None) ->
     else:
         for k in range(n):
             await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
-            await redis.xadd("nomination.submissions", signed_entry(stack, keys, k))  # type: ignore[arg-type]
-    await _xlen_at_least(redis, "nomination.events", n)
+            entry = signed_entry(stack, keys, offset + k)
+            await redis.xadd("nomination.submissions", entry)  # type: ignore[arg-type]
+    await _added_at_least(redis, "nomination.events", before["nomination.events"] + n)
     intake = time.monotonic() - start
-    await _xlen_at_least(redis, "publishing.events", n * STORY_PUBLISHED_PER_STORY)
-    await _xlen_at_least(redis, "awards.events", n)
+    published = before["publishing.events"] + n * STORY_PUBLISHED_PER_STORY
+    await _added_at_least(redis, "publishing.events", published)
+    await _added_at_least(redis, "awards.events", before["awards.events"] + n)
     await _group_settled(redis, "awards.events", "publishing")
     e2e = time.monotonic() - start
     await acting

@@ -39,3 +39,29 @@ def test_benchmark_smoke_run_prints_every_figure(redis_base: str, postgres_admin
         assert all(re.match(split, before) and re.match(split, after) for _, before, after in hops[:6]), table
     assert re.search(r"one hop [\d,]+ entries/s; the same 6-hop chain [\d,]+ entries/s", table)
     assert re.search(r"^\| raw: one hop .+ \| 180 \|", table, re.M)
+
+
+def test_soak_smoke_run_prints_every_snapshot(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n", encoding="utf-8")
+    command = [sys.executable, "-m", "bench.soak", "--nominations", "20", "--chunk", "10", "--settle", "1"]
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the stack starts its own Redis
+    result = subprocess.run(
+        [*command, "--write", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    table = out.read_text(encoding="utf-8")
+    assert "## Soak: memory over 100,000 nominations" in table
+    figures = r" \| ([\d.]+) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \| (\d+) / (\d+) / (\d+) / (\d+) \|$"
+    moments = re.findall(
+        r"^\| (started|after 10 \(.+?\)|after 20 \(.+?\)|1 s later, after retention) \| ([\d,]+)" + figures, table, re.M
+    )
+    assert [m[0].split(" (")[0] for m in moments] == [
+        "started",
+        "after 10",
+        "after 20",
+        "1 s later, after retention",
+    ], table
+    assert [m[1] for m in moments] == ["0", "10", "20", "20"]
+    assert int(moments[2][4].replace(",", "")) > 0  # the outboxes hold the events of the run
+    assert all(float(m[2]) > 0 and int(m[6]) > 0 for m in moments)
