@@ -481,3 +481,23 @@ async def test_an_oversized_entry_is_kept_as_a_digest_and_the_dead_letters_are_b
 
 def test_a_dead_letter_keeps_a_normal_entry_whole() -> None:
     assert kept_fields({"event": b"{}", "jws": b"a.b.c"}) == {"original.event": b"{}", "original.jws": b"a.b.c"}
+
+
+def test_a_log_line_is_one_json_object_naming_the_service_and_the_event() -> None:
+    import json
+    import logging
+
+    from common.logs import JsonLines, entry_context, log_context
+
+    event = story()
+    record = logging.LogRecord("common.consumer", logging.ERROR, __file__, 1, "entry %s failed", ("1-0",), None)
+    with log_context(**entry_context(STREAM, "testgroup", "1-0", {"event": event.envelope.model_dump_json().encode()})):
+        line = json.loads(JsonLines("publishing").format(record))
+    assert line["service"] == "publishing" and line["level"] == "error" and line["message"] == "entry 1-0 failed"
+    assert (line["stream"], line["entry_id"], line["event_type"]) == (STREAM, "1-0", "StoryPublished")
+    assert (line["event_id"], line["correlation_id"]) == (str(event.event_id), str(event.envelope.correlation_id))
+    assert entry_context(STREAM, "g", "2-0", {"event": b"\x00not json"}) == {
+        "stream": STREAM,
+        "group": "g",
+        "entry_id": "2-0",
+    }

@@ -175,3 +175,14 @@ async def test_old_outbox_inbox_and_finished_job_rows_are_pruned_the_rest_kept(
     assert await count(db, tables.outbox) == 2  # the recent one, and the one never published
     assert await count(db, tables.inbox) == 2
     assert await count(db, tables.jobs) == 2  # the recent one, and the failed one an operator must see
+
+
+async def test_a_stream_no_service_reads_is_trimmed_by_age(db: Database, redis_client: Redis) -> None:
+    stream = "publishing.events"  # read by no consumer group of the system: the web and feeds are pages
+    assert registry.readers(stream) == ()
+    await post(redis_client, stream, N, first_ms=int((time.time() - 2 * DAY) * 1000))
+    recent = await post(redis_client, stream, 10)
+    swept = await keeper(db, redis_client, service="publishing").sweep()
+    kept = await remaining(redis_client, stream)
+    assert set(recent) <= set(kept) and len(kept) < 110
+    assert swept.trimmed[stream] == N + 10 - len(kept)

@@ -17,3 +17,11 @@ def driver(databases: DatabaseFactory, tmp_path: Path) -> Iterator[Driver]:
     urls = {} if databases.kind == "sqlite" else {name: databases.new(name) for name in SERVICES}
     with driving(tmp_path / "state", urls) as d:
         yield d
+
+
+@pytest.fixture
+def replicated(databases: DatabaseFactory, tmp_path: Path) -> Iterator[Driver]:
+    """The four services, two processes each, sharing each service's database and groups."""
+    urls = {} if databases.kind == "sqlite" else {name: databases.new(name) for name in SERVICES}
+    with driving(tmp_path / "state", urls, replicas=2) as d:
+        yield d

@@ -116,24 +116,38 @@ class Driver:
                 state[(stream, group["name"].decode())] = {"pending": group["pending"], "lag": group["lag"] or 0}
         return state
 
+    def held_by(self, group: str, consumer: str) -> int:
+        """Entries one consumer of ``group`` has read and not yet acknowledged."""
+        held = 0
+        for stream in streams_read():
+            if not self.redis.exists(stream):
+                continue
+            for info in self.redis.xinfo_groups(stream):
+                if info["name"].decode() == group:
+                    for member in self.redis.xinfo_consumers(stream, group):
+                        if member["name"].decode() == consumer:
+                            held += int(member["pending"])
+        return held
+
     def dead_letter_count(self) -> int:
         return sum(self.redis.xlen(key) for key in self.redis.scan_iter("*.dead"))
 
 
-def make_stack(state: Path, database_urls: dict[str, str], ports: dict[str, int]) -> LocalStack:
+def make_stack(state: Path, database_urls: dict[str, str], ports: dict[str, int], *, replicas: int = 1) -> LocalStack:
     """The four services and a Redis of their own, as ``make run`` starts them, on free ports."""
     return LocalStack(
         state=state,
         database_urls=database_urls,
         ports=ports,
         extra_env={"CLAIM_IDLE_MS": "2000", "LOG_LEVEL": "WARNING"},
+        replicas=replicas,
     )
 
 
 @contextlib.contextmanager
-def driving(state: Path, database_urls: dict[str, str]) -> Iterator[Driver]:
+def driving(state: Path, database_urls: dict[str, str], *, replicas: int = 1) -> Iterator[Driver]:
     """The four services running on free ports (SQLite in ``state`` unless URLs are given), and a driver."""
-    stack = make_stack(state, database_urls, {entry.name: free_port() for entry in SERVICES})
+    stack = make_stack(state, database_urls, {entry.name: free_port() for entry in SERVICES}, replicas=replicas)
     with stack.running():
         driver = Driver(stack)
         try:

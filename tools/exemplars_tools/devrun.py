@@ -91,7 +91,10 @@ class LocalStack:
     """The four services and their Redis, configured from one set of values.
 
     ``redis_url`` names a Redis to use as it is; without it the stack starts its own on
-    ``redis_port`` (a free port when 0), with the ACL file of its state folder.
+    ``redis_port`` (a free port when 0), with the ACL file of its state folder. With ``replicas``
+    above 1, each service runs as that many processes sharing its database and consumer groups,
+    each with its own consumer name (``<service>-<n>``) and HTTP port; ``services`` holds the
+    first of each, on the port ``ports`` names, ``replicas_of`` all of them.
     """
 
     state: Path
@@ -100,8 +103,13 @@ class LocalStack:
     database_urls: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     extra_env: dict[str, str] = field(default_factory=dict)
+    replicas: int = 1
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    replicas_of: dict[str, list[ServiceProcess]] = field(default_factory=dict)
     redis: RedisServer | None = None
+
+    def processes(self) -> list[ServiceProcess]:
+        return [process for group in self.replicas_of.values() for process in group]
 
     @property
     def folder(self) -> StateFolder:
@@ -116,32 +124,40 @@ class LocalStack:
             self.redis = start_redis(folder, self.redis_port or free_port())
         for name, port in self.ports.items():
             user = service_user(name)
-            env = {
-                **os.environ,
-                "DATABASE_URL": self.database_urls.get(name, f"sqlite:///{(self.state / f'{name}.db').resolve()}"),
-                "REDIS_URL": self.redis.url,
-                "REDIS_USERNAME": user,
-                "REDIS_PASSWORD_FILE": str(folder.redis_password(user).resolve()),
-                "AUTH_SECRET_FILE": str(folder.auth_secret.resolve()),
-                "ORGANISATION_FILE": str(folder.organisation.resolve()),
-                "HOST": "127.0.0.1",
-                "PORT": str(port),
-                "PUBLIC_URL": f"http://127.0.0.1:{port}",
-                **self.extra_env,
-            }
-            for name_of_secret in ("AUTH_SECRET", "REDIS_PASSWORD"):
-                env.pop(name_of_secret, None)
-            self.services[name] = ServiceProcess(name, port, env, folder.logs / f"{name}.log")
-            self.services[name].migrate()
+            database_url = self.database_urls.get(name, f"sqlite:///{(self.state / f'{name}.db').resolve()}")
+            group: list[ServiceProcess] = []
+            for number in range(1, self.replicas + 1):
+                replica_port = port if number == 1 else free_port()
+                env = {
+                    **os.environ,
+                    "DATABASE_URL": database_url,
+                    "REDIS_URL": self.redis.url,
+                    "REDIS_USERNAME": user,
+                    "REDIS_PASSWORD_FILE": str(folder.redis_password(user).resolve()),
+                    "AUTH_SECRET_FILE": str(folder.auth_secret.resolve()),
+                    "ORGANISATION_FILE": str(folder.organisation.resolve()),
+                    "CONSUMER_NAME": f"{name}-{number}",
+                    "HOST": "127.0.0.1",
+                    "PORT": str(replica_port),
+                    "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                    **self.extra_env,
+                }
+                for name_of_secret in ("AUTH_SECRET", "REDIS_PASSWORD"):
+                    env.pop(name_of_secret, None)
+                log_name = name if number == 1 else f"{name}-{number}"
+                group.append(ServiceProcess(name, replica_port, env, folder.logs / f"{log_name}.log"))
+            group[0].migrate()
+            self.services[name] = group[0]
+            self.replicas_of[name] = group
 
     def start(self) -> None:
-        for service in self.services.values():
+        for service in self.processes():
             service.start()
-        for service in self.services.values():
+        for service in self.processes():
             service.wait_ready()
 
     def stop(self) -> None:
-        for service in self.services.values():
+        for service in self.processes():
             service.stop()
         if self.redis is not None:
             self.redis.stop()
@@ -166,8 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="exemplars-run", description=__doc__)
     parser.add_argument("--state", type=Path, default=Path("var"))
     parser.add_argument("--redis-port", type=int, default=DEFAULT_REDIS_PORT, help="port of the Redis this run starts")
+    parser.add_argument("--replicas", type=int, default=1, help="processes per service (sharing its groups)")
     args = parser.parse_args(argv)
-    stack = LocalStack(state=args.state, redis_url=os.environ.get("REDIS_URL"), redis_port=args.redis_port)
+    if args.replicas < 1:
+        parser.error("--replicas must be 1 or more")
+    stack = LocalStack(
+        state=args.state, redis_url=os.environ.get("REDIS_URL"), redis_port=args.redis_port, replicas=args.replicas
+    )
     stop = False
 
     def _on_signal(_signum: int, _frame: object) -> None:
@@ -195,9 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         print("  Tokens:  .venv/bin/exemplars-token --role clerk --unit xa-ban-nguyen")
         print("\nCtrl-C stops everything.")
         while not stop:
-            for name, service in stack.services.items():
+            for service in stack.processes():
                 if service.process is not None and service.process.poll() is not None:
-                    print(f"{name} stopped unexpectedly (exit {service.process.returncode}); see {service.log_path}")
+                    print(
+                        f"{service.env['CONSUMER_NAME']} stopped unexpectedly (exit {service.process.returncode}); "
+                        f"see {service.log_path}"
+                    )
                     stop = True
             time.sleep(0.5)
     finally:

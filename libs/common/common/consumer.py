@@ -37,6 +37,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from common.errors import Unprocessable
+from common.logs import entry_context, log_context
 from common.outages import DATABASE, REDIS, Backoff, Outages
 from common.wire import ORIGINAL, dead_letter_stream, entry_fields
 
@@ -241,6 +242,10 @@ class StreamConsumer:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Apply one entry; dead-letter it when it cannot or can no longer succeed."""
+        with log_context(**entry_context(delivery.stream, delivery.group, delivery.entry_id, delivery.fields)):
+            await self._deliver(delivery)
+
+    async def _deliver(self, delivery: Delivery) -> None:
         try:
             refused = await self._through_outages([delivery], DATABASE, lambda: self.handler([delivery]))
         except Exception as error:
@@ -337,4 +342,5 @@ class StreamConsumer:
             count,
             error.code,
             error.message,
+            extra=entry_context(delivery.stream, delivery.group, delivery.entry_id, delivery.fields),
         )

@@ -40,6 +40,7 @@ __all__ = ["Housekeeper", "Retention", "Swept"]
 log = logging.getLogger(__name__)
 
 DAY = 86_400.0
+_NOTHING_NEEDED = (2**64, 0)  # above every entry id
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ class Housekeeper:
                 summary = await self._redis.xpending(stream, name)
                 if summary.get("min"):
                     needed.append(_entry_id(summary["min"]))
-        return min(needed) if needed else None
+        return min(needed) if needed else _NOTHING_NEEDED  # nobody reads it as a group: age alone
 
     # --- tables ------------------------------------------------------------------------------
 

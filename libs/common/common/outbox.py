@@ -332,6 +332,7 @@ class OutboxRelay:
                 loss.stream,
                 entry_id_of(loss.redis_last),
                 entry_id_of(loss.ours),
+                extra={"stream": loss.stream},
             )
             total += count
         if total:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -21,7 +20,6 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from faststream.redis import RedisBroker
-from faststream.security import SASLPlaintext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -38,6 +36,7 @@ from common.messaging_tables import MessagingTables
 from common.outages import REDIS, Outages
 from common.outbox import OutboxRelay
 from common.processing import Processor
+from common.redis_connection import connect_broker, connect_redis
 from common.registry import ServiceEntry
 from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork
@@ -151,16 +150,15 @@ def build_runtime(
     """Wire a service as its registry entry describes it: nothing connects until ``Runtime.start``."""
     name = entry.name
     db = db or Database.connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    username, password = settings.redis_credentials()
-    redis = Redis.from_url(settings.redis_url, username=username, password=password)
+    redis = connect_redis(settings)
     outages = Outages(name, probes={REDIS: redis.ping})
     broker_log = logging.getLogger(f"{name}.broker")
     broker_log.addFilter(outages.filter_for())  # FastStream's fetch errors during an outage: noted, not logged
-    security = SASLPlaintext(username=username, password=password or "") if username else None
-    broker = RedisBroker(settings.redis_url, logger=broker_log, security=security)
+    broker = connect_broker(settings, broker_log)
     relay = OutboxRelay(db, tables, redis, outages=outages, batch_size=settings.outbox_batch)
-    # Stable across restarts, so a restarted process owns its earlier pending entries again.
-    consumer_name = settings.consumer_name or f"{name}-{socket.gethostname()}"
+    # From the settings, stable across restarts (a restarted process owns its earlier pending
+    # entries again) and different for each replica; never the hostname, which a container changes.
+    consumer_name = settings.consumer_name or f"{name}-1"
     workers: list[JobWorker] = []
     unit_of_work = functools.partial(
         UnitOfWork[S, D],

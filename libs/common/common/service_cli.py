@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from common.jobs import JobState, list_jobs, retry_jobs
+from common.logs import configure_logging
 from common.runtime import Runtime
 from common.settings import ServiceSettings
 
@@ -85,7 +86,7 @@ class ServiceCommand(Generic[T]):
             settings = self.load_settings()
         except ValueError as error:
             parser.exit(2, f"{self.name}: configuration error: {error}\n")
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(self.name, settings.log_level, settings.log_format)
         if args.command == "asyncapi":
             from common.asyncapi import service_document
 
@@ -111,6 +112,7 @@ class ServiceCommand(Generic[T]):
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
+            log_config=None,  # uvicorn's lines go through the service's own (JSON) handler
             timeout_graceful_shutdown=10,
             root_path=settings.root_path,
             proxy_headers=True,

@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     redis_username: str = Field(default="", description="this service's Redis user (svc-<service>)")
     redis_password: SecretStr | None = None
     redis_password_file: Path | None = Field(default=None, description="file holding the Redis user's password")
+    redis_sentinels: str = Field(default="", description="host:port,host:port of Redis Sentinel; empty: REDIS_URL")
+    redis_sentinel_master: str = Field(default="exemplars", description="the master's name the sentinels monitor")
+    redis_sentinel_password_file: Path | None = None
     auth_secret: SecretStr | None = None
     auth_secret_file: Path | None = None
     organisation_file: Path | None = None
@@ -32,7 +35,11 @@ class ServiceSettings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     public_url: str = ""
     root_path: str = Field(default="", description="path prefix a reverse proxy serves this service under")
-    consumer_name: str = ""
+    consumer_name: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$|^$",
+        description="this process's name in its consumer groups (default <service>-1); each replica its own",
+    )
     max_deliveries: Annotated[int, Field(ge=1, le=100)] = 5
     claim_idle_ms: Annotated[int, Field(ge=100)] = 30_000
     read_batch: Annotated[int, Field(ge=1, le=1000)] = 200
@@ -49,6 +56,7 @@ class ServiceSettings(BaseSettings):
     housekeeping_seconds: Annotated[float, Field(ge=0.1, le=86_400)] = 60.0
     sqlite_synchronous: str = Field(default="FULL", pattern="^(OFF|NORMAL|FULL|EXTRA)$")
     log_level: str = "INFO"
+    log_format: str = Field(default="json", pattern="^(json|text)$", description="json: one JSON object per line")
 
     @model_validator(mode="after")
     def _secret_is_strong(self) -> Self:
@@ -77,6 +85,8 @@ class ServiceSettings(BaseSettings):
                 "`exemplars-setup` writes one per user"
             )
         self.redis_credentials()  # a password file that cannot be read stops the start here
+        self.sentinels()  # and so does a sentinel address that cannot be read
+        self.sentinel_password()
         return self
 
     def redis_credentials(self) -> tuple[str | None, str | None]:
@@ -92,6 +102,24 @@ class ServiceSettings(BaseSettings):
             except OSError as error:
                 raise ValueError(f"REDIS_PASSWORD_FILE {self.redis_password_file} cannot be read: {error}") from error
         return self.redis_username, password
+
+    def sentinels(self) -> list[tuple[str, int]]:
+        """The sentinels' addresses, from REDIS_SENTINELS."""
+        out = []
+        for item in filter(None, (part.strip() for part in self.redis_sentinels.split(","))):
+            host, _, port = item.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"REDIS_SENTINELS: {item!r} is not host:port")
+            out.append((host.strip("[]"), int(port)))
+        return out
+
+    def sentinel_password(self) -> str | None:
+        if self.redis_sentinel_password_file is None:
+            return None
+        try:
+            return self.redis_sentinel_password_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ValueError(f"REDIS_SENTINEL_PASSWORD_FILE cannot be read: {error}") from error
 
     def secret(self) -> str:
         """The token-signing secret, from AUTH_SECRET or the file AUTH_SECRET_FILE names."""
