@@ -27,6 +27,7 @@ from common.db import sync_url
 from common.events import NominationSubmitted, new_event
 from common.messaging_tables import messaging_tables
 from common.signing import sign_compact
+from common.wire import parse_entry_id
 from exemplars_tools.devrun import LocalStack
 from publishing.channels import channels_for
 from publishing.channels.site import Site
@@ -105,7 +106,7 @@ class Actors:
                         event = json.loads(fields[b"event"])
                         if event["type"] == wanted:
                             seen += 1
-                            held.append((_entry_key(entry_id), event["data"][key]))
+                            held.append((parse_entry_id(entry_id), event["data"][key]))
             else:
                 await asyncio.sleep(0.02)
             if held:
@@ -118,11 +119,11 @@ class Actors:
         groups = {g["name"].decode(): g for g in await self.redis.xinfo_groups(stream)}
         if group not in groups:
             return (0, 0)
-        delivered = _entry_key(groups[group]["last-delivered-id"])
+        delivered = parse_entry_id(groups[group]["last-delivered-id"])
         next_after = (delivered[0], delivered[1] + 1)
         pending: Any = await self.redis.xpending(stream, group)
         if pending["pending"]:
-            return min(next_after, _entry_key(pending["min"]))
+            return min(next_after, parse_entry_id(pending["min"]))
         return next_after
 
     async def _act(self, queue: asyncio.Queue[str], flush: Any) -> None:
@@ -176,11 +177,6 @@ class Actors:
             self._act(commendations, self.commend),
         )
         await self.http.aclose()
-
-
-def _entry_key(entry_id: bytes | str) -> tuple[int, int]:
-    millis, _, sequence = (entry_id.decode() if isinstance(entry_id, bytes) else entry_id).partition("-")
-    return int(millis), int(sequence or 0)
 
 
 async def added(redis: Redis, stream: str) -> int:

@@ -141,7 +141,7 @@ async def test_relay_publishes_in_order_and_marks(db: Database, redis_client: Re
 class CrashAfterPublish(OutboxRelay):
     """Dies after the events are on the stream and before the rows are marked."""
 
-    async def _mark(self, session: AsyncConnection, ids: list[int], entry_ids: list[str]) -> None:
+    async def _mark(self, session: AsyncConnection, key: Any, keys: Sequence[Any], entry_ids: list[str]) -> None:
         raise RuntimeError("process died")
 
 
@@ -487,12 +487,13 @@ def test_a_log_line_is_one_json_object_naming_the_service_and_the_event() -> Non
     import json
     import logging
 
-    from common.logs import JsonLines, entry_context, log_context
+    from common.logs import JsonLines, entry_context
 
     event = story()
     record = logging.LogRecord("common.consumer", logging.ERROR, __file__, 1, "entry %s failed", ("1-0",), None)
-    with log_context(**entry_context(STREAM, "testgroup", "1-0", {"event": event.envelope.model_dump_json().encode()})):
-        line = json.loads(JsonLines("publishing").format(record))
+    context = entry_context(STREAM, "testgroup", "1-0", {"event": event.envelope.model_dump_json().encode()})
+    record.__dict__.update(context)  # as logging does with extra=
+    line = json.loads(JsonLines("publishing").format(record))
     assert line["service"] == "publishing" and line["level"] == "error" and line["message"] == "entry 1-0 failed"
     assert (line["stream"], line["entry_id"], line["event_type"]) == (STREAM, "1-0", "StoryPublished")
     assert (line["event_id"], line["correlation_id"]) == (str(event.event_id), str(event.envelope.correlation_id))

@@ -37,7 +37,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from common.errors import Unprocessable
-from common.logs import entry_context, log_context
+from common.logs import entry_context
 from common.outages import DATABASE, REDIS, Backoff, Outages
 from common.wire import ORIGINAL, dead_letter_stream, entry_fields
 
@@ -242,10 +242,6 @@ class StreamConsumer:
 
     async def deliver(self, delivery: Delivery) -> None:
         """Apply one entry; dead-letter it when it cannot or can no longer succeed."""
-        with log_context(**entry_context(delivery.stream, delivery.group, delivery.entry_id, delivery.fields)):
-            await self._deliver(delivery)
-
-    async def _deliver(self, delivery: Delivery) -> None:
         try:
             refused = await self._through_outages([delivery], DATABASE, lambda: self.handler([delivery]))
         except Exception as error:
@@ -259,6 +255,7 @@ class StreamConsumer:
                     count,
                     self.max_deliveries,
                     error,
+                    extra=entry_context(delivery.stream, delivery.group, delivery.entry_id, delivery.fields),
                 )
                 return
             failure = Unprocessable("too-many-deliveries", f"failed {count} times; last error: {error!r}"[:2000])

@@ -34,6 +34,7 @@ from common.jobs import JobState
 from common.messaging_tables import MessagingTables
 from common.outages import DATABASE, REDIS, Outages
 from common.settings import ServiceSettings
+from common.wire import parse_entry_id
 
 __all__ = ["Housekeeper", "Retention", "Swept"]
 
@@ -71,12 +72,6 @@ class Swept:
     trimmed: dict[str, int] = field(default_factory=dict)
     pruned: dict[str, int] = field(default_factory=dict)
     untrimmed: list[str] = field(default_factory=list)  # streams a registered reader has no group on yet
-
-
-def _entry_id(raw: bytes | str) -> tuple[int, int]:
-    text = raw.decode() if isinstance(raw, bytes) else raw
-    ms, _, seq = text.partition("-")
-    return int(ms), int(seq or 0)
 
 
 class Housekeeper:
@@ -175,12 +170,12 @@ class Housekeeper:
             return None
         needed: list[tuple[int, int]] = []
         for name, group in names.items():
-            ms, seq = _entry_id(group["last-delivered-id"])
+            ms, seq = parse_entry_id(group["last-delivered-id"])
             needed.append((ms, seq + 1))  # everything after the last entry delivered is unread
             if group["pending"]:
                 summary = await self._redis.xpending(stream, name)
                 if summary.get("min"):
-                    needed.append(_entry_id(summary["min"]))
+                    needed.append(parse_entry_id(summary["min"]))
         return min(needed) if needed else _NOTHING_NEEDED  # nobody reads it as a group: age alone
 
     # --- tables ------------------------------------------------------------------------------

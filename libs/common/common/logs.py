@@ -1,9 +1,10 @@
 """Log lines an operator can read and a log collector can parse: one JSON object per line.
 
 Every line names the service, its level, the logger and the message; a line about a stream entry
-also carries the stream, the entry id and, when the entry holds an event, its event id and
-correlation id (the whole path of one submission shares it), so that ``grep`` or a collector can
-follow one nomination through all four services. ``LOG_FORMAT=text`` gives plain lines instead.
+(its fields given as ``extra=entry_context(…)``) also carries the stream, the entry id and, when
+the entry holds an event, its event id and correlation id (the whole path of one submission shares
+it), so that ``grep`` or a collector can follow one nomination through all four services.
+``LOG_FORMAT=text`` gives plain lines instead.
 """
 
 from __future__ import annotations
@@ -12,27 +13,15 @@ import base64
 import contextlib
 import json
 import logging
-from collections.abc import Iterator, Mapping
-from contextvars import ContextVar
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from common.wire import EVENT_FIELD, SIGNED_FIELD
 
-__all__ = ["JsonLines", "configure_logging", "entry_context", "log_context"]
+__all__ = ["JsonLines", "configure_logging", "entry_context"]
 
-_context: ContextVar[dict[str, str]] = ContextVar("log_context", default={})  # noqa: B039 (never mutated)
 _FIELDS = ("stream", "group", "entry_id", "event_id", "correlation_id", "event_type")
-
-
-@contextlib.contextmanager
-def log_context(**fields: object) -> Iterator[None]:
-    """Add fields to every line logged inside the block (in this task)."""
-    token = _context.set({**_context.get(), **{k: str(v) for k, v in fields.items() if v is not None}})
-    try:
-        yield
-    finally:
-        _context.reset(token)
 
 
 def entry_context(stream: str, group: str, entry_id: str, fields: Mapping[str, bytes]) -> dict[str, str]:
@@ -68,7 +57,6 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        line.update(_context.get())
         for name in _FIELDS:
             value = getattr(record, name, None)
             if value is not None:

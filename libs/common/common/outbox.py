@@ -170,14 +170,8 @@ class OutboxRelay:
         events = [self._ready.popleft() for _ in range(min(self._batch_size, len(self._ready)))]
         entry_ids, lost = await self._publish([(e.payload.stream(), e.envelope.model_dump_json()) for e in events])
         self.published += len(events)
-        now = datetime.now(UTC)
         async with self._db.transaction() as session:
-            await session.execute(
-                update(self._outbox)
-                .where(self._outbox.c.event_id == bindparam("event"), self._outbox.c.published_at.is_(None))
-                .values(published_at=now, entry_id=bindparam("entry")),
-                [{"event": e.event_id, "entry": entry_id} for e, entry_id in zip(events, entry_ids, strict=True)],
-            )
+            await self._mark(session, self._outbox.c.event_id, [e.event_id for e in events], entry_ids)
         self._outages.reached(DATABASE)
         await self._put_back(lost)
 
@@ -203,7 +197,7 @@ class OutboxRelay:
             except (RedisError, OSError) as error:
                 failure = error
             else:
-                await self._mark(session, [row.id for row in rows], entry_ids)
+                await self._mark(session, self._outbox.c.id, [row.id for row in rows], entry_ids)
         if failure is not None:
             await self._note_failure([row.id for row in rows], failure)
             raise failure
@@ -340,15 +334,17 @@ class OutboxRelay:
             self._poll_due = self._behind = True
         return total
 
-    async def _mark(self, session: AsyncConnection, ids: list[int], entry_ids: list[str]) -> None:
-        # If the process dies before this commits, the rows are published again on restart;
-        # consumers drop the duplicates by event id.
-        now = datetime.now(UTC)
+    async def _mark(self, session: AsyncConnection, key: Any, keys: Sequence[Any], entry_ids: list[str]) -> None:
+        """Mark the rows (found by ``key``: row id or event id) published, each with its entry id.
+
+        If the process dies before this commits, the rows are published again on restart;
+        consumers drop the duplicates by event id.
+        """
         await session.execute(
             update(self._outbox)
-            .where(self._outbox.c.id == bindparam("row"))
-            .values(published_at=now, entry_id=bindparam("entry")),
-            [{"row": row, "entry": entry_id} for row, entry_id in zip(ids, entry_ids, strict=True)],
+            .where(key == bindparam("key"), self._outbox.c.published_at.is_(None))
+            .values(published_at=datetime.now(UTC), entry_id=bindparam("entry")),
+            [{"key": k, "entry": entry_id} for k, entry_id in zip(keys, entry_ids, strict=True)],
         )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "encode_entry",
     "entry_fields",
     "entry_id_of",
+    "parse_entry_id",
     "sortable_entry_id",
     "unit_outcome_stream",
 ]
@@ -51,13 +52,19 @@ def unit_outcome_stream(unit_id: str) -> str:
     return UNIT_OUTCOMES.format(unit=unit_id)
 
 
-def sortable_entry_id(entry_id: bytes | str) -> str:
-    """A stream entry id (``<ms>-<seq>``) as fixed-width text, so that text order is id order."""
+def parse_entry_id(entry_id: bytes | str) -> tuple[int, int]:
+    """A stream entry id (``<ms>-<seq>``) as (milliseconds, sequence), which compare in id order."""
     text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
     ms, _, seq = text.partition("-")
     if not (ms.isdigit() and seq.isdigit()):
         raise ValueError(f"{text!r} is not a stream entry id")
-    return f"{int(ms):015d}-{int(seq):010d}"
+    return int(ms), int(seq)
+
+
+def sortable_entry_id(entry_id: bytes | str) -> str:
+    """A stream entry id as fixed-width text, so that text order is id order (for a column)."""
+    ms, seq = parse_entry_id(entry_id)
+    return f"{ms:015d}-{seq:010d}"
 
 
 def entry_id_of(sortable: str) -> str:
