@@ -24,14 +24,24 @@ import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.raw import run_raw
+from bench.raw import HOPS, RawThroughput, raw_latency, raw_throughput
 from bench.stats import RunResult, render_table
 from bench.system import drive, intake, signed_entry
 from exemplars_tools.cli import setup_state
 from exemplars_tools.devrun import SERVICES, LocalStack
-from exemplars_tools.redis_server import start_redis
+from exemplars_tools.redis_server import RedisServer, start_redis
 from exemplars_tools.state import StateFolder
 from tests.servers import free_port, postgres_server
+
+
+@contextlib.contextmanager
+def _raw_redis(state: Path) -> Iterator[RedisServer]:
+    server = start_redis(StateFolder(state), free_port())
+    try:
+        yield server
+    finally:
+        server.stop()
+
 
 COMPOSE_FILE = Path(__file__).resolve().parent.parent / "docker-compose.yml"
 
@@ -97,34 +107,32 @@ def main(argv: list[str] | None = None) -> int:
             state = Path(folder)
             setup_state(state)
             payload = signed_entry(LocalStack(state=state), _keys(state), 0)
-            server = start_redis(StateFolder(state), free_port())
-            try:
-                raw = run_raw(
-                    server.admin_url,
-                    max([*args.nominations, latency_n]),
-                    {k: v.encode() for k, v in payload.items()},
-                    rate=args.rate,
-                    latency_n=latency_n,
-                )
-            finally:
-                server.stop()
-        for database in args.database:
-            for n in args.nominations:
-                with _stack(database, args.postgres_url) as stack:
-                    intake_rate = asyncio.run(intake(stack, n))
-                with _stack(database, args.postgres_url) as stack:
-                    result = asyncio.run(drive(stack, f"{database}, {n:,}", n, rate=None))
-                result.intake_per_s = intake_rate
-                results.append(result)
-                print(f"done: {database}, {n:,} nominations in {result.e2e_seconds:.1f}s", flush=True)
-            with _stack(database, args.postgres_url) as stack:
-                label = f"{database}, {args.rate:.0f}/s offered"
-                results.append(asyncio.run(drive(stack, label, latency_n, rate=args.rate)))
+            raw_payload = {k: v.encode() for k, v in payload.items()}
+            with _raw_redis(state) as server:
+                url = server.admin_url
+                latency = raw_latency(url, raw_payload, rate=args.rate, n=latency_n)
+                for database in args.database:
+                    for n in args.nominations:
+                        before = raw_throughput(url, n, raw_payload)
+                        with _stack(database, args.postgres_url) as stack:
+                            intake_rate = asyncio.run(intake(stack, n))
+                        with _stack(database, args.postgres_url) as stack:
+                            result = asyncio.run(drive(stack, f"{database}, {n:,}", n, rate=None))
+                        raw = RawThroughput.mean(before, raw_throughput(url, n, raw_payload))
+                        result.intake_per_s = intake_rate
+                        result.raw_hop_per_s, result.raw_chain_per_s = raw.hop_per_s, raw.chain_per_s
+                        results.append(result)
+                        print(
+                            f"done: {database}, {n:,} nominations in {result.e2e_seconds:.1f}s; "
+                            f"end to end ÷ raw chain {result.e2e_per_s / raw.chain_per_s:.3f}",
+                            flush=True,
+                        )
+                    with _stack(database, args.postgres_url) as stack:
+                        label = f"{database}, {args.rate:.0f}/s offered"
+                        results.append(asyncio.run(drive(stack, label, latency_n, rate=args.rate)))
     finally:
         servers.close()
-    table = render_table(
-        results, {"hop_per_s": raw.hop_per_s, "chain_per_s": raw.chain_per_s, "hops": raw.hops}, raw.latency
-    )
+    table = render_table(results, HOPS, latency)
     print(table)
     if args.write:
         header = (

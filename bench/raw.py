@@ -18,18 +18,23 @@ from redis.asyncio import Redis as AsyncRedis
 
 from bench.stats import Latency
 
-__all__ = ["RawResult", "run_raw"]
+__all__ = ["RawThroughput", "raw_latency", "raw_throughput"]
 
 HOPS = 6  # deliveries one nomination makes on its way through the four services
 PREFIX = "bench.raw"
 
 
-@dataclass
-class RawResult:
+@dataclass(frozen=True)
+class RawThroughput:
     hop_per_s: float
     chain_per_s: float
-    hops: int
-    latency: Latency | None
+
+    @staticmethod
+    def mean(*runs: RawThroughput) -> RawThroughput:
+        return RawThroughput(
+            hop_per_s=sum(r.hop_per_s for r in runs) / len(runs),
+            chain_per_s=sum(r.chain_per_s for r in runs) / len(runs),
+        )
 
 
 def _stream(i: int) -> str:
@@ -109,9 +114,14 @@ def _hop_latencies(url: str, hops: int) -> list[float]:
     return samples
 
 
-def run_raw(url: str, n: int, payload: dict[Any, Any], *, rate: float, latency_n: int) -> RawResult:
+def raw_throughput(url: str, n: int, payload: dict[Any, Any]) -> RawThroughput:
+    """n entries posted at once: how fast the first hop, and the whole chain, get through them."""
     ends = _chain(url, n, payload, HOPS, rate=None)
     redis.Redis.from_url(url).delete(*[_stream(i) for i in range(HOPS + 1)])
-    _chain(url, latency_n, payload, HOPS, rate=rate)
-    latency = Latency("one hop (entry id to entry id)", _hop_latencies(url, HOPS))
-    return RawResult(hop_per_s=n / ends[0], chain_per_s=n / max(ends.values()), hops=HOPS, latency=latency)
+    return RawThroughput(hop_per_s=n / ends[0], chain_per_s=n / max(ends.values()))
+
+
+def raw_latency(url: str, payload: dict[Any, Any], *, rate: float, n: int) -> Latency:
+    """n entries offered at a fixed rate: each hop's time, from entry id to entry id."""
+    _chain(url, n, payload, HOPS, rate=rate)
+    return Latency("one hop (entry id to entry id)", _hop_latencies(url, HOPS))

@@ -13,7 +13,7 @@ import base64
 import json
 import time
 from collections import defaultdict, deque
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,6 +23,7 @@ from sqlalchemy import MetaData, create_engine, select
 
 from bench.stats import Latency, RunResult, peak_rss_mb
 from common.auth import Role, mint_token
+from common.dates import quarter_of, vietnam_date
 from common.db import sync_url
 from common.events import NominationSubmitted, new_event
 from common.messaging_tables import messaging_tables
@@ -44,7 +45,7 @@ def signed_entry(stack: LocalStack, keys: dict[str, bytes], n: int) -> dict[str,
     unit = UNITS[n % len(UNITS)]
     body = {
         "unit_id": unit,
-        "quarter": "2026-Q3",
+        "quarter": quarter_of(vietnam_date(datetime.now(UTC))),
         "field": "social-life",
         "nominee": {"kind": "individual", "name": f"Nguyễn Văn Hùng {n}", "title": "Tổ trưởng tổ dân phố"},
         "achievements": "Vận động nhân dân hiến đất mở rộng đường giao thông nông thôn, trồng 2 km đường hoa, "
