@@ -19,7 +19,7 @@ from common.events import NominationSubmitted, new_event
 from common.registry import SERVICES, streams_read
 from common.signing import sign_compact
 from exemplars_tools.devrun import LocalStack
-from tests.helpers import entry, read_entries
+from tests.helpers import entry, open_quarter, read_entries
 from tests.servers import free_port
 
 T = TypeVar("T")
@@ -73,7 +73,7 @@ class Driver:
     def submission(unit: str, n: int, *, consent: bool = True) -> dict[str, Any]:
         return {
             "unit_id": unit,
-            "quarter": "2026-Q3",
+            "quarter": open_quarter(),
             "field": "agriculture",
             "nominee": {"kind": "household", "name": f"Hộ ông Nguyễn Văn Đức số {n}", "title": "Hộ nông dân"},
             "achievements": "Hộ gia đình tiên phong chuyển đổi sang trồng rau hữu cơ, giúp đỡ 12 hộ nghèo.",

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from common.consumer import Delivery, EntryHandler
+from common.dates import previous_quarter
 from common.db import Database
 from common.events import (
     ExemplarRejected,
@@ -40,7 +41,7 @@ from nomination.adapters.repository import NominationStore, name_key, nominee_ke
 from nomination.config import MIGRATIONS
 from nomination.entrypoints.consumers import subscriptions_for
 from nomination.integration import to_integration
-from tests.helpers import migrated_database, units_of_work
+from tests.helpers import migrated_database, open_quarter, units_of_work
 from tests.nomination.test_intake import UNIT, submission
 
 _entry_ids = itertools.count(1)
@@ -91,11 +92,11 @@ async def outbox_events(db: Database) -> list[Any]:
 async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
     intake: EntryHandler, db: Database, state: Path
 ) -> None:
-    stored = submission(quarter="2026-Q2")
+    stored = submission(quarter=previous_quarter(open_quarter()))
     _, first = signed(state, stored)
     assert await intake([first]) == []
 
-    twice = submission(quarter="2026-Q2")
+    twice = submission(quarter=previous_quarter(open_quarter()))
     same_person = {**twice, "nominee": {**twice["nominee"], "name": "  " + twice["nominee"]["name"].upper() + " "}}
     fresh = [signed(state, submission(unit=unit), unit) for unit in ("xa-ban-nguyen", "xa-cao-xa", "tt-lam-thao")]
     batch = [

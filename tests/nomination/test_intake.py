@@ -25,7 +25,7 @@ from common.signing import sign_compact
 from exemplars_tools.cli import setup_state
 from nomination.config import MIGRATIONS
 from tests.conftest import TEST_SECRET
-from tests.helpers import Fields, add_entry, eventually, stream_events, stream_fields
+from tests.helpers import Fields, add_entry, eventually, open_quarter, stream_events, stream_fields
 from tests.nomination.support import running_nomination
 
 UNIT = "xa-ban-nguyen"
@@ -36,7 +36,7 @@ DEAD = "nomination.submissions.dead"
 def submission(unit: str = UNIT, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "unit_id": unit,
-        "quarter": "2026-Q3",
+        "quarter": open_quarter(),
         "field": "agriculture",
         "nominee": {
             "kind": "individual",

@@ -27,7 +27,7 @@ from exemplars_tools.dead_letters import AUDIT_STREAM, execute
 from exemplars_tools.redis_server import RedisServer, start_redis
 from exemplars_tools.state import StateFolder
 from nomination.config import MIGRATIONS
-from tests.helpers import add_entry, eventually, stream_entries, stream_events, stream_fields
+from tests.helpers import add_entry, eventually, open_quarter, stream_entries, stream_events, stream_fields
 from tests.nomination.support import running_nomination
 from tests.servers import free_port
 
@@ -40,7 +40,7 @@ DEAD = "nomination.submissions.dead"
 def signed_submission(state: Path, unit: str) -> tuple[str, dict[str, str]]:
     data = {
         "unit_id": unit,
-        "quarter": "2026-Q3",
+        "quarter": open_quarter(),
         "field": "agriculture",
         "nominee": {"kind": "individual", "name": f"Hà Thị Lan {uuid.uuid4().hex[:6]}", "title": "Nông dân"},
         "achievements": "Mô hình chăn nuôi an toàn sinh học, giúp 12 hộ trong khu thoát nghèo.",

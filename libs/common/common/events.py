@@ -29,6 +29,7 @@ from common.wire import UNIT_OUTCOMES, unit_outcome_stream
 
 __all__ = [
     "EVENT_TYPES",
+    "QUARTER_PATTERN",
     "AwardGranted",
     "Envelope",
     "Event",
@@ -87,7 +88,8 @@ Text = Annotated[str, AfterValidator(clean_text)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(clean_text)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(clean_text)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
-Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-Q[1-4]$")]
+QUARTER_PATTERN = r"^20[2-9][0-9]-Q[1-4]$"  # 2020-Q1 to 2099-Q4: the programme's years, not a typo's
+Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
 
 
 class NomineeKind(StrEnum):

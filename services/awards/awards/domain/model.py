@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from awards.domain.rewards import Reward, RewardRules, RuleError
+from common.dates import VIETNAM_TIME, vietnam_date
 
 __all__ = [
     "VIETNAM_TIME",
@@ -31,12 +32,9 @@ __all__ = [
     "rewards_for",
 ]
 
-# Indochina Time, UTC+7 all year (no daylight saving): the calendar decisions are dated in.
-VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
-
 
 def local_today(now: datetime) -> date:
-    return now.astimezone(VIETNAM_TIME).date()
+    return vietnam_date(now)
 
 
 class AlreadyGranted(Exception):

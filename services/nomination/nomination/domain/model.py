@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from common.dates import previous_quarter, quarter_label, quarter_of
 from common.events import NominationSubmitted, Reason
 
 __all__ = [
@@ -21,7 +22,6 @@ __all__ = [
     "NominationTakenIn",
     "RefusedSubmission",
     "SubmissionRefused",
-    "current_quarter",
     "intake_problems",
     "nomination_id_for",
     "take_in",
@@ -102,10 +102,6 @@ class RefusedSubmission:
     events: list[SubmissionRefused] = field(default_factory=list, compare=False, repr=False)
 
 
-def current_quarter(today: date) -> str:
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-
-
 def nomination_id_for(submission_event_id: uuid.UUID) -> uuid.UUID:
     """Derived from the submission, so the same submission can never make two nominations."""
     return uuid.uuid5(uuid.NAMESPACE_URL, f"nomination:{submission_event_id}")
@@ -114,8 +110,18 @@ def nomination_id_for(submission_event_id: uuid.UUID) -> uuid.UUID:
 def intake_problems(submission: NominationSubmitted, *, today: date, already_nominated: bool) -> list[Reason]:
     """What keeps a well-formed submission from being accepted; empty when it may go to review."""
     problems: list[Reason] = []
-    if submission.quarter > current_quarter(today):
-        problems.append(Reason(code="quarter-in-future", message=f"quý {submission.quarter} chưa đến"))
+    current = quarter_of(today)
+    previous = previous_quarter(current)
+    if submission.quarter > current:
+        problems.append(Reason(code="quarter-in-future", message=f"{quarter_label(submission.quarter)} chưa đến"))
+    elif submission.quarter < previous:
+        problems.append(
+            Reason(
+                code="quarter-closed",
+                message=f"{quarter_label(submission.quarter)} đã hết hạn giới thiệu; nay chỉ nhận giới thiệu "
+                f"cho {quarter_label(previous)} và {quarter_label(current)}",
+            )
+        )
     if len(submission.achievements) < MIN_ACHIEVEMENTS_CHARS:
         problems.append(
             Reason(
@@ -127,7 +133,7 @@ def intake_problems(submission: NominationSubmitted, *, today: date, already_nom
         problems.append(
             Reason(
                 code="duplicate-nomination",
-                message=f"đơn vị đã giới thiệu {submission.nominee.name} trong quý {submission.quarter}",
+                message=f"đơn vị đã giới thiệu {submission.nominee.name} trong {quarter_label(submission.quarter)}",
             )
         )
     return problems

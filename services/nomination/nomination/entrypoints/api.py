@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel
 
 from common.auth import Principal, Role, require_roles
-from common.events import FieldOfWork, NominationSubmitted, NomineeKind, Reason, new_event
+from common.events import QUARTER_PATTERN, FieldOfWork, NominationSubmitted, NomineeKind, Reason, new_event
 from common.organisation import Organisation
 from common.paging import Offset
 from common.runtime import Runtime
@@ -123,7 +123,7 @@ async def list_nominations(
     request: Request,
     who: Reader,
     unit: Annotated[str | None, Query(max_length=80)] = None,
-    quarter: Annotated[str | None, Query(pattern=r"^20[0-9]{2}-Q[1-4]$")] = None,
+    quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
     status_: Annotated[NominationStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
+from common.dates import vietnam_date
 from common.errors import Unprocessable
 from common.events import (
     Envelope,
@@ -71,7 +72,7 @@ async def take_in_submissions(
     second time, as if the two had come one after the other.
     """
     now = datetime.now(UTC)
-    today = today or now.date()
+    today = today or vietnam_date(now)  # the quarter is Vietnam's, not the server clock's
     outcomes: list[Nomination | RefusedSubmission] = []
     async with uow:
         taken = await uow.store.nominees_taken(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from common.dates import VIETNAM_TIME, quarter_label
 from common.events import FieldOfWork, NomineeKind
 
 __all__ = [
@@ -21,9 +21,6 @@ __all__ = [
     "upper_first",
     "vn_date",
 ]
-
-# Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset needs no tz database.
-VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 
 FIELD_LABELS: dict[FieldOfWork, str] = {
     FieldOfWork.PARTY_GOVERNMENT: "Xây dựng Đảng, chính quyền, đoàn thể",
@@ -55,9 +52,6 @@ _KIND_WORDS: dict[NomineeKind, tuple[str, ...]] = {
     NomineeKind.HOUSEHOLD: ("hộ", "gia đình"),
 }
 
-_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-
 
 def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
@@ -82,14 +76,6 @@ def named_with_kind(name: str, kind: str) -> str:
     if any(lowered.startswith(f"{word} ") for word in _KIND_WORDS[nominee_kind]):
         return name
     return f"{KIND_LABELS[nominee_kind]} {name}"
-
-
-def quarter_label(quarter: str) -> str:
-    """``2026-Q4`` → ``quý IV năm 2026``."""
-    match = _QUARTER.match(quarter)
-    if match is None:
-        raise ValueError(f"not a quarter: {quarter!r}")
-    return f"quý {_ROMAN[match.group(2)]} năm {match.group(1)}"
 
 
 def vn_date(value: date | datetime) -> str:

@@ -1,0 +1,47 @@
+"""Vietnam's calendar: the date a moment falls on in Vietnam, and the quarters units nominate in.
+
+Every date the programme keeps (a submission's quarter, a decision's date, a story's day) is a
+date in Vietnam, UTC+7 all year (no daylight saving). A server's clock in UTC would otherwise put
+the first seven hours of every day, and of every quarter, on the day before.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+__all__ = ["VIETNAM_TIME", "previous_quarter", "quarter_label", "quarter_of", "vietnam_date"]
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+def vietnam_date(moment: datetime) -> date:
+    """The date ``moment`` (timezone-aware) falls on in Vietnam."""
+    if moment.tzinfo is None:
+        raise ValueError("a moment without a timezone has no date in Vietnam")
+    return moment.astimezone(VIETNAM_TIME).date()
+
+
+def quarter_of(day: date) -> str:
+    """``2026-11-25`` → ``2026-Q4``."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def previous_quarter(quarter: str) -> str:
+    """``2026-Q1`` → ``2025-Q4``."""
+    match = _QUARTER.match(quarter)
+    if match is None:
+        raise ValueError(f"not a quarter: {quarter!r}")
+    year, number = int(match.group(1)), int(match.group(2))
+    return f"{year - 1}-Q4" if number == 1 else f"{year}-Q{number - 1}"
+
+
+def quarter_label(quarter: str) -> str:
+    """``2026-Q4`` → ``quý IV năm 2026``, as official documents write it."""
+    match = _QUARTER.match(quarter)
+    if match is None:
+        raise ValueError(f"not a quarter: {quarter!r}")
+    return f"quý {_ROMAN[match.group(2)]} năm {match.group(1)}"
