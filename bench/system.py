@@ -38,7 +38,15 @@ __all__ = ["UNITS", "added", "drive", "signed_entry"]
 # Each story is announced once per channel placed with it (the web page and the feed).
 STORY_PUBLISHED_PER_STORY = sum(channel.immediate for channel in channels_for(Site("", "", "")))
 RETRY_AFTER = 0.25  # seconds before an item a service had not applied yet is asked for again
-UNITS = ["xa-ban-nguyen", "xa-cao-xa", "xa-vinh-lai", "tt-hung-son", "xa-son-vi", "xa-tu-xa", "xa-thach-son"]
+UNITS = [
+    "xa-ban-nguyen",
+    "xa-lam-thao",
+    "xa-xuan-lung",
+    "xa-phung-nguyen",
+    "xa-ban-nguyen-hoi-nong-dan",
+    "xa-lam-thao-hoi-phu-nu",
+    "xa-xuan-lung-phong-kinh-te",
+]
 
 
 def signed_entry(stack: LocalStack, keys: dict[str, bytes], n: int) -> dict[str, str]:

@@ -20,15 +20,15 @@ from common.wire import encode_entry
 from tests.conftest import TEST_SECRET
 from tests.helpers import units_of_work
 
-SIGNER_TITLE = "Chủ tịch UBND huyện Lâm Thao"
+SIGNER_TITLE = "Chủ tịch Ủy ban nhân dân xã Bản Nguyên"  # signing in 2026
 
 
 def approved(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Event[ExemplarApproved]:
     payload = ExemplarApproved(
         exemplar_id=uuid.uuid4(),
         nomination_id=uuid.uuid4(),
-        unit_id="xa-thach-son",
-        unit_name="Xã Thạch Sơn",
+        unit_id="xa-ban-nguyen",
+        unit_name="Xã Bản Nguyên",
         quarter="2025-Q1",
         field=FieldOfWork.AGRICULTURE,
         nominee_kind=NomineeKind(kind),

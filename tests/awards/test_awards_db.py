@@ -38,7 +38,7 @@ async def test_an_approved_exemplar_is_recorded_once(db_url: str, redis_client: 
         rejected = new_event(
             ExemplarRejected(
                 nomination_id=uuid.uuid4(),
-                unit_id="xa-thach-son",
+                unit_id="xa-ban-nguyen",
                 decided_by="Phòng Nội vụ",
                 reasons=[Reason(code="thieu-ho-so", message="Thiếu hồ sơ")],
             ),
@@ -197,14 +197,15 @@ async def test_refusals_say_why(app: FastAPI, client: httpx.AsyncClient) -> None
 
     today = await client.post("/awards", json={"exemplar_id": exemplar_id}, headers=OFFICER)
     assert today.status_code == 201, today.text
-    assert today.json()["amount_vnd"] == 1_060_000  # household: 1.5 × 702,000 = 1,053,000 → 1,060,000
+    # Signed today (since 2026-07-01): household 1.5 × 0.3 × 2,530,000 = 1,138,500 → 1,140,000.
+    assert today.json()["amount_vnd"] == 1_140_000
 
 
 async def test_rules_are_public(client: httpx.AsyncClient) -> None:
     response = await client.get("/rules")
     assert response.status_code == 200
     rules = response.json()
-    assert [s["amount_vnd"] for s in rules["base_salaries"]] == ["1490000", "1800000", "2340000"]
+    assert [s["amount_vnd"] for s in rules["base_salaries"]] == ["1490000", "1800000", "2340000", "2530000"]
     giay_khen = next(f for f in rules["forms"] if f["id"] == "giay-khen")
     assert {(m["value"], m["effective_from"], m["grantor"]) for m in giay_khen["multipliers"]} == {
         ("0.3", "2024-01-01", "district"),

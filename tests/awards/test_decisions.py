@@ -32,8 +32,8 @@ def exemplar(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Exem
     return Exemplar(
         exemplar_id=uuid.uuid4(),
         nomination_id=uuid.uuid4(),
-        unit_id="xa-thach-son",
-        unit_name="Xã Thạch Sơn",
+        unit_id="xa-ban-nguyen",
+        unit_name="Xã Bản Nguyên",
         quarter="2026-Q1",
         field="agriculture",
         nominee_kind=kind,

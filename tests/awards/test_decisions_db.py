@@ -161,8 +161,8 @@ async def test_migration_makes_each_earlier_award_its_own_decision(db_url: str) 
             {
                 "exemplar_id": exemplar_id,
                 "nomination_id": event.payload.nomination_id,
-                "unit_id": "xa-thach-son",
-                "unit_name": "Xã Thạch Sơn",
+                "unit_id": "xa-ban-nguyen",
+                "unit_name": "Xã Bản Nguyên",
                 "quarter": "2025-Q3",
                 "field": "agriculture",
                 "nominee_kind": "individual",

@@ -65,7 +65,9 @@ def test_an_exact_multiple_is_not_rounded(rules: RewardRules) -> None:
         (date(2023, 7, 1), 1_800_000),
         (date(2024, 6, 30), 1_800_000),
         (date(2024, 7, 1), 2_340_000),
-        (date(2026, 12, 31), 2_340_000),  # the announced 2026 rise is not in the data yet
+        (date(2026, 6, 30), 2_340_000),
+        (date(2026, 7, 1), 2_530_000),  # Decree 161/2026/NĐ-CP
+        (date(2026, 12, 31), 2_530_000),
     ],
 )
 def test_base_salary_in_force_on_the_signing_date(rules: RewardRules, day: date, base: int) -> None:
@@ -127,7 +129,8 @@ def test_shipped_rules_flag_what_is_unverified(rules: RewardRules) -> None:
     assert [f.name for f in rules.forms if f.id == "giay-khen"] == ["Giấy khen"]
     assert any(f.verify for f in rules.forms)
     text = default_rules_path().read_text(encoding="utf-8")
-    assert "# effective_from = 2026-07-01" in text  # the announced rise stays a placeholder
+    assert "# reported by several sources" in text
+    assert rules.base_salary_on(date(2026, 7, 1)).verify  # the 2026 rise, not yet seen in the gazette
 
 
 def test_a_misspelt_key_is_refused(tmp_path: Path) -> None:

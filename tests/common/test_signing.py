@@ -9,18 +9,21 @@ import pytest
 from joserfc.jwk import ECKey, OKPKey
 
 from common.errors import Unprocessable
-from common.organisation import Organisation, Unit, UnitKey
+from common.organisation import Level, Organisation, Unit, UnitKey
 from common.signing import UnitKeyring, sign_compact
 
 
 def _org(*units: Unit) -> Organisation:
-    return Organisation(
-        id="t",
-        name="Thử nghiệm",
-        authority="UBND",
-        signer_title="Chủ tịch",
-        blocks=({"id": "b", "name": "Khối"},),  # type: ignore[arg-type]
-        units=units,
+    return Organisation.model_validate(
+        {
+            "id": "t",
+            "name": "Thử nghiệm",
+            "blocks": [{"id": "b", "name": "Khối"}],
+            "authorities": [
+                {"id": "a", "name": "UBND", "short_name": "UBND", "level": "commune", "signer_title": "Chủ tịch"}
+            ],
+            "units": units,
+        }
     )
 
 
@@ -37,14 +40,18 @@ def keyring(keys: dict[str, OKPKey | ECKey]) -> UnitKeyring:
                 id="a",
                 name="A",
                 kind="commune",
+                level=Level.COMMUNE,
                 block="b",
+                authority="a",
                 keys=(UnitKey(kid="a-1", public_key=keys["a"].as_pem(private=False).decode()),),
             ),
             Unit(
                 id="b",
                 name="B",
                 kind="commune",
+                level=Level.COMMUNE,
                 block="b",
+                authority="a",
                 keys=(UnitKey(kid="b-1", public_key=keys["b"].as_pem(private=False).decode()),),
             ),
         )

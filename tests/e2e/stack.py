@@ -24,7 +24,7 @@ from tests.servers import free_port
 
 T = TypeVar("T")
 
-UNITS = ["xa-ban-nguyen", "xa-cao-xa", "xa-vinh-lai", "tt-hung-son", "xa-son-vi"]
+UNITS = ["xa-ban-nguyen", "xa-lam-thao", "xa-xuan-lung", "xa-phung-nguyen", "xa-ban-nguyen-hoi-nong-dan"]
 
 
 def wait_for(probe: Callable[[], T | None], *, within: float = 60.0, interval: float = 0.2, what: str = "") -> T:

@@ -18,7 +18,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def test_documented_examples_post_as_the_unit_and_follow_its_outcomes(driver: Driver) -> None:
-    unit = "xa-vinh-lai"
+    unit = "xa-xuan-lung"
     folder = driver.stack.folder
     env = {
         **os.environ,

@@ -61,8 +61,9 @@ def test_nomination_to_story_and_award(driver: Driver) -> None:
     grant = driver.post("awards", "/awards", {"exemplar_id": exemplar_id, "signed_on": "2026-09-15"}, officer)
     assert grant.status_code == 201, grant.text
     award = grant.json()
-    assert award["amount_vnd"] == 1_060_000  # household: 1.5 × 0.3 × 2,340,000 = 1,053,000, rounded up
+    assert award["amount_vnd"] == 1_140_000  # household: 1.5 × 0.3 × 2,530,000 = 1,138,500, rounded up
     assert award["decision_number"].endswith("/QĐ-UBND")
+    assert award["signer"] == "Chủ tịch Ủy ban nhân dân xã Bản Nguyên"  # the commune signs since 2025-07-01
     wait_for(lambda: award["decision_number"] in driver.http.get(story["url"]).text, what="award on the story")
 
     # Nothing left behind.

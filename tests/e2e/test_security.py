@@ -36,7 +36,7 @@ from tests.publishing.builders import approved, granted
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-UNIT, OTHER = "xa-ban-nguyen", "xa-cao-xa"
+UNIT, OTHER = "xa-ban-nguyen", "xa-lam-thao"
 
 
 def _forged(payload: EventPayload, producer: str) -> dict[Any, Any]:

@@ -98,7 +98,7 @@ async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
 
     twice = submission(quarter=previous_quarter(open_quarter()))
     same_person = {**twice, "nominee": {**twice["nominee"], "name": "  " + twice["nominee"]["name"].upper() + " "}}
-    fresh = [signed(state, submission(unit=unit), unit) for unit in ("xa-ban-nguyen", "xa-cao-xa", "tt-lam-thao")]
+    fresh = [signed(state, submission(unit=unit), unit) for unit in ("xa-ban-nguyen", "xa-lam-thao", "xa-phung-nguyen")]
     batch = [
         signed(state, stored),  # the nominee of the batch before: a duplicate
         signed(state, twice),
@@ -112,7 +112,7 @@ async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
     by_cause = {e.envelope.causation_id: e.payload for e in events if e.payload.stream() == "nomination.events"}
     # Each unit is told of each of its submissions on its own stream, and of no other unit's.
     told = {e.envelope.causation_id: e.payload for e in events if isinstance(e.payload, SubmissionOutcome)}
-    units = [UNIT] * 4 + ["xa-ban-nguyen", "xa-cao-xa", "tt-lam-thao"]
+    units = [UNIT] * 4 + ["xa-ban-nguyen", "xa-lam-thao", "xa-phung-nguyen"]
     assert [(told[i].stream(), told[i].outcome) for i, _ in batch] == [
         (f"nomination.outcomes.{unit}", "accepted" if isinstance(by_cause[i], NominationAccepted) else "refused")
         for (i, _), unit in zip(batch, units, strict=True)
@@ -132,7 +132,7 @@ async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
         "accepted",
     ]
     accepted = [p for p in by_cause.values() if isinstance(p, NominationAccepted)]
-    assert {p.unit_id for p in accepted} == {"xa-ban-nguyen", "xa-cao-xa", "tt-lam-thao"}
+    assert {p.unit_id for p in accepted} == {"xa-ban-nguyen", "xa-lam-thao", "xa-phung-nguyen"}
     async with db.read() as conn:
         assert (await conn.execute(select(func.count()).select_from(nominations))).scalar_one() == 5
         assert (await conn.execute(select(func.count()).select_from(rejected_submissions))).scalar_one() == 3
@@ -186,7 +186,7 @@ async def test_duplicate_check_finds_every_stored_nominee_past_one_query_chunk(d
     asked = [
         *stored,
         (UNIT, "2026-Q2", "Người thứ 1"),
-        ("xa-cao-xa", "2026-Q1", "Người thứ 2"),
+        ("xa-lam-thao", "2026-Q1", "Người thứ 2"),
         (UNIT, "2026-Q1", "Ai đó"),
     ]
     async with db.read() as conn:

@@ -10,6 +10,7 @@ import base64
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from common.events import NominationSubmitted, new_event
 from common.migrations import upgrade
 from common.signing import sign_compact
 from exemplars_tools.cli import setup_state
+from nomination.adapters.orm import nominations
+from nomination.adapters.repository import name_key
 from nomination.config import MIGRATIONS
 from tests.conftest import TEST_SECRET
 from tests.helpers import Fields, add_entry, eventually, open_quarter, stream_events, stream_fields
@@ -142,7 +145,7 @@ async def test_each_bad_entry_is_dead_lettered_with_its_reason_and_intake_goes_o
         ({"jws": _tamper(sign(state, json.dumps(good).encode()))}, "bad-signature"),
         ({"event": json.dumps(envelope(submission())).encode()}, "missing-signature"),
         ({"jws": b"\xff\xfe"}, "malformed-signature"),
-        ({"jws": sign(state, json.dumps(envelope(submission(unit="xa-cao-xa"))).encode())}, "unit-mismatch"),
+        ({"jws": sign(state, json.dumps(envelope(submission(unit="xa-lam-thao"))).encode())}, "unit-mismatch"),
         (
             {"jws": sign_compact(b"{}", (state / "unit-keys" / f"{UNIT}.pem").read_bytes(), "xa-khong-ton-tai")},
             "unknown-key",
@@ -191,13 +194,13 @@ async def test_clerk_submits_over_http_for_own_unit_only(client: httpx.AsyncClie
     [accepted] = await events_of(redis_client, "NominationAccepted", 1)
     assert accepted["data"]["nomination_id"] == body["nomination_id"]
 
-    other = await client.post("/nominations", json=submission(unit="xa-cao-xa"), headers=auth())
+    other = await client.post("/nominations", json=submission(unit="xa-lam-thao"), headers=auth())
     assert other.status_code == 403
-    assert "xa-cao-xa" in other.json()["detail"]
+    assert "xa-lam-thao" in other.json()["detail"]
     listed = (await client.get("/nominations", headers=auth())).json()
     assert listed["total"] == 1 and listed["items"][0]["unit_id"] == UNIT
-    assert (await client.get("/nominations?unit=xa-cao-xa", headers=auth())).status_code == 403
-    foreign = await client.get(f"/nominations/{body['nomination_id']}", headers=auth(unit="xa-cao-xa"))
+    assert (await client.get("/nominations?unit=xa-lam-thao", headers=auth())).status_code == 403
+    foreign = await client.get(f"/nominations/{body['nomination_id']}", headers=auth(unit="xa-lam-thao"))
     assert foreign.status_code == 403
 
 
@@ -222,7 +225,7 @@ async def test_http_refusals_are_precise(client: httpx.AsyncClient) -> None:
 
 async def test_organisation_is_public_without_keys(client: httpx.AsyncClient) -> None:
     body = (await client.get("/organisation")).json()
-    assert body["name"] == "Huyện Lâm Thao, tỉnh Phú Thọ"
+    assert body["name"] == "Tỉnh Phú Thọ (địa bàn huyện Lâm Thao cũ)"
     assert all("keys" not in unit for unit in body["units"])
 
 
@@ -241,3 +244,55 @@ async def test_text_is_cleaned_before_the_duplicate_check_and_control_characters
         refused = await client.post("/nominations", json=bad, headers=auth())
         assert refused.status_code == 422, refused.text
         assert "ký tự điều khiển" in refused.text
+
+
+async def test_a_unit_that_has_ended_is_refused_with_the_name_of_its_successor(
+    service: FastAPI, client: httpx.AsyncClient, redis_client: Redis, state: Path
+) -> None:
+    data = submission(unit="xa-cao-xa")
+    event = new_event(NominationSubmitted.model_validate(data), producer="xa-cao-xa")
+    await redis_client.xadd(SUBMISSIONS, {"jws": sign(state, event.envelope.model_dump_json().encode(), "xa-cao-xa")})
+    [rejected] = await events_of(redis_client, "NominationRejected", 1)
+    [reason] = rejected["data"]["reasons"]
+    assert reason["code"] == "unit-ended"
+    assert reason["message"] == (
+        "xã Cao Xá không còn là đơn vị giới thiệu từ ngày 01/07/2025; nay giới thiệu qua xã Bản Nguyên"
+    )
+    assert await redis_client.xlen(DEAD) == 0
+
+
+async def test_a_clerk_of_a_successor_sees_the_records_of_the_units_merged_into_it(
+    service: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # A nomination Cao Xá made in 2024, when it was a commune of Lâm Thao district.
+    old_id = uuid.uuid4()
+    row = {
+        "nomination_id": old_id,
+        "submission_event_id": uuid.uuid4(),
+        "unit_id": "xa-cao-xa",
+        "quarter": "2024-Q3",
+        "field": "agriculture",
+        "nominee_kind": "household",
+        "nominee_name": "Hộ ông Nguyễn Văn Hòa",
+        "nominee_name_key": name_key("Hộ ông Nguyễn Văn Hòa"),
+        "nominee_title": "Hộ nông dân",
+        "achievements": "Trồng 3 ha bưởi theo tiêu chuẩn VietGAP, giúp 5 hộ thoát nghèo.",
+        "consent_to_publish": True,
+        "channel": "stream",
+        "submitted_by": "system:xa-cao-xa",
+        "submitted_at": datetime(2024, 8, 20, 3, 0, tzinfo=UTC),
+        "status": "approved",
+        "reasons": [],
+        "correlation_id": uuid.uuid4(),
+    }
+    async with service.state.runtime.db.transaction() as conn:
+        await conn.execute(nominations.insert(), [row])
+    listed = (await client.get("/nominations", headers=auth(unit="xa-ban-nguyen"))).json()
+    assert old_id in {uuid.UUID(n["nomination_id"]) for n in listed["items"]}
+    only_cao_xa = (await client.get("/nominations?unit=xa-cao-xa", headers=auth(unit="xa-ban-nguyen"))).json()
+    assert [n["nomination_id"] for n in only_cao_xa["items"]] == [str(old_id)]
+    assert (await client.get(f"/nominations/{old_id}", headers=auth(unit="xa-ban-nguyen"))).status_code == 200
+    # Another commune does not see it, and a predecessor does not see its successor's records.
+    assert (await client.get(f"/nominations/{old_id}", headers=auth(unit="xa-lam-thao"))).status_code == 403
+    assert (await client.get("/nominations?unit=xa-cao-xa", headers=auth(unit="xa-lam-thao"))).status_code == 403
+    assert (await client.get("/nominations?unit=xa-ban-nguyen", headers=auth(unit="xa-cao-xa"))).status_code == 403

@@ -161,11 +161,11 @@ async def test_listing_by_unit_counts_that_units_cases_and_a_huge_offset_is_a_cl
     client: httpx.AsyncClient, redis_client: Redis
 ) -> None:
     mine, other = accepted(), accepted()
-    other["data"]["unit_id"] = "xa-cao-xa"
+    other["data"]["unit_id"] = "xa-lam-thao"
     await open_case(client, redis_client, mine)
     await open_case(client, redis_client, other)
-    listed = (await client.get("/reviews?unit=xa-cao-xa", headers=auth())).json()
-    assert listed["total"] == 1 and [c["unit_id"] for c in listed["items"]] == ["xa-cao-xa"]
+    listed = (await client.get("/reviews?unit=xa-lam-thao", headers=auth())).json()
+    assert listed["total"] == 1 and [c["unit_id"] for c in listed["items"]] == ["xa-lam-thao"]
     assert (await client.get("/reviews", headers=auth())).json()["total"] == 2
     huge = await client.get(f"/reviews?offset={10**30}", headers=auth())
     assert huge.status_code == 422

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomlkit
 from redis.asyncio import Redis
 
 from common.events import NominationSubmitted, new_event
 from common.migrations import upgrade
-from common.organisation import dump_toml, load_organisation
+from common.organisation import load_organisation
 from common.signing import sign_compact
 from exemplars_tools.cli import setup_state
 from exemplars_tools.dead_letters import AUDIT_STREAM, execute
@@ -32,7 +33,7 @@ from tests.nomination.support import running_nomination
 from tests.servers import free_port
 
 UNIT = "xa-ban-nguyen"
-OTHER = "xa-cao-xa"
+OTHER = "xa-lam-thao"
 SUBMISSIONS = "nomination.submissions"
 DEAD = "nomination.submissions.dead"
 
@@ -54,9 +55,12 @@ def signed_submission(state: Path, unit: str) -> tuple[str, dict[str, str]]:
 def forget_key(state: Path, unit: str) -> None:
     """The organisation file as it was before the unit's key was registered."""
     path = StateFolder(state).organisation
-    org = load_organisation(path)
-    units = tuple(u.model_copy(update={"keys": ()}) if u.id == unit else u for u in org.units)
-    path.write_text(dump_toml(org.model_copy(update={"units": units})), encoding="utf-8")
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    for table in document["units"]:
+        if table["id"] == unit:
+            table.pop("keys", None)
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    assert not load_organisation(path).keys_of(unit)
 
 
 @pytest.fixture

@@ -14,16 +14,11 @@ import secrets
 import sys
 from pathlib import Path
 
+import tomlkit
 from joserfc.jwk import OKPKey
 
 from common.auth import Role, mint_token
-from common.organisation import (
-    Organisation,
-    UnitKey,
-    default_organisation_path,
-    dump_toml,
-    load_organisation,
-)
+from common.organisation import Organisation, default_organisation_path, load_organisation
 from common.signing import sign_compact
 from exemplars_tools.redis_access import acl_file, principals
 from exemplars_tools.state import StateFolder, write_private
@@ -52,25 +47,12 @@ def setup_state(state: Path, organisation_file: Path | None = None) -> Organisat
         write_private(folder.auth_secret, secrets.token_urlsafe(48).encode())
     target = folder.organisation
     source = target if target.exists() else (organisation_file or default_organisation_path())
-    org = load_organisation(source)
-    units = []
-    for unit in org.units:
-        if unit.keys:
-            units.append(unit)
-            continue
-        private_file = folder.unit_key(unit.id)
-        if private_file.exists():
-            key = OKPKey.import_key(private_file.read_bytes())
-        else:
-            key = OKPKey.generate_key("Ed25519")
-            write_private(private_file, key.as_pem(private=True))
-        public = key.as_pem(private=False).decode()
-        units.append(unit.model_copy(update={"keys": (UnitKey(kid=unit.id, public_key=public),)}))
-    org = org.model_copy(update={"units": tuple(units)})
+    org = load_organisation(source)  # checked before anything is written
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dump_toml(org), encoding="utf-8")
+    target.write_text(_with_keys(source.read_text(encoding="utf-8"), org, folder), encoding="utf-8")
     target.chmod(0o644)  # public keys only; the services read it
-    users = principals(unit.id for unit in org.units)
+    org = load_organisation(target)
+    users = principals(org.unit_ids)
     passwords = {user.name: _password(folder.redis_password(user.name, user.unit_id)) for user in users}
     # Hashes only, and Redis runs as a user of its own: the file is readable by all.
     folder.acl_file.parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +62,33 @@ def setup_state(state: Path, organisation_file: Path | None = None) -> Organisat
     return org
 
 
+def _with_keys(text: str, org: Organisation, folder: StateFolder) -> str:
+    """The organisation file's text with a key for every unit that has none, comments kept.
+
+    The key goes to the unit's latest version; a unit keeps its key pair in ``unit-keys/``, so a
+    state folder set up again, or a file replaced by the operator, gets the same keys back.
+    """
+    document = tomlkit.parse(text)
+    tables = document.get("units", [])
+    latest = {unit.id: unit for unit in (org.unit(unit_id) for unit_id in org.unit_ids) if unit is not None}
+    for unit_id, unit in latest.items():
+        if org.keys_of(unit_id):
+            continue
+        private_file = folder.unit_key(unit_id)
+        if private_file.exists():
+            key = OKPKey.import_key(private_file.read_bytes())
+        else:
+            key = OKPKey.generate_key("Ed25519")
+            write_private(private_file, key.as_pem(private=True))
+        index = org.units.index(unit)
+        keys = tomlkit.aot()
+        keys.append(tomlkit.table())
+        keys[0]["kid"] = unit_id
+        keys[0]["public_key"] = tomlkit.string(key.as_pem(private=False).decode(), multiline=True)
+        tables[index]["keys"] = keys
+    return tomlkit.dumps(document)
+
+
 def setup_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="exemplars-setup", description=setup_state.__doc__)
     parser.add_argument("--state", type=Path, default=Path("var"), help="state folder (default: var)")
@@ -87,7 +96,10 @@ def setup_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     org = setup_state(args.state, args.organisation)
     folder = StateFolder(args.state)
-    print(f"{folder.organisation}: {org.name}, {len(org.units)} units, {len(org.blocks)} blocks")
+    print(
+        f"{folder.organisation}: {org.name}, {len(org.unit_ids)} units, {len(org.blocks)} blocks, "
+        f"{len(org.authorities)} authorities"
+    )
     print(f"{folder.auth_secret}: token secret; {args.state}/unit-keys/: each unit's private key and Redis password")
     print(f"{folder.acl_file}: Redis users (ACL LOAD in a running Redis); {args.state}/secrets/: their passwords")
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-__all__ = ["VIETNAM_TIME", "previous_quarter", "quarter_label", "quarter_of", "vietnam_date"]
+__all__ = ["VIETNAM_TIME", "previous_quarter", "quarter_label", "quarter_of", "vietnam_date", "vn_date"]
 
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 
@@ -45,3 +45,10 @@ def quarter_label(quarter: str) -> str:
     if match is None:
         raise ValueError(f"not a quarter: {quarter!r}")
     return f"quý {_ROMAN[match.group(2)]} năm {match.group(1)}"
+
+
+def vn_date(value: date | datetime) -> str:
+    """dd/mm/yyyy, as Vietnamese documents write a date; a moment is shown as its date in Vietnam."""
+    if isinstance(value, datetime):
+        value = vietnam_date(value)
+    return value.strftime("%d/%m/%Y")

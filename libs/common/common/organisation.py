@@ -1,30 +1,65 @@
-"""The organisation served: its units, emulation blocks (khối thi đua) and the units' public keys.
+"""The organisation served, with its history: units, emulation blocks, authorities and changes.
 
-The organisation is configuration, not code: the 2025 reform merged districts into communes, so
-the tree is read from a TOML file. The default file describes the former Lâm Thao district of
-Phú Thọ province, the district whose plan the system was first set up for.
+The organisation is data, not code: the 2025 reform abolished the district level, merged communes
+and moved the power to commend from the district to the commune. So every part of the tree has
+dates (``from``, ``until``, both inclusive, either left open), and the changes between one
+arrangement and the next are links from predecessor to successor units, with the day the new
+arrangement began. Every rule asks the organisation "as of which date".
+
+- A **unit** nominates exemplars: a commune, ward, town, office, mass organisation or collective.
+  One unit id may have several versions with consecutive dates: a commune that absorbed its
+  neighbours and kept its id (and with it its key, its Redis user and its records) has one version
+  before the merger and one after. Whether a successor keeps a predecessor's id or gets a new one
+  is the operator's choice (``docs/operating.md``, "The organisation file").
+- An **authority** (the People's Committee of a commune, say) commends the exemplars of the units
+  that name it, under its signer's title, in its own decision register, and only with the forms it
+  may grant on the signing date.
+- A **change** says which units the units that ended on the day before became: a merger (several
+  into one), a split (one into several), a rename or a transfer.
+
+The default file describes today: Phú Thọ province after 2025-07-01, with the four communes the
+former Lâm Thao district became, and the district era, valid until 2025-06-30, linked to them.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from common.events import nfc
 
 __all__ = [
+    "Authority",
     "Block",
+    "Change",
+    "ChangeKind",
+    "Grant",
+    "Level",
     "Organisation",
     "OrganisationError",
+    "Standing",
     "Unit",
     "UnitKey",
     "default_organisation_path",
-    "dump_toml",
     "load_organisation",
+    "lower_kind_word",
 ]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
@@ -32,11 +67,47 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterVali
 
 
 class OrganisationError(ValueError):
-    """The organisation file cannot be used; the message says where and why."""
+    """The organisation file cannot be used; the message says where (file and line) and why."""
+
+
+class Level(StrEnum):
+    """Where in the administration a unit or an authority sits."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"  # none since 2025-07-01
+    COMMUNE = "commune"  # communes, wards and (before 2025-07-01) towns
+
+
+class ChangeKind(StrEnum):
+    MERGER = "merger"
+    SPLIT = "split"
+    RENAME = "rename"
+    TRANSFER = "transfer"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class _Dated(_Model):
+    """Valid from ``from`` to ``until``, both days included; an open end is None."""
+
+    valid_from: date | None = Field(default=None, alias="from")
+    valid_until: date | None = Field(default=None, alias="until")
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def _overlaps(self, other: _Dated) -> bool:
+        starts_before_other_ends = (
+            self.valid_from is None or other.valid_until is None or (self.valid_from <= other.valid_until)
+        )
+        ends_after_other_starts = (
+            self.valid_until is None or other.valid_from is None or (other.valid_from <= self.valid_until)
+        )
+        return starts_before_other_ends and ends_after_other_starts
 
 
 class UnitKey(_Model):
@@ -46,95 +117,287 @@ class UnitKey(_Model):
     public_key: Annotated[str, StringConstraints(pattern=r"-----BEGIN PUBLIC KEY-----")]
 
 
-class Block(_Model):
-    """An emulation block: units that emulate and are assessed together."""
+class Block(_Dated):
+    """An emulation block (khối or cụm thi đua): units that emulate and are assessed together."""
 
     id: Slug
     name: Name
 
 
-class Unit(_Model):
-    """A unit that nominates exemplars: a commune, town, office or organisation."""
+class Grant(_Dated):
+    """A form or title (an id of the reward rules) an authority may grant while the grant is valid."""
+
+    form: Slug
+    basis: Name | None = Field(default=None, description="the legal basis of the power to grant")
+
+
+class Authority(_Dated):
+    """Who signs commendation decisions: e.g. the People's Committee of Bản Nguyên commune."""
 
     id: Slug
-    name: Name
-    kind: Slug
+    name: Name = Field(description="spelled out, as at first mention: Ủy ban nhân dân xã Bản Nguyên")
+    short_name: Name = Field(description="as in later mentions and in decision headers: UBND xã Bản Nguyên")
+    level: Level
+    signer_title: Name = Field(description="Chủ tịch Ủy ban nhân dân xã Bản Nguyên")
+    decision_suffix: Annotated[str, StringConstraints(pattern=r"^[A-Za-zĐđ0-9/-]{1,40}$")] = "QĐ-UBND"
+    grants: tuple[Grant, ...] = ()
+
+    def may_grant(self, form: str, day: date) -> bool:
+        return any(g.form == form and g.valid_on(day) for g in self.grants)
+
+
+class Unit(_Dated):
+    """One version of a unit: what it was called, where it sat and who commended it, for a period."""
+
+    id: Slug
+    name: Name = Field(description="with its kind word, capitalised as a heading: Xã Bản Nguyên")
+    kind: Slug = Field(description="commune, ward, town, office, party, front, mass-organisation, collective")
+    level: Level
     block: Slug
+    authority: Slug = Field(description="the authority that commends this unit's exemplars")
     keys: tuple[UnitKey, ...] = ()
+
+
+class Change(_Model):
+    """On ``date`` the units ``from`` became the units ``to`` (a unit in both continued)."""
+
+    date: date
+    kind: ChangeKind
+    from_: tuple[Slug, ...] = Field(alias="from", min_length=1)
+    to: tuple[Slug, ...] = Field(min_length=1)
+    basis: Name | None = Field(default=None, description="the resolution or decision that made the change")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a unit id is on a day: its version then, or why there is none and who took over."""
+
+    unit: Unit | None  # the version valid on the day
+    known: bool  # the id is in the file at all
+    ended: Unit | None = None  # the last version, when the unit had ended by the day
+    successors: tuple[Unit, ...] = ()  # the units valid on the day that took its place
+
+
+def _where(section: str, index: int) -> str:
+    return f"[[{section}]] #{index + 1}"
 
 
 class Organisation(_Model):
     id: Slug
     name: Name
-    authority: Name = Field(description="who signs commendation decisions, e.g. UBND huyện Lâm Thao")
-    signer_title: Name
-    decision_suffix: Annotated[str, StringConstraints(pattern=r"^[A-Za-zĐđ0-9/-]{1,40}$")] = "QĐ-UBND"
     blocks: tuple[Block, ...]
+    authorities: tuple[Authority, ...]
     units: tuple[Unit, ...]
+    changes: tuple[Change, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Organisation:
-        block_ids = [b.id for b in self.blocks]
-        if len(set(block_ids)) != len(block_ids):
-            raise ValueError("two blocks share an id")
-        unit_ids = [u.id for u in self.units]
-        if len(set(unit_ids)) != len(unit_ids):
-            raise ValueError("two units share an id")
-        for unit in self.units:
-            if unit.block not in block_ids:
-                raise ValueError(f"unit {unit.id} names unknown block {unit.block}")
-        kids = [k.kid for u in self.units for k in u.keys]
-        if len(set(kids)) != len(kids):
-            raise ValueError("two unit keys share a kid")
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
+    def _problems(self) -> Iterable[str]:
+        for section, ids in (
+            ("blocks", [b.id for b in self.blocks]),
+            ("authorities", [a.id for a in self.authorities]),
+        ):
+            for i, item_id in enumerate(ids):
+                if item_id in ids[:i]:
+                    yield f"{_where(section, i)}: two {section} share the id {item_id}"
+        for i, dated in enumerate((*self.blocks, *self.authorities, *self.units)):
+            if dated.valid_from and dated.valid_until and dated.valid_until < dated.valid_from:
+                section, index = self._locate(i)
+                yield f"{_where(section, index)}: until {dated.valid_until} is before from {dated.valid_from}"
+        blocks = {b.id for b in self.blocks}
+        authorities = {a.id: a for a in self.authorities}
+        for i, unit in enumerate(self.units):
+            here = f"{_where('units', i)} ({unit.id})"
+            if unit.block not in blocks:
+                yield f"{here}: block {unit.block} is not one of the [[blocks]]"
+            if unit.authority not in authorities:
+                yield f"{here}: authority {unit.authority} is not one of the [[authorities]]"
+            for j, other in enumerate(self.units[:i]):
+                if other.id == unit.id and other._overlaps(unit):
+                    yield f"{here}: its dates overlap those of {_where('units', j)}, another version of {unit.id}"
+        kids = [k.kid for u in self.units for k in u.keys]
+        for kid in sorted({k for k in kids if kids.count(k) > 1}):
+            yield f"two unit keys share the kid {kid}"
+        unit_ids = {u.id for u in self.units}
+        for i, change in enumerate(self.changes):
+            here = f"{_where('changes', i)} ({change.date})"
+            for unit_id in (*change.from_, *change.to):
+                if unit_id not in unit_ids:
+                    yield f"{here}: unit {unit_id} is not one of the [[units]]"
+            for unit_id in set(change.from_) - set(change.to):
+                if unit_id in unit_ids and any(self._versions(unit_id, on_or_after=change.date)):
+                    yield f"{here}: {unit_id} became another unit on {change.date} but has a version valid from then"
+            for unit_id in change.to:
+                if unit_id in unit_ids and self.unit_on(unit_id, change.date) is None:
+                    yield f"{here}: {unit_id} has no version valid on {change.date}, the day the change took effect"
+
+    def _locate(self, flat_index: int) -> tuple[str, int]:
+        for section, items in (("blocks", self.blocks), ("authorities", self.authorities), ("units", self.units)):
+            if flat_index < len(items):
+                return section, flat_index
+            flat_index -= len(items)
+        raise IndexError(flat_index)
+
+    def _versions(self, unit_id: str, *, on_or_after: date) -> Iterable[Unit]:
+        return (u for u in self.units if u.id == unit_id and (u.valid_until is None or u.valid_until >= on_or_after))
+
+    # -- questions the services ask -------------------------------------------------------------
+
+    @property
+    def unit_ids(self) -> tuple[str, ...]:
+        """Every unit id, once, in the order of the file."""
+        return tuple(dict.fromkeys(u.id for u in self.units))
+
     def unit(self, unit_id: str) -> Unit | None:
-        return next((u for u in self.units if u.id == unit_id), None)
+        """The latest version of a unit (for its name and keys), whatever the day."""
+        versions = [u for u in self.units if u.id == unit_id]
+        return max(versions, key=lambda u: u.valid_from or date.min) if versions else None
+
+    def unit_on(self, unit_id: str, day: date) -> Unit | None:
+        return next((u for u in self.units if u.id == unit_id and u.valid_on(day)), None)
+
+    def keys_of(self, unit_id: str) -> tuple[UnitKey, ...]:
+        return tuple(k for u in self.units if u.id == unit_id for k in u.keys)
 
     def block(self, block_id: str) -> Block | None:
         return next((b for b in self.blocks if b.id == block_id), None)
 
+    def authority(self, authority_id: str) -> Authority | None:
+        return next((a for a in self.authorities if a.id == authority_id), None)
+
+    def authority_of(self, unit_id: str, day: date) -> Authority | None:
+        """The authority that commends the unit's exemplars on ``day``, if both were valid then."""
+        unit = self.unit_on(unit_id, day)
+        authority = self.authority(unit.authority) if unit else None
+        return authority if authority is not None and authority.valid_on(day) else None
+
+    def standing(self, unit_id: str, day: date) -> Standing:
+        """The unit on ``day``; if it had ended, its last version and the units that took over."""
+        versions = [u for u in self.units if u.id == unit_id]
+        if not versions:
+            return Standing(unit=None, known=False)
+        current = self.unit_on(unit_id, day)
+        if current is not None:
+            return Standing(unit=current, known=True)
+        ended = [u for u in versions if u.valid_until is not None and u.valid_until < day]
+        if not ended:
+            return Standing(unit=None, known=True)  # not yet in being
+        return Standing(
+            unit=None,
+            known=True,
+            ended=max(ended, key=lambda u: u.valid_until or date.min),
+            successors=self.successors_on(unit_id, day),
+        )
+
+    def successors_on(self, unit_id: str, day: date) -> tuple[Unit, ...]:
+        """The units valid on ``day`` that an ended unit's changes lead to."""
+        found: dict[str, Unit] = {}
+        frontier, seen = [unit_id], {unit_id}
+        while frontier:
+            current = frontier.pop()
+            for change in self.changes:
+                if current not in change.from_ or change.date > day:
+                    continue
+                for successor in change.to:
+                    if successor in seen:
+                        continue
+                    seen.add(successor)
+                    version = self.unit_on(successor, day)
+                    if version is not None:
+                        found[successor] = version
+                    else:
+                        frontier.append(successor)
+        return tuple(found.values())
+
+    def lineage(self, unit_id: str) -> tuple[str, ...]:
+        """The unit and every unit that became it, directly or through others: whose records it sees."""
+        found = [unit_id]
+        for current in found:
+            for change in self.changes:
+                if current in change.to:
+                    found += [p for p in change.from_ if p not in found]
+        return tuple(found)
+
+
+# The kind words of administrative units, lower-case inside a sentence (Decree 30/2020/NĐ-CP,
+# appendix II): "xã Bản Nguyên", "tỉnh Phú Thọ". An agency or an organisation keeps its capital
+# ("Phòng Kinh tế xã Bản Nguyên", "Hội Nông dân xã Bản Nguyên").
+_ADMINISTRATIVE = ("Xã ", "Phường ", "Thị trấn ", "Thị xã ", "Huyện ", "Quận ", "Thành phố ", "Tỉnh ", "Đặc khu ")
+
+
+def lower_kind_word(name: str) -> str:
+    """A unit's name inside a sentence: ``Xã Bản Nguyên`` → ``xã Bản Nguyên``; an agency is unchanged."""
+    for word in _ADMINISTRATIVE:
+        if name.startswith(word) and not name.startswith("Huyện đoàn"):
+            return word.lower() + name[len(word) :]
+    return name
+
 
 def default_organisation_path() -> Path:
-    """The organisation file shipped with the system: the Lâm Thao district plan."""
-    return Path(str(resources.files("common").joinpath("data/organisation.lam-thao.toml")))
+    """The organisation file shipped with the system: Phú Thọ, the former Lâm Thao district."""
+    return Path(str(resources.files("common").joinpath("data/organisation.phu-tho.toml")))
+
+
+_HEADER = re.compile(r"^\s*\[\[\s*([a-z_]+)\s*\]\]")
+_PLACE = re.compile(r"\[\[([a-z_]+)\]\] #(\d+)")
+
+
+def _header_lines(text: str) -> dict[tuple[str, int], int]:
+    """Where each ``[[section]]`` table starts: (section, 1-based index) → 1-based line."""
+    counts: dict[str, int] = {}
+    lines: dict[tuple[str, int], int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER.match(line)
+        if match:
+            section = match.group(1)
+            counts[section] = counts.get(section, 0) + 1
+            lines[(section, counts[section])] = number
+    return lines
+
+
+def _with_lines(message: str, lines: dict[tuple[str, int], int]) -> str:
+    def place(match: re.Match[str]) -> str:
+        line = lines.get((match.group(1), int(match.group(2))))
+        return f"line {line}, {match.group(0)}" if line else match.group(0)
+
+    return _PLACE.sub(place, message)
+
+
+def _pydantic_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        loc = list(item["loc"])
+        where = ""
+        if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+            where = _where(loc[0], loc[1]) + (": " + ".".join(str(p) for p in loc[2:]) if loc[2:] else "")
+        elif loc:
+            where = ".".join(str(p) for p in loc)
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return problems
 
 
 def load_organisation(path: str | Path) -> Organisation:
-    """Read and check an organisation file, or raise OrganisationError saying what is wrong."""
+    """Read and check an organisation file, or raise OrganisationError naming the line and the fault."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError as error:
         raise OrganisationError(f"organisation file {path} does not exist") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise OrganisationError(f"organisation file {path} is not valid TOML: {error}") from error
+    body = dict(raw.get("organisation", {}))
+    for section in ("blocks", "authorities", "units", "changes"):
+        body[section] = raw.get(section, [])
     try:
-        body = dict(raw.get("organisation", {}))
-        body["blocks"] = raw.get("blocks", [])
-        body["units"] = raw.get("units", [])
         return Organisation.model_validate(body)
-    except ValueError as error:
-        raise OrganisationError(f"organisation file {path}: {error}") from error
-
-
-def _quote(value: str) -> str:
-    if "\n" in value:
-        return '"""\n' + value.replace("\\", "\\\\").replace('"""', '\\"""') + '"""'
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def dump_toml(org: Organisation) -> str:
-    """Write an organisation back as TOML (used when keys are added to a copy of it)."""
-    lines = ["[organisation]"]
-    for key in ("id", "name", "authority", "signer_title", "decision_suffix"):
-        lines.append(f"{key} = {_quote(getattr(org, key))}")
-    for block in org.blocks:
-        lines += ["", "[[blocks]]", f"id = {_quote(block.id)}", f"name = {_quote(block.name)}"]
-    for unit in org.units:
-        lines += ["", "[[units]]"]
-        for key in ("id", "name", "kind", "block"):
-            lines.append(f"{key} = {_quote(getattr(unit, key))}")
-        for k in unit.keys:
-            lines += ["", "[[units.keys]]", f"kid = {_quote(k.kid)}", f"public_key = {_quote(k.public_key)}"]
-    return "\n".join(lines) + "\n"
+    except ValidationError as error:
+        lines = _header_lines(text)
+        problems = [_with_lines(p, lines) for p in _pydantic_problems(error)]
+        raise OrganisationError(f"organisation file {path}: " + "; ".join(problems)) from error

@@ -34,12 +34,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     # Read both files now, so a bad one stops the service before it serves anything.
     organisation = load_organisation(settings.organisation_file or default_organisation_path())
-    office = AwardsOffice(
-        rules=load_reward_rules(settings.reward_rules_file),
-        decision_suffix=organisation.decision_suffix,
-        signer_title=organisation.signer_title,
-        grantor_level=settings.grantor_level,
-    )
+    office = AwardsOffice(rules=load_reward_rules(settings.reward_rules_file), organisation=organisation)
     app = create_app(
         build(settings),
         title="Commendations (thi đua – khen thưởng)",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from common.settings import ServiceSettings
 
@@ -17,5 +16,3 @@ class Settings(ServiceSettings):
     port: int = 8104
     # Another rules file instead of the one shipped with the package (same format).
     reward_rules_file: Path | None = None
-    # The level whose chairman signs: before 2025-07-01 a commune chairman's Giấy khen paid less.
-    grantor_level: Literal["district", "commune"] = "district"

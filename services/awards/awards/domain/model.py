@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from awards.domain.rewards import Reward, RewardRules, RuleError
+from awards.domain.rewards import Form, Reward, RewardRules, RuleError
 from common.dates import VIETNAM_TIME, vietnam_date
+from common.organisation import Authority, Organisation
 
 __all__ = [
     "VIETNAM_TIME",
@@ -23,8 +24,10 @@ __all__ = [
     "AwardIssued",
     "Decision",
     "Exemplar",
+    "NoAuthority",
     "NotGrantable",
     "SignedInFuture",
+    "authority_for",
     "check_signing_date",
     "decision_number",
     "issue_decision",
@@ -59,6 +62,40 @@ class NotGrantable(RuleError):
         ]
         super().__init__(f"{form_name} cannot be granted to " + "; ".join(parts))
         self.exemplar_ids = list(refused)
+
+
+class NoAuthority(RuleError):
+    """No single authority may sign this decision on its date, with this form, for these recipients."""
+
+
+def authority_for(organisation: Organisation, exemplars: Sequence[Exemplar], form: Form, signed_on: date) -> Authority:
+    """Who signs a decision for these exemplars on ``signed_on``: their units' authority then.
+
+    A unit that had ended by the signing date is commended by its successors' authority (Cao Xá's
+    exemplar of 2025 is commended in 2026 by the People's Committee of Bản Nguyên commune). One
+    decision has one authority, and that authority must be allowed to grant the form on the day.
+    """
+    found: dict[str, Authority] = {}
+    for exemplar in exemplars:
+        candidates = [organisation.authority_of(exemplar.unit_id, signed_on)]
+        if candidates[0] is None:
+            candidates = [
+                organisation.authority_of(s.id, signed_on)
+                for s in organisation.successors_on(exemplar.unit_id, signed_on)
+            ]
+        authorities = {a.id: a for a in candidates if a is not None}
+        if len(authorities) != 1:
+            raise NoAuthority(
+                f"no single authority commends the exemplars of {exemplar.unit_name} on {signed_on.isoformat()}"
+            )
+        found.update(authorities)
+    if len(found) != 1:
+        names = ", ".join(sorted(a.short_name for a in found.values()))
+        raise NoAuthority(f"one decision is signed by one authority; these exemplars belong to {names}")
+    [authority] = found.values()
+    if not authority.may_grant(form.id, signed_on):
+        raise NoAuthority(f"{authority.name} may not grant {form.name} on {signed_on.isoformat()}")
+    return authority
 
 
 class SignedInFuture(ValueError):

@@ -14,6 +14,7 @@ from awards.domain.model import (
     AlreadyGranted,
     AwardIssued,
     Decision,
+    authority_for,
     check_signing_date,
     issue_decision,
     local_today,
@@ -22,6 +23,7 @@ from awards.domain.model import (
 from awards.domain.rewards import RewardRules
 from awards.integration import exemplar_from_approved
 from common.events import Event, ExemplarApproved
+from common.organisation import Organisation
 from common.processing import Handlers
 from common.unit_of_work import UnitOfWork
 
@@ -51,9 +53,7 @@ class AwardsOffice:
     """What issuing a decision needs beyond the database: rules and the organisation's style."""
 
     rules: RewardRules
-    decision_suffix: str
-    signer_title: str
-    grantor_level: str
+    organisation: Organisation  # who signs, with which title and forms, on each date
 
 
 @dataclass(frozen=True)
@@ -100,14 +100,15 @@ async def issue_decision_for(
             if granted := await uow.store.granted_numbers(ids, form.id):
                 raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted})
             exemplars = [found[i] for i in ids]
-            rewards = rewards_for(office.rules, form.id, exemplars, signed_on, grantor=office.grantor_level)
+            authority = authority_for(office.organisation, exemplars, form, signed_on)
+            rewards = rewards_for(office.rules, form.id, exemplars, signed_on, grantor=authority.level.value)
             decision = issue_decision(
                 list(zip(exemplars, rewards, strict=True)),
                 # Taken last: on PostgreSQL the year's counter stays locked until the commit.
                 seq=await uow.store.next_decision_seq(signed_on.year),
-                suffix=office.decision_suffix,
+                suffix=authority.decision_suffix,
                 signed_on=signed_on,
-                signer=request.signer or office.signer_title,
+                signer=request.signer or authority.signer_title,
                 citation=request.citation,
                 granted_by=request.granted_by,
                 now=now,

@@ -199,11 +199,18 @@ class NominationStore:
         return RefusedSubmission(row.submission_event_id, row.unit_id, [Reason.model_validate(r) for r in row.reasons])
 
     async def list_nominations(
-        self, *, unit_id: str | None, quarter: str | None, status: NominationStatus | None, limit: int, offset: int
+        self,
+        *,
+        unit_ids: Sequence[str] | None,
+        quarter: str | None,
+        status: NominationStatus | None,
+        limit: int,
+        offset: int,
     ) -> tuple[int, list[Nomination]]:
+        """A page of nominations, newest first; ``unit_ids`` narrows it to those units (a lineage)."""
         conditions: list[ColumnElement[bool]] = []
-        if unit_id is not None:
-            conditions.append(nominations.c.unit_id == unit_id)
+        if unit_ids is not None:
+            conditions.append(nominations.c.unit_id.in_(list(unit_ids)))
         if quarter is not None:
             conditions.append(nominations.c.quarter == quarter)
         if status is not None:

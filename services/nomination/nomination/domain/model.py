@@ -8,12 +8,14 @@ Taking a submission in makes either a ``Nomination``, which records ``Nomination
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from common.dates import previous_quarter, quarter_label, quarter_of
+from common.dates import previous_quarter, quarter_label, quarter_of, vn_date
 from common.events import NominationSubmitted, Reason
+from common.organisation import Standing, lower_kind_word
 
 __all__ = [
     "MIN_ACHIEVEMENTS_CHARS",
@@ -25,6 +27,7 @@ __all__ = [
     "intake_problems",
     "nomination_id_for",
     "take_in",
+    "unit_problems",
 ]
 
 MIN_ACHIEVEMENTS_CHARS = 20
@@ -107,6 +110,21 @@ def nomination_id_for(submission_event_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"nomination:{submission_event_id}")
 
 
+def unit_problems(standing: Standing, unit_id: str, day: date) -> list[Reason]:
+    """Why a unit of the organisation file cannot nominate on ``day``: ended, or not yet in being."""
+    if standing.unit is not None:
+        return []
+    if standing.ended is not None:
+        ended = standing.ended
+        since = vn_date(ended.valid_until + timedelta(days=1)) if ended.valid_until else ""
+        successors = ", ".join(lower_kind_word(u.name) for u in standing.successors)
+        message = f"{lower_kind_word(ended.name)} không còn là đơn vị giới thiệu từ ngày {since}"
+        if successors:
+            message += f"; nay giới thiệu qua {successors}"
+        return [Reason(code="unit-ended", message=message)]
+    return [Reason(code="unit-not-yet", message=f"đơn vị {unit_id} chưa được thành lập vào ngày {vn_date(day)}")]
+
+
 def intake_problems(submission: NominationSubmitted, *, today: date, already_nominated: bool) -> list[Reason]:
     """What keeps a well-formed submission from being accepted; empty when it may go to review."""
     problems: list[Reason] = []
@@ -150,9 +168,10 @@ def take_in(
     today: date,
     now: datetime,
     already_nominated: bool,
+    unit_problems: Sequence[Reason] = (),
 ) -> Nomination | RefusedSubmission:
     """A nomination waiting for review, or the refusal of the submission with its reasons."""
-    problems = intake_problems(submission, today=today, already_nominated=already_nominated)
+    problems = [*unit_problems, *intake_problems(submission, today=today, already_nominated=already_nominated)]
     if problems:
         refused = RefusedSubmission(submission_event_id, submission.unit_id, problems)
         refused.events.append(SubmissionRefused(submission_event_id, submission.unit_id, tuple(problems)))

@@ -100,6 +100,21 @@ def _check_unit(who: Principal, unit_id: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot act for unit {unit_id}")
 
 
+def _visible_units(who: Principal, organisation: Organisation) -> tuple[str, ...] | None:
+    """The units whose records a reader sees: a clerk, the unit's lineage (its own and its
+    predecessors', a commune seeing those of the communes merged into it); staff, all (None)."""
+    if who.role is not Role.CLERK:
+        return None
+    assert who.unit is not None
+    return organisation.lineage(who.unit)
+
+
+def _check_sees(who: Principal, organisation: Organisation, unit_id: str) -> None:
+    visible = _visible_units(who, organisation)
+    if visible is not None and unit_id not in visible:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot see the records of {unit_id}")
+
+
 @router.post("/nominations", status_code=status.HTTP_201_CREATED, response_model=NominationView)
 async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> NominationView:
     """A clerk proposes an exemplar for the unit's quarter."""
@@ -128,13 +143,14 @@ async def list_nominations(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> NominationList:
-    if who.role is Role.CLERK:
-        if unit is not None:
-            _check_unit(who, unit)
-        unit = who.unit
+    organisation = _organisation(request)
+    units = _visible_units(who, organisation)
+    if unit is not None:
+        _check_sees(who, organisation, unit)
+        units = (unit,)
     async with _runtime(request).db.read() as connection:
         total, items = await NominationStore(connection).list_nominations(
-            unit_id=unit, quarter=quarter, status=status_, limit=limit, offset=offset
+            unit_ids=units, quarter=quarter, status=status_, limit=limit, offset=offset
         )
     return NominationList(total=total, items=[NominationView.of(n) for n in items])
 
@@ -145,7 +161,7 @@ async def get_nomination(request: Request, nomination_id: uuid.UUID, who: Reader
         found = await NominationStore(connection).get(nomination_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nomination {nomination_id}")
-    _check_unit(who, found.submission.unit_id)
+    _check_sees(who, _organisation(request), found.submission.unit_id)
     return NominationView.of(found)
 
 
@@ -157,10 +173,10 @@ async def submission_status(request: Request, event_id: uuid.UUID, who: Reader) 
         found = await store.get_by_submission(event_id)
         refusal = None if found else await store.get_refusal(event_id)
     if found is not None:
-        _check_unit(who, found.submission.unit_id)
+        _check_sees(who, _organisation(request), found.submission.unit_id)
         return SubmissionStatus(submission_event_id=event_id, state="accepted", nomination=NominationView.of(found))
     if refusal is not None:
-        _check_unit(who, refusal.unit_id)
+        _check_sees(who, _organisation(request), refusal.unit_id)
         return SubmissionStatus(submission_event_id=event_id, state="rejected", reasons=refusal.reasons)
     raise HTTPException(
         status.HTTP_404_NOT_FOUND,
@@ -170,5 +186,5 @@ async def submission_status(request: Request, event_id: uuid.UUID, who: Reader) 
 
 @router.get("/organisation", response_model=Organisation, response_model_exclude={"units": {"__all__": {"keys"}}})
 async def organisation(request: Request) -> Organisation:
-    """The units and emulation blocks that may nominate (public)."""
+    """The organisation with its history: units, emulation blocks, authorities and changes (public)."""
     return _organisation(request)

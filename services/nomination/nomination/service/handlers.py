@@ -31,6 +31,7 @@ from nomination.domain.model import (
     NominationStatus,
     RefusedSubmission,
     take_in,
+    unit_problems,
 )
 
 __all__ = [
@@ -82,9 +83,13 @@ async def take_in_submissions(
         refused: list[RefusedSubmission] = []
         for item in submissions:
             payload = item.payload
-            unit = organisation.unit(payload.unit_id)
-            if unit is None:
+            # The unit as it was on the day the submission was made, in Vietnam.
+            day = vietnam_date(item.envelope.occurred_at)
+            standing = organisation.standing(payload.unit_id, day)
+            if not standing.known:
                 raise Unprocessable("unknown-unit", f"unit {payload.unit_id!r} is not in the organisation")
+            unit = standing.unit or standing.ended or organisation.unit(payload.unit_id)
+            assert unit is not None
             key = nominee_key(payload.unit_id, payload.quarter, payload.nominee.name)
             outcome = take_in(
                 payload,
@@ -96,6 +101,7 @@ async def take_in_submissions(
                 today=today,
                 now=now,
                 already_nominated=key in taken,
+                unit_problems=unit_problems(standing, payload.unit_id, day),
             )
             outcomes.append(outcome)
             if isinstance(outcome, Nomination):

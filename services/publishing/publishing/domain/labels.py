@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
 
-from common.dates import VIETNAM_TIME, quarter_label
+from common.dates import VIETNAM_TIME, quarter_label, vn_date
 from common.events import FieldOfWork, NomineeKind
 
 __all__ = [
@@ -76,13 +75,6 @@ def named_with_kind(name: str, kind: str) -> str:
     if any(lowered.startswith(f"{word} ") for word in _KIND_WORDS[nominee_kind]):
         return name
     return f"{KIND_LABELS[nominee_kind]} {name}"
-
-
-def vn_date(value: date | datetime) -> str:
-    """dd/mm/yyyy; a moment is shown as the date it was in Vietnam."""
-    if isinstance(value, datetime):
-        value = value.astimezone(VIETNAM_TIME).date()
-    return value.strftime("%d/%m/%Y")
 
 
 def ascii_fold(text: str) -> str:
