@@ -13,7 +13,7 @@ import base64
 import json
 import time
 from collections import defaultdict, deque
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from common.dates import quarter_of, vietnam_date
 from common.db import sync_url
 from common.events import NominationSubmitted, new_event
 from common.messaging_tables import messaging_tables
+from common.organisation import load_organisation
 from common.signing import sign_compact
 from common.wire import parse_entry_id
 from exemplars_tools.devrun import LocalStack
@@ -37,6 +38,7 @@ __all__ = ["UNITS", "added", "drive", "signed_entry"]
 
 # Each story is announced once per channel placed with it (the web page and the feed).
 STORY_PUBLISHED_PER_STORY = sum(channel.immediate for channel in channels_for(Site("", "", "")))
+SIGNED_ON = date(2026, 9, 30)  # the officer's decisions: after the base salary of 2026-07-01
 RETRY_AFTER = 0.25  # seconds before an item a service had not applied yet is asked for again
 UNITS = [
     "xa-ban-nguyen",
@@ -97,6 +99,9 @@ class Actors:
         self.http = httpx.AsyncClient(timeout=120)
         self.not_yet = 0  # items a service had not applied yet when asked, and asked again
         self.requests = 0
+        # One decision is signed by one authority: the officer lists the exemplars of each apart.
+        self.organisation = load_organisation(stack.folder.organisation)
+        self.authority_of: dict[str, str] = {}  # exemplar id -> the authority that commends it
 
     async def _follow(self, stream: str, wanted: str, key: str, group: str, queue: asyncio.Queue[str]) -> None:
         """Hand over what ``group`` (the deciding service) has applied, as a person sees it listed there.
@@ -116,6 +121,8 @@ class Actors:
                         if event["type"] == wanted:
                             seen += 1
                             held.append((parse_entry_id(entry_id), event["data"][key]))
+                            if wanted == "ExemplarApproved":
+                                self._note_authority(event["data"])
             else:
                 await asyncio.sleep(0.02)
             if held:
@@ -163,9 +170,24 @@ class Actors:
             raise RuntimeError(f"approvals: {response.status_code} {response.text}")
         return [r["nomination_id"] for r in response.json()["results"] if r["outcome"] == "not-found"]
 
+    def _note_authority(self, exemplar: dict[str, Any]) -> None:
+        authority = self.organisation.authority_of(exemplar["unit_id"], SIGNED_ON)
+        if authority is None:
+            raise RuntimeError(f"no authority commends the exemplars of {exemplar['unit_id']} on {SIGNED_ON}")
+        self.authority_of[exemplar["exemplar_id"]] = authority.id
+
     async def commend(self, ids: list[str]) -> list[str]:
-        """One decision for the list; exemplars awards has not recorded yet wait for the next."""
-        body = {"form": "giay-khen", "signed_on": "2026-09-30", "exemplar_ids": ids}
+        """One decision per authority in the list; exemplars awards has not recorded yet wait."""
+        groups: dict[str, list[str]] = {}
+        for i in ids:
+            groups.setdefault(self.authority_of[i], []).append(i)
+        later: list[str] = []
+        for group in groups.values():
+            later += await self._decide(group)
+        return later
+
+    async def _decide(self, ids: list[str]) -> list[str]:
+        body = {"form": "giay-khen", "signed_on": SIGNED_ON.isoformat(), "exemplar_ids": ids}
         response = await self.http.post(f"{self.awards_url}/decisions", json=body, headers=self.officer)
         if response.status_code == 201:
             return []
@@ -173,7 +195,7 @@ class Actors:
             raise RuntimeError(f"decision: {response.status_code} {response.text}")
         unknown = set(response.json()["detail"]["exemplar_ids"])
         ready = [i for i in ids if i not in unknown]
-        later = await self.commend(ready) if ready else []
+        later = await self._decide(ready) if ready else []
         return later + [i for i in ids if i in unknown]
 
     async def run(self) -> None:
