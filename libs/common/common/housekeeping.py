@@ -15,7 +15,6 @@ operator retries them; an unpublished outbox row stays until it is published.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +33,7 @@ from common.jobs import JobState
 from common.messaging_tables import MessagingTables
 from common.outages import DATABASE, REDIS, Outages
 from common.settings import ServiceSettings
+from common.waiting import wait_for_event
 from common.wire import parse_entry_id
 
 __all__ = ["Housekeeper", "Retention", "Swept"]
@@ -108,11 +108,7 @@ class Housekeeper:
         self._stopping.set()
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
-            if self._stopping.is_set():
-                return
+        while not await wait_for_event(self._stopping, self._interval):
             try:
                 swept = await self.sweep()
             except asyncio.CancelledError:

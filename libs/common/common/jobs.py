@@ -14,7 +14,6 @@ job then runs again, so a job must be safe to run twice: its key is what it tell
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -31,6 +30,7 @@ from common.errors import Unprocessable
 from common.messaging_tables import MessagingTables
 from common.outages import DATABASE, Backoff, Outages
 from common.ports.clock import Clock, SystemClock
+from common.waiting import wait_for_event
 
 __all__ = ["Job", "JobKind", "JobState", "JobWorker", "list_jobs", "retry_jobs"]
 
@@ -157,13 +157,11 @@ class JobWorker:
                 await self._sleep(self._poll_interval)
 
     async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        await wait_for_event(self._wake, seconds)
 
     async def _pause(self, seconds: float) -> None:
         """Wait out an outage: only stopping cuts it short, not new jobs."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        await wait_for_event(self._stopping, seconds)
 
     async def _claim(self) -> list[Row[Any]]:
         """Lease up to ``concurrency`` due jobs (or ones whose worker's lease ran out) in one statement."""

@@ -16,7 +16,6 @@ the consumers' inboxes drop any copy they had already applied.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from collections import deque
@@ -34,6 +33,7 @@ from common.db import Database
 from common.events import Event
 from common.messaging_tables import MessagingTables
 from common.outages import DATABASE, REDIS, Backoff, Outages
+from common.waiting import wait_for_event
 from common.wire import encode_entry, entry_id_of, sortable_entry_id
 
 __all__ = ["NotDurable", "OutboxRelay"]
@@ -155,14 +155,12 @@ class OutboxRelay:
 
     async def _sleep(self, seconds: float) -> None:
         """Until the poll is due, or events are handed over."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        await wait_for_event(self._wake, seconds)
         self._wake.clear()
 
     async def _pause(self, seconds: float) -> None:
         """Back off after a failure: commits meanwhile do not cut it short, only stopping does."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        await wait_for_event(self._stopping, seconds)
         self._wake.clear()
 
     async def _publish_ready(self) -> None:

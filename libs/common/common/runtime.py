@@ -40,6 +40,7 @@ from common.redis_connection import connect_broker, connect_redis
 from common.registry import ServiceEntry
 from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork
+from common.waiting import wait_for_event
 
 __all__ = ["Runtime", "Subscription", "build_runtime", "create_app", "subscriptions_of"]
 
@@ -106,11 +107,7 @@ class Runtime(Generic[S, D]):
 
     async def _watch(self) -> None:
         """Bring back the consumers whose group Redis lost (see ``StreamConsumer.revive``)."""
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.watch_interval)
-            if self._stopping.is_set():
-                return
+        while not await wait_for_event(self._stopping, self.watch_interval):
             for consumer in self.consumers:
                 try:
                     await consumer.revive()
