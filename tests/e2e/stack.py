@@ -116,6 +116,10 @@ class Driver:
                 state[(stream, group["name"].decode())] = {"pending": group["pending"], "lag": group["lag"] or 0}
         return state
 
+    def settled(self) -> bool:
+        """Every group has read everything on its streams and acknowledged it."""
+        return all(s == {"pending": 0, "lag": 0} for s in self.group_state().values())
+
     def held_by(self, group: str, consumer: str) -> int:
         """Entries one consumer of ``group`` has read and not yet acknowledged."""
         held = 0

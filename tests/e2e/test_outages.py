@@ -159,7 +159,7 @@ async def through_outage(driver: Driver, outage: Outage) -> dict[str, Any]:
         outage.notes["recovery seconds"] = round(time.monotonic() - up, 1)
 
         async def settled() -> bool:
-            return all(s == {"pending": 0, "lag": 0} for s in driver.group_state().values())
+            return driver.settled()
 
         await eventually(settled, within=60, interval=0.2)
     finally:

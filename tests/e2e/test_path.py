@@ -67,5 +67,5 @@ def test_nomination_to_story_and_award(driver: Driver) -> None:
     wait_for(lambda: award["decision_number"] in driver.http.get(story["url"]).text, what="award on the story")
 
     # Nothing left behind.
-    assert all(s == {"pending": 0, "lag": 0} for s in driver.group_state().values()), driver.group_state()
+    assert driver.settled(), driver.group_state()
     assert driver.dead_letter_count() == 0
