@@ -14,10 +14,10 @@ from awards.domain.model import (
     NotGrantable,
     SignedInFuture,
     issue_decision,
-    local_today,
     rewards_for,
 )
 from awards.domain.rewards import RewardRules, UnknownForm
+from common.dates import vietnam_date
 
 SIGNED = date(2026, 3, 2)
 EVENING_UTC = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)  # already 2 March in Hà Nội
@@ -89,7 +89,7 @@ def test_a_decision_has_one_number_for_all_its_recipients(rules: RewardRules) ->
 
 
 def test_decisions_are_dated_in_vietnam_time_and_not_in_the_future(rules: RewardRules) -> None:
-    assert local_today(EVENING_UTC) == date(2026, 3, 2)
+    assert vietnam_date(EVENING_UTC) == date(2026, 3, 2)
     person = exemplar()
     reward = rules.reward("giay-khen", "individual", SIGNED, grantor="district")
     signing = {"suffix": "QĐ-UBND", "signer": "Chủ tịch UBND", "citation": "", "granted_by": "officer"}

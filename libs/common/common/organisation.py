@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -205,10 +205,15 @@ class Organisation(_Model):
             for i, item_id in enumerate(ids):
                 if item_id in ids[:i]:
                     yield f"{_where(section, i)}: two {section} share the id {item_id}"
-        for i, dated in enumerate((*self.blocks, *self.authorities, *self.units)):
-            if dated.valid_from and dated.valid_until and dated.valid_until < dated.valid_from:
-                section, index = self._locate(i)
-                yield f"{_where(section, index)}: until {dated.valid_until} is before from {dated.valid_from}"
+        dated_sections: tuple[tuple[str, Sequence[_Dated]], ...] = (
+            ("blocks", self.blocks),
+            ("authorities", self.authorities),
+            ("units", self.units),
+        )
+        for section, items in dated_sections:
+            for i, dated in enumerate(items):
+                if dated.valid_from and dated.valid_until and dated.valid_until < dated.valid_from:
+                    yield f"{_where(section, i)}: until {dated.valid_until} is before from {dated.valid_from}"
         blocks = {b.id for b in self.blocks}
         authorities = {a.id: a for a in self.authorities}
         for i, unit in enumerate(self.units):
@@ -236,15 +241,8 @@ class Organisation(_Model):
                 if unit_id in unit_ids and self.unit_on(unit_id, change.date) is None:
                     yield f"{here}: {unit_id} has no version valid on {change.date}, the day the change took effect"
 
-    def _locate(self, flat_index: int) -> tuple[str, int]:
-        for section, items in (("blocks", self.blocks), ("authorities", self.authorities), ("units", self.units)):
-            if flat_index < len(items):
-                return section, flat_index
-            flat_index -= len(items)
-        raise IndexError(flat_index)
-
     def _versions(self, unit_id: str, *, on_or_after: date) -> Iterable[Unit]:
-        return (u for u in self.units if u.id == unit_id and (u.valid_until is None or u.valid_until >= on_or_after))
+        return (u for u in self.versions(unit_id) if u.valid_until is None or u.valid_until >= on_or_after)
 
     # -- questions the services ask -------------------------------------------------------------
 
@@ -253,16 +251,20 @@ class Organisation(_Model):
         """Every unit id, once, in the order of the file."""
         return tuple(dict.fromkeys(u.id for u in self.units))
 
+    def versions(self, unit_id: str) -> tuple[Unit, ...]:
+        """Every version of a unit, in the order of the file; none for an unknown id."""
+        return tuple(u for u in self.units if u.id == unit_id)
+
     def unit(self, unit_id: str) -> Unit | None:
         """The latest version of a unit (for its name and keys), whatever the day."""
-        versions = [u for u in self.units if u.id == unit_id]
+        versions = self.versions(unit_id)
         return max(versions, key=lambda u: u.valid_from or date.min) if versions else None
 
     def unit_on(self, unit_id: str, day: date) -> Unit | None:
-        return next((u for u in self.units if u.id == unit_id and u.valid_on(day)), None)
+        return next((u for u in self.versions(unit_id) if u.valid_on(day)), None)
 
     def keys_of(self, unit_id: str) -> tuple[UnitKey, ...]:
-        return tuple(k for u in self.units if u.id == unit_id for k in u.keys)
+        return tuple(k for u in self.versions(unit_id) for k in u.keys)
 
     def block(self, block_id: str) -> Block | None:
         return next((b for b in self.blocks if b.id == block_id), None)
@@ -278,10 +280,10 @@ class Organisation(_Model):
 
     def standing(self, unit_id: str, day: date) -> Standing:
         """The unit on ``day``; if it had ended, its last version and the units that took over."""
-        versions = [u for u in self.units if u.id == unit_id]
+        versions = self.versions(unit_id)
         if not versions:
             return Standing(unit=None, known=False)
-        current = self.unit_on(unit_id, day)
+        current = next((u for u in versions if u.valid_on(day)), None)
         if current is not None:
             return Standing(unit=current, known=True)
         ended = [u for u in versions if u.valid_until is not None and u.valid_until < day]

@@ -14,11 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from awards.domain.rewards import Form, Reward, RewardRules, RuleError
-from common.dates import VIETNAM_TIME, vietnam_date
+from common.dates import vietnam_date
 from common.organisation import Authority, Organisation
 
 __all__ = [
-    "VIETNAM_TIME",
     "AlreadyGranted",
     "Award",
     "AwardIssued",
@@ -31,13 +30,8 @@ __all__ = [
     "check_signing_date",
     "decision_number",
     "issue_decision",
-    "local_today",
     "rewards_for",
 ]
-
-
-def local_today(now: datetime) -> date:
-    return vietnam_date(now)
 
 
 class AlreadyGranted(Exception):
@@ -187,7 +181,7 @@ def decision_number(seq: int, suffix: str) -> str:
 
 def check_signing_date(signed_on: date, now: datetime) -> None:
     """A decision cannot be dated after today (Vietnam time)."""
-    today = local_today(now)
+    today = vietnam_date(now)
     if signed_on > today:
         raise SignedInFuture(signed_on, today)
 

@@ -17,11 +17,11 @@ from awards.domain.model import (
     authority_for,
     check_signing_date,
     issue_decision,
-    local_today,
     rewards_for,
 )
 from awards.domain.rewards import RewardRules
 from awards.integration import exemplar_from_approved
+from common.dates import vietnam_date
 from common.events import Event, ExemplarApproved
 from common.organisation import Organisation
 from common.processing import Handlers
@@ -86,7 +86,7 @@ async def issue_decision_for(
     one the rules give nothing for refuses the whole decision and consumes no number.
     """
     now = now or datetime.now(UTC)
-    signed_on = request.signed_on or local_today(now)
+    signed_on = request.signed_on or vietnam_date(now)
     ids = list(request.exemplar_ids)
     if len(set(ids)) != len(ids):
         raise ValueError("an exemplar may appear only once in a decision")

@@ -88,7 +88,7 @@ async def take_in_submissions(
             standing = organisation.standing(payload.unit_id, day)
             if not standing.known:
                 raise Unprocessable("unknown-unit", f"unit {payload.unit_id!r} is not in the organisation")
-            unit = standing.unit or standing.ended or organisation.unit(payload.unit_id)
+            unit = standing.unit or organisation.unit(payload.unit_id)  # known: it has a version
             assert unit is not None
             key = nominee_key(payload.unit_id, payload.quarter, payload.nominee.name)
             outcome = take_in(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from common.dates import VIETNAM_TIME, quarter_label, vn_date
+from common.dates import quarter_label, vn_date
 from common.events import FieldOfWork, NomineeKind
 
 __all__ = [
     "FIELD_LABELS",
     "KIND_LABELS",
-    "VIETNAM_TIME",
     "ascii_fold",
     "field_label",
     "kind_label",
