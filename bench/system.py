@@ -13,7 +13,7 @@ import base64
 import json
 import time
 from collections import defaultdict, deque
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -38,7 +38,6 @@ __all__ = ["UNITS", "added", "drive", "signed_entry"]
 
 # Each story is announced once per channel placed with it (the web page and the feed).
 STORY_PUBLISHED_PER_STORY = sum(channel.immediate for channel in channels_for(Site("", "", "")))
-SIGNED_ON = date(2026, 9, 30)  # the officer's decisions: after the base salary of 2026-07-01
 RETRY_AFTER = 0.25  # seconds before an item a service had not applied yet is asked for again
 UNITS = [
     "xa-ban-nguyen",
@@ -171,9 +170,11 @@ class Actors:
         return [r["nomination_id"] for r in response.json()["results"] if r["outcome"] == "not-found"]
 
     def _note_authority(self, exemplar: dict[str, Any]) -> None:
-        authority = self.organisation.authority_of(exemplar["unit_id"], SIGNED_ON)
+        # Decisions are signed today: never before the approval they commend.
+        today = vietnam_date(datetime.now(UTC))
+        authority = self.organisation.authority_of(exemplar["unit_id"], today)
         if authority is None:
-            raise RuntimeError(f"no authority commends the exemplars of {exemplar['unit_id']} on {SIGNED_ON}")
+            raise RuntimeError(f"no authority commends the exemplars of {exemplar['unit_id']} on {today}")
         self.authority_of[exemplar["exemplar_id"]] = authority.id
 
     async def commend(self, ids: list[str]) -> list[str]:
@@ -187,7 +188,7 @@ class Actors:
         return later
 
     async def _decide(self, ids: list[str]) -> list[str]:
-        body = {"form": "giay-khen", "signed_on": SIGNED_ON.isoformat(), "exemplar_ids": ids}
+        body = {"form": "giay-khen", "exemplar_ids": ids}
         response = await self.http.post(f"{self.awards_url}/decisions", json=body, headers=self.officer)
         if response.status_code == 201:
             return []

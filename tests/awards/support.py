@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -20,15 +21,21 @@ from common.wire import encode_entry
 from tests.conftest import TEST_SECRET
 from tests.helpers import units_of_work
 
+UNIT_NAMES = {"xa-ban-nguyen": "Xã Bản Nguyên", "xa-cao-xa": "Xã Cao Xá", "xa-lam-thao": "Xã Lâm Thao"}
 SIGNER_TITLE = "Chủ tịch Ủy ban nhân dân xã Bản Nguyên"  # signing in 2026
 
 
-def approved(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Event[ExemplarApproved]:
+APPROVED_AT = datetime(2025, 4, 10, 2, 30, tzinfo=UTC)  # 09:30 on 10/04/2025 in Vietnam
+
+
+def approved(
+    kind: str = "individual", name: str = "Nguyễn Thị Hoa", *, at: datetime = APPROVED_AT, unit: str = "xa-ban-nguyen"
+) -> Event[ExemplarApproved]:
     payload = ExemplarApproved(
         exemplar_id=uuid.uuid4(),
         nomination_id=uuid.uuid4(),
-        unit_id="xa-ban-nguyen",
-        unit_name="Xã Bản Nguyên",
+        unit_id=unit,
+        unit_name=UNIT_NAMES.get(unit, unit),
         quarter="2025-Q1",
         field=FieldOfWork.AGRICULTURE,
         nominee_kind=NomineeKind(kind),
@@ -38,7 +45,7 @@ def approved(kind: str = "individual", name: str = "Nguyễn Thị Hoa") -> Even
         consent_to_publish=True,
         decided_by="Phòng Nội vụ",
     )
-    return new_event(payload, producer="review", correlation_id=uuid.uuid4())
+    return new_event(payload, producer="review", correlation_id=uuid.uuid4(), occurred_at=at)
 
 
 def delivery(event: Event[Any], entry_id: str) -> Delivery:

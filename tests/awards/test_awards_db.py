@@ -71,7 +71,7 @@ async def test_grant_issues_a_decision_and_stages_one_event(
 
     assert response.status_code == 201, response.text
     award = response.json()
-    assert award["decision_number"] == "1/QĐ-UBND"
+    assert award["decision_number"] == "01/QĐ-UBND"
     assert award["form"] == "giay-khen"
     assert award["amount_vnd"] == 710_000
     assert award["base_salary_vnd"] == 2_340_000
@@ -92,7 +92,7 @@ async def test_grant_issues_a_decision_and_stages_one_event(
     again = await client.post("/awards", json=body, headers=OFFICER)
 
     assert again.status_code == 409
-    assert again.json()["detail"] == f"Giấy khen was already granted to exemplar {exemplar_id} by decision 1/QĐ-UBND"
+    assert again.json()["detail"] == f"Giấy khen was already granted to exemplar {exemplar_id} by decision 01/QĐ-UBND"
     assert await count(db, messaging.outbox) == 1
     assert await count(db, awards) == 1
     # The relay puts the one event on its stream.
@@ -106,7 +106,7 @@ async def test_grant_issues_a_decision_and_stages_one_event(
 
     shown = await client.get(f"/exemplars/{exemplar_id}", headers=token(Role.REVIEWER))
     assert shown.status_code == 200
-    assert [a["decision_number"] for a in shown.json()["awards"]] == ["1/QĐ-UBND"]
+    assert [a["decision_number"] for a in shown.json()["awards"]] == ["01/QĐ-UBND"]
     listed = await client.get("/awards", headers=token(Role.SIGNER))
     assert listed.json()["total"] == 1
     one = await client.get(f"/awards/{award['award_id']}", headers=token(Role.OPERATOR))
@@ -117,18 +117,18 @@ async def test_decision_numbers_restart_every_year(app: FastAPI, client: httpx.A
     grants = [("individual", "2025-03-01"), ("collective", "2025-05-20"), ("individual", "2026-01-05")]
     numbers = []
     for kind, signed_on in grants:
-        event = approved(kind)
+        event = approved(kind, at=datetime(2024, 12, 20, 3, tzinfo=UTC))
         await record(app, event)
         body = {"exemplar_id": str(event.payload.exemplar_id), "signed_on": signed_on, "signer": "Phó Chủ tịch"}
         response = await client.post("/awards", json=body, headers=token(Role.SIGNER))
         assert response.status_code == 201, response.text
         numbers.append((response.json()["decision_number"], response.json()["amount_vnd"]))
-    assert numbers == [("1/QĐ-UBND", 710_000), ("2/QĐ-UBND", 1_410_000), ("1/QĐ-UBND", 710_000)]
+    assert numbers == [("01/QĐ-UBND", 710_000), ("02/QĐ-UBND", 1_410_000), ("01/QĐ-UBND", 710_000)]
     listed = await client.get("/exemplars", headers=OFFICER)
     assert listed.json()["total"] == 3
     assert all(item["awards"][0]["signer"] == "Phó Chủ tịch" for item in listed.json()["items"])
     of_2025 = await client.get("/awards", params={"year": 2025}, headers=OFFICER)
-    assert [a["decision_number"] for a in of_2025.json()["items"]] == ["1/QĐ-UBND", "2/QĐ-UBND"]
+    assert [a["decision_number"] for a in of_2025.json()["items"]] == ["01/QĐ-UBND", "02/QĐ-UBND"]
 
 
 async def test_concurrent_grants_get_distinct_numbers(app: FastAPI) -> None:
@@ -144,7 +144,7 @@ async def test_concurrent_grants_get_distinct_numbers(app: FastAPI) -> None:
         )
 
     granted = await asyncio.gather(*(issue_decision_for(runtime.unit_of_work(), office, request(e)) for e in events))
-    assert sorted(d.number for d in granted) == [f"{n}/QĐ-UBND" for n in (1, 2, 3, 4)]
+    assert sorted(d.number for d in granted) == [f"{n:02d}/QĐ-UBND" for n in (1, 2, 3, 4)]
 
     same = request(events[0], "lao-dong-tien-tien")
     results = await asyncio.gather(

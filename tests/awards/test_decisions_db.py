@@ -45,7 +45,7 @@ async def test_one_decision_commends_a_list_of_exemplars(app: FastAPI, client: h
 
     assert response.status_code == 201, response.text
     decision = response.json()
-    assert decision["decision_number"] == "1/QĐ-UBND"
+    assert decision["decision_number"] == "01/QĐ-UBND"
     assert (decision["year"], decision["seq"], decision["form"]) == (2026, 1, "giay-khen")
     assert decision["signer"] == SIGNER_TITLE
     assert decision["granted_by"] == "Trần Văn Bình"
@@ -58,7 +58,7 @@ async def test_one_decision_commends_a_list_of_exemplars(app: FastAPI, client: h
     assert await count(db, decisions) == 1
     assert await count(db, awards, awards.c.decision_id == uuid.UUID(decision["decision_id"])) == 3
     events = await outbox_data(db)
-    assert {e["decision_number"] for e in events} == {"1/QĐ-UBND"}
+    assert {e["decision_number"] for e in events} == {"01/QĐ-UBND"}
     assert {e["exemplar_id"]: e["amount_vnd"] for e in events} == amounts
     assert {e["award_id"] for e in events} == {a["award_id"] for a in decision["awards"]}
 
@@ -67,7 +67,7 @@ async def test_one_decision_commends_a_list_of_exemplars(app: FastAPI, client: h
     assert shown.json() == decision
     one = await client.get(f"/exemplars/{ids[2]}", headers=token(Role.OPERATOR))
     assert [(a["decision_number"], a["decision_id"]) for a in one.json()["awards"]] == [
-        ("1/QĐ-UBND", decision["decision_id"])
+        ("01/QĐ-UBND", decision["decision_id"])
     ]
     assert (await client.get("/awards", headers=OFFICER)).json()["total"] == 3
 
@@ -112,13 +112,13 @@ async def test_a_refused_decision_writes_nothing_and_names_the_exemplars(
 
     assert again.status_code == 409
     assert again.json()["detail"]["exemplar_ids"] == [ids[1]]
-    assert "by decision 1/QĐ-UBND" in again.json()["detail"]["message"]
+    assert "by decision 01/QĐ-UBND" in again.json()["detail"]["message"]
     assert await count(db, decisions) == 1
     assert await count(db, awards) == 1
     assert await count(db, messaging.outbox) == 1
     # A refused decision took no number.
     after = await client.post("/decisions", json={"exemplar_ids": [fresh[0], ids[0]]}, headers=OFFICER)
-    assert after.json()["decision_number"] == "2/QĐ-UBND"
+    assert after.json()["decision_number"] == "02/QĐ-UBND"
 
 
 async def test_single_grants_and_decisions_share_the_numbering(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -130,17 +130,17 @@ async def test_single_grants_and_decisions_share_the_numbering(app: FastAPI, cli
     last = await client.post("/decisions", json={"exemplar_ids": ids[3:], "signer": "Phó Chủ tịch"}, headers=signer)
 
     assert [r.status_code for r in (first, single, last)] == [201, 201, 201]
-    assert first.json()["decision_number"] == "1/QĐ-UBND"
-    assert single.json()["decision_number"] == "2/QĐ-UBND"
+    assert first.json()["decision_number"] == "01/QĐ-UBND"
+    assert single.json()["decision_number"] == "02/QĐ-UBND"
     assert single.json()["amount_vnd"] == 1_410_000
     today = datetime.now(UTC).date().isoformat()
-    assert last.json()["decision_number"] == ("3/QĐ-UBND" if today.startswith("2026") else "1/QĐ-UBND")
+    assert last.json()["decision_number"] == ("03/QĐ-UBND" if today.startswith("2026") else "01/QĐ-UBND")
     assert last.json()["signer"] == "Phó Chủ tịch"
 
     listed = await client.get("/decisions", params={"year": 2026}, headers=token(Role.OPERATOR))
     assert listed.status_code == 200
     items = listed.json()["items"]
-    assert [d["decision_number"] for d in items][:2] == ["1/QĐ-UBND", "2/QĐ-UBND"]
+    assert [d["decision_number"] for d in items][:2] == ["01/QĐ-UBND", "02/QĐ-UBND"]
     assert [d["recipient_count"] for d in items][:2] == [2, 1]
     assert items[1]["awards"][0]["award_id"] == single.json()["award_id"]
     assert single.json()["decision_id"] == items[1]["decision_id"]
@@ -210,6 +210,7 @@ async def test_migration_makes_each_earlier_award_its_own_decision(db_url: str) 
         await db.dispose()
     assert decision is not None
     assert (decision.number, decision.year, decision.seq, decision.recipient_count) == ("41/QĐ-UBND", 2025, 41, 1)
+    assert decision.authority_id == ""  # kept in the one register that served every decision before
     assert decision.granted_at == granted_at
     assert [a.award_id for a in decision.awards] == [award_id]
     # While every decision has one recipient, the migration can be undone.

@@ -118,10 +118,18 @@ def test_unknown_form_lists_the_known_ones(rules: RewardRules) -> None:
         rules.form("bang-khen")
     assert "giay-khen" in str(caught.value)
     assert set(caught.value.known) == {
+        # granted by a commune's chairman
         "giay-khen",
         "lao-dong-tien-tien",
         "chien-si-thi-dua-co-so",
         "tap-the-lao-dong-tien-tien",
+        "gia-dinh-van-hoa",
+        "thon-to-dan-pho-van-hoa",
+        # granted by the province's chairman, on the commune's proposal
+        "bang-khen-ubnd-tinh",
+        "chien-si-thi-dua-cap-tinh",
+        "tap-the-lao-dong-xuat-sac",
+        "co-thi-dua-ubnd-tinh",
     }
 
 

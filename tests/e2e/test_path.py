@@ -58,11 +58,15 @@ def test_nomination_to_story_and_award(driver: Driver) -> None:
 
     # The emulation officer grants a Giấy khen; AwardGranted reaches publishing.
     wait_for(lambda: driver.get("awards", f"/exemplars/{exemplar_id}", officer).status_code == 200, what="exemplar")
-    grant = driver.post("awards", "/awards", {"exemplar_id": exemplar_id, "signed_on": "2026-09-15"}, officer)
+    # Signed today: a decision is never dated before the approval it commends.
+    grant = driver.post("awards", "/awards", {"exemplar_id": exemplar_id}, officer)
     assert grant.status_code == 201, grant.text
     award = grant.json()
-    assert award["amount_vnd"] == 1_140_000  # household: 1.5 × 0.3 × 2,530,000 = 1,138,500, rounded up
-    assert award["decision_number"].endswith("/QĐ-UBND")
+    amounts = driver.get("awards", f"/rules/amounts?on={award['signed_on']}").json()
+    [giay_khen] = [row for row in amounts if row["form"] == "giay-khen"]
+    assert award["amount_vnd"] == giay_khen["amounts"]["household"]  # 1,140,000 since 2026-07-01 (×1.5, rounded up)
+    assert award["base_salary_vnd"] >= 2_530_000
+    assert award["decision_number"] == "01/QĐ-UBND"  # the first of Bản Nguyên's register this year
     assert award["signer"] == "Chủ tịch Ủy ban nhân dân xã Bản Nguyên"  # the commune signs since 2025-07-01
     wait_for(lambda: award["decision_number"] in driver.http.get(story["url"]).text, what="award on the story")
 

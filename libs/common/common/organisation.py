@@ -52,6 +52,7 @@ __all__ = [
     "ChangeKind",
     "Grant",
     "Level",
+    "Numbering",
     "Organisation",
     "OrganisationError",
     "Standing",
@@ -131,8 +132,18 @@ class Grant(_Dated):
     basis: Name | None = Field(default=None, description="the legal basis of the power to grant")
 
 
+class Numbering(StrEnum):
+    """Who gives a decision its number (Decree 30/2020/NĐ-CP, art. 15)."""
+
+    GENERATED = "generated"  # this system keeps the authority's register and numbers at signing
+    ENTERED = "entered"  # the authority's document office numbers in its own register; entered at signing
+
+
 class Authority(_Dated):
-    """Who signs commendation decisions: e.g. the People's Committee of Bản Nguyên commune."""
+    """Who signs commendation decisions: e.g. the People's Committee of Bản Nguyên commune.
+
+    Its decisions have their own register: numbered per calendar year from 01, in signing order.
+    """
 
     id: Slug
     name: Name = Field(description="spelled out, as at first mention: Ủy ban nhân dân xã Bản Nguyên")
@@ -140,6 +151,7 @@ class Authority(_Dated):
     level: Level
     signer_title: Name = Field(description="Chủ tịch Ủy ban nhân dân xã Bản Nguyên")
     decision_suffix: Annotated[str, StringConstraints(pattern=r"^[A-Za-zĐđ0-9/-]{1,40}$")] = "QĐ-UBND"
+    numbering: Numbering = Numbering.GENERATED
     grants: tuple[Grant, ...] = ()
 
     def may_grant(self, form: str, day: date) -> bool:

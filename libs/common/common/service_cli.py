@@ -1,4 +1,7 @@
-"""The command line every service has: ``migrate``, ``serve``, ``asyncapi`` and ``jobs``."""
+"""The command line every service has: ``migrate``, ``serve``, ``asyncapi`` and ``jobs``.
+
+A service adds its own commands in ``<service>/cli.py`` as ``COMMANDS`` (a list of ``ExtraCommand``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ import getpass
 import importlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -18,11 +23,21 @@ from common.logs import configure_logging
 from common.runtime import Runtime
 from common.settings import ServiceSettings
 
-__all__ = ["ServiceCommand"]
+__all__ = ["ExtraCommand", "ServiceCommand"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=ServiceSettings)
+
+
+@dataclass(frozen=True)
+class ExtraCommand:
+    """A service's own command: its arguments, and what it does with the settings and them."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[Any, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
 class ServiceCommand(Generic[T]):
@@ -36,8 +51,10 @@ class ServiceCommand(Generic[T]):
         migrations_dir: Path,
         build: Callable[[T], Runtime[Any, Any]],
         app_factory: str,
+        extra: Sequence[ExtraCommand] = (),
     ) -> None:
         self.name = name
+        self.extra = {command.name: command for command in extra}
         self.load_settings = load_settings
         self.migrations_dir = migrations_dir
         self.build = build
@@ -53,12 +70,14 @@ class ServiceCommand(Generic[T]):
             runtime: Runtime[Any, Any] = importlib.import_module(f"{name}.bootstrap").build(settings)
             return runtime
 
+        extra = importlib.import_module(f"{name}.cli").COMMANDS if find_spec(f"{name}.cli") else ()
         return cls(
             name=name,
             load_settings=config.Settings,
             migrations_dir=config.MIGRATIONS,
             build=build,
             app_factory=f"{name}.main:create_app",
+            extra=extra,
         )
 
     def parser(self) -> argparse.ArgumentParser:
@@ -77,6 +96,8 @@ class ServiceCommand(Generic[T]):
         retry.add_argument("ids", nargs="*", type=int, help="job ids")
         retry.add_argument("--all-failed", action="store_true", help="every failed job")
         retry.add_argument("--operator", default=None, help="who acts, for the log (default: the login name)")
+        for command in self.extra.values():
+            command.add_arguments(sub.add_parser(command.name, help=command.help))
         return parser
 
     def main(self, argv: list[str] | None = None) -> int:
@@ -92,6 +113,8 @@ class ServiceCommand(Generic[T]):
 
             print(json.dumps(service_document(self.build(settings)), ensure_ascii=False, indent=2, sort_keys=True))
             return 0
+        if args.command in self.extra:
+            return asyncio.run(self.extra[args.command].run(settings, args))
         if args.command == "jobs":
             if args.jobs_command == "retry" and bool(args.ids) == bool(args.all_failed):
                 parser.exit(2, f"{self.name}: give job ids or --all-failed, not both and not neither\n")

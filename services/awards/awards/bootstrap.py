@@ -16,7 +16,7 @@ from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Runtime, build_runtime, create_app
 
-__all__ = ["bootstrap", "build"]
+__all__ = ["bootstrap", "build", "office_from"]
 
 
 def build(settings: Settings) -> Runtime[AwardsStore, AwardIssued]:
@@ -30,11 +30,15 @@ def build(settings: Settings) -> Runtime[AwardsStore, AwardIssued]:
     )
 
 
+def office_from(settings: Settings) -> AwardsOffice:
+    """The rules and organisation files, read now, so a bad one stops the service before it serves."""
+    organisation = load_organisation(settings.organisation_file or default_organisation_path())
+    return AwardsOffice(rules=load_reward_rules(settings.reward_rules_file), organisation=organisation)
+
+
 def bootstrap(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    # Read both files now, so a bad one stops the service before it serves anything.
-    organisation = load_organisation(settings.organisation_file or default_organisation_path())
-    office = AwardsOffice(rules=load_reward_rules(settings.reward_rules_file), organisation=organisation)
+    office = office_from(settings)
     app = create_app(
         build(settings),
         title="Commendations (thi đua – khen thưởng)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["awards", "decision_counters", "decisions", "exemplars", "messaging", "metadata"]
+__all__ = ["awards", "decision_registers", "decisions", "exemplars", "messaging", "metadata", "rule_amendments"]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -42,11 +43,15 @@ exemplars = Table(
     Index("ix_exemplars_approved", "approved_at", "exemplar_id"),
 )
 
-# One commendation decision (quyết định khen thưởng): one number for a list of recipients.
+# One commendation decision (quyết định khen thưởng): one number of its authority's register
+# for a list of recipients. Decisions issued before registers were kept per authority have the
+# authority '' (one register for all).
 decisions = Table(
     "decisions",
     metadata,
     Column("decision_id", Uuid, primary_key=True),
+    Column("authority_id", String(80), nullable=False),
+    Column("authority_name", String(300), nullable=False),
     Column("year", Integer, nullable=False),
     Column("seq", Integer, nullable=False),
     Column("number", String(60), nullable=False),
@@ -58,7 +63,7 @@ decisions = Table(
     Column("granted_by", String(300), nullable=False),
     Column("granted_at", UtcDateTime(), nullable=False),
     Column("recipient_count", Integer, nullable=False),
-    UniqueConstraint("year", "seq", name="uq_decisions_number"),
+    UniqueConstraint("authority_id", "year", "seq", name="uq_decisions_register"),
 )
 
 # One recipient of a decision; the decision's number, date and signer are repeated for reading.
@@ -90,10 +95,30 @@ awards = Table(
     Index("ix_awards_decision", "decision_id"),
 )
 
-# The last decision number used in each calendar year; numbering restarts every 1 January.
-decision_counters = Table(
-    "decision_counters",
+# The last number each authority's register gave in each calendar year (registers this system
+# numbers); numbering restarts every 1 January.
+decision_registers = Table(
+    "decision_registers",
     metadata,
+    Column("authority_id", String(80), primary_key=True),
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last_seq", Integer, nullable=False),
+)
+
+# Entries the operator added to the shipped reward rules (a new base salary, multiplier or kind
+# factor), with the legal basis, who and when. Never updated nor deleted: the record of the law.
+rule_amendments = Table(
+    "rule_amendments",
+    metadata,
+    Column("amendment_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(30), nullable=False),  # an exact decimal, as text
+    Column("effective_from", Date, nullable=False),
+    Column("form", String(80), nullable=True),
+    Column("grantor", String(20), nullable=True),
+    Column("recipient_kind", String(20), nullable=True),
+    Column("source", String(500), nullable=False),
+    Column("verify", Boolean, nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
 )

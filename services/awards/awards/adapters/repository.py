@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from awards.adapters.orm import awards, decision_counters, decisions, exemplars
-from awards.domain.model import Award, Decision, Exemplar
+from awards.adapters.orm import awards, decision_registers, decisions, exemplars, rule_amendments
+from awards.domain.model import Award, Decision, Exemplar, Registered
+from awards.domain.rewards import Amendment, AmendmentKind
 from common.db import insert_if_new
 
 __all__ = ["AwardsStore"]
@@ -132,26 +134,99 @@ class AwardsStore:
         [decision] = await self._with_awards([row])
         return decision
 
-    async def list_decisions(self, *, year: int | None, limit: int, offset: int) -> tuple[int, list[Decision]]:
+    async def list_decisions(
+        self, *, year: int | None, authority_id: str | None = None, limit: int, offset: int
+    ) -> tuple[int, list[Decision]]:
         conditions = [] if year is None else [decisions.c.year == year]
+        if authority_id is not None:
+            conditions.append(decisions.c.authority_id == authority_id)
         total = await self.connection.execute(select(func.count()).select_from(decisions).where(*conditions))
         query = (
-            select(decisions).where(*conditions).order_by(decisions.c.year, decisions.c.seq).limit(limit).offset(offset)
+            select(decisions)
+            .where(*conditions)
+            .order_by(decisions.c.year, decisions.c.authority_id, decisions.c.seq)
+            .limit(limit)
+            .offset(offset)
         )
         rows = (await self.connection.execute(query)).all()
         return int(total.scalar_one()), await self._with_awards(rows)
 
-    async def next_decision_seq(self, year: int) -> int:
-        """The next decision number of ``year``, taken in the caller's transaction.
+    async def next_decision_seq(self, authority_id: str, year: int) -> int:
+        """The next number of an authority's register for ``year``, taken in the caller's transaction.
 
-        One upsert both creates the year's counter and increments it; on PostgreSQL the row stays
+        One upsert both creates the register's year and increments it; on PostgreSQL the row stays
         locked until the transaction ends, so concurrent grants get consecutive, distinct numbers
         (and a rolled-back grant gives its number back).
         """
         dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(decision_counters).values(year=year, last_seq=1)
+        statement = dialect.insert(decision_registers).values(authority_id=authority_id, year=year, last_seq=1)
         statement = statement.on_conflict_do_update(
-            index_elements=[decision_counters.c.year],
-            set_={"last_seq": decision_counters.c.last_seq + 1},
-        ).returning(decision_counters.c.last_seq)
+            index_elements=[decision_registers.c.authority_id, decision_registers.c.year],
+            set_={"last_seq": decision_registers.c.last_seq + 1},
+        ).returning(decision_registers.c.last_seq)
         return int((await self.connection.execute(statement)).scalar_one())
+
+    async def neighbours(self, authority_id: str, year: int, seq: int) -> tuple[Registered | None, Registered | None]:
+        """The numbers just before and just after ``seq`` in a register, with their dates."""
+        columns = (decisions.c.seq, decisions.c.number, decisions.c.signed_on)
+        in_register = (decisions.c.authority_id == authority_id, decisions.c.year == year)
+        before = select(*columns).where(*in_register, decisions.c.seq < seq).order_by(decisions.c.seq.desc()).limit(1)
+        after = select(*columns).where(*in_register, decisions.c.seq > seq).order_by(decisions.c.seq).limit(1)
+        found = []
+        for query in (before, after):
+            row = (await self.connection.execute(query)).first()
+            found.append(Registered(seq=row.seq, number=row.number, signed_on=row.signed_on) if row else None)
+        return found[0], found[1]
+
+    async def number_in_register(self, authority_id: str, year: int, seq: int) -> str | None:
+        """The number ``seq`` of a register if a decision already has it."""
+        query = select(decisions.c.number).where(
+            decisions.c.authority_id == authority_id, decisions.c.year == year, decisions.c.seq == seq
+        )
+        return (await self.connection.execute(query)).scalar_one_or_none()
+
+    async def amendments(self) -> list[Amendment]:
+        """The operator's additions to the rules, in the order they were recorded."""
+        query = select(rule_amendments).order_by(rule_amendments.c.amendment_id)
+        return [
+            Amendment(
+                kind=AmendmentKind(row.kind),
+                value=Decimal(row.value),
+                effective_from=row.effective_from,
+                source=row.source,
+                recorded_by=row.recorded_by,
+                recorded_at=row.recorded_at,
+                form=row.form,
+                grantor=row.grantor,
+                recipient_kind=row.recipient_kind,
+                verify=row.verify,
+                amendment_id=row.amendment_id,
+            )
+            for row in (await self.connection.execute(query)).all()
+        ]
+
+    async def add_amendment(self, amendment: Amendment) -> int:
+        row = {
+            "kind": amendment.kind.value,
+            "value": str(amendment.value),
+            "effective_from": amendment.effective_from,
+            "form": amendment.form,
+            "grantor": amendment.grantor,
+            "recipient_kind": amendment.recipient_kind,
+            "source": amendment.source,
+            "verify": amendment.verify,
+            "recorded_by": amendment.recorded_by,
+            "recorded_at": amendment.recorded_at,
+        }
+        result = await self.connection.execute(rule_amendments.insert().returning(rule_amendments.c.amendment_id), row)
+        return int(result.scalar_one())
+
+    async def lock_amendments(self) -> None:
+        """Serialise amendments (PostgreSQL): two at once could each pass the check alone."""
+        if self.connection.dialect.name == "postgresql":
+            await self.connection.execute(text("LOCK TABLE rule_amendments IN SHARE ROW EXCLUSIVE MODE"))
+
+    async def signed_since(self, day: date) -> int:
+        """How many decisions are dated on or after ``day`` (already priced by the rules then)."""
+        query = select(func.count()).select_from(decisions).where(decisions.c.signed_on >= day)
+        return int((await self.connection.execute(query)).scalar_one())

@@ -1,12 +1,17 @@
 """Exemplars the office may commend, and the commendation decisions (quyết định khen thưởng) issued.
 
 One decision carries one number and is signed for a list of recipients; each recipient's award
-records the figures its amount came from. An issued decision records ``AwardIssued`` for each
+records the figures its amount came from. Numbers follow Decree 30/2020/NĐ-CP (art. 15): each
+authority keeps one register per calendar year, numbered from 01 in the order and on the dates of
+signing, so a decision is never dated before the last one of its register, nor before the approval
+of any exemplar it commends. An issued decision records ``AwardIssued`` for each
 recipient; ``integration.py`` announces each as AwardGranted.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,21 +20,28 @@ from decimal import Decimal
 
 from awards.domain.rewards import Form, Reward, RewardRules, RuleError
 from common.dates import vietnam_date
-from common.organisation import Authority, Organisation
+from common.organisation import Authority, Level, Organisation
 
 __all__ = [
     "AlreadyGranted",
     "Award",
     "AwardIssued",
+    "BadDecisionNumber",
     "Decision",
     "Exemplar",
     "NoAuthority",
     "NotGrantable",
+    "NumberTaken",
+    "OutOfRegisterOrder",
+    "Registered",
+    "SignedBeforeApproval",
     "SignedInFuture",
     "authority_for",
+    "check_register_order",
     "check_signing_date",
     "decision_number",
     "issue_decision",
+    "parse_decision_number",
     "rewards_for",
 ]
 
@@ -62,12 +74,24 @@ class NoAuthority(RuleError):
     """No single authority may sign this decision on its date, with this form, for these recipients."""
 
 
-def authority_for(organisation: Organisation, exemplars: Sequence[Exemplar], form: Form, signed_on: date) -> Authority:
+_RANK = {Level.COMMUNE: 1, Level.DISTRICT: 2, Level.PROVINCE: 3}
+
+
+def authority_for(
+    organisation: Organisation,
+    exemplars: Sequence[Exemplar],
+    form: Form,
+    signed_on: date,
+    *,
+    named: str | None = None,
+) -> Authority:
     """Who signs a decision for these exemplars on ``signed_on``: their units' authority then.
 
     A unit that had ended by the signing date is commended by its successors' authority (Cao Xá's
     exemplar of 2025 is commended in 2026 by the People's Committee of Bản Nguyên commune). One
     decision has one authority, and that authority must be allowed to grant the form on the day.
+    ``named`` records the decision of a higher authority on the units' proposal (the provincial
+    chairman's Bằng khen for an exemplar of Bản Nguyên): it must stand above the units' own.
     """
     found: dict[str, Authority] = {}
     for exemplar in exemplars:
@@ -87,6 +111,13 @@ def authority_for(organisation: Organisation, exemplars: Sequence[Exemplar], for
         names = ", ".join(sorted(a.short_name for a in found.values()))
         raise NoAuthority(f"one decision is signed by one authority; these exemplars belong to {names}")
     [authority] = found.values()
+    if named is not None and named != authority.id:
+        higher = organisation.authority(named)
+        if higher is None or not higher.valid_on(signed_on):
+            raise NoAuthority(f"there is no authority {named!r} on {signed_on.isoformat()}")
+        if _RANK[higher.level] <= _RANK[authority.level]:
+            raise NoAuthority(f"{higher.name} does not stand above {authority.name}, the exemplars' own authority")
+        authority = higher
     if not authority.may_grant(form.id, signed_on):
         raise NoAuthority(f"{authority.name} may not grant {form.name} on {signed_on.isoformat()}")
     return authority
@@ -95,6 +126,68 @@ def authority_for(organisation: Organisation, exemplars: Sequence[Exemplar], for
 class SignedInFuture(ValueError):
     def __init__(self, signed_on: date, today: date) -> None:
         super().__init__(f"signed_on {signed_on.isoformat()} is in the future (today is {today.isoformat()})")
+
+
+class SignedBeforeApproval(ValueError):
+    """A decision cannot commend an exemplar before the exemplar was approved."""
+
+    def __init__(self, signed_on: date, early: Mapping[uuid.UUID, date]) -> None:
+        parts = [f"exemplar {i} was approved on {day.isoformat()}" for i, day in early.items()]
+        super().__init__(f"signed_on {signed_on.isoformat()} is before the approval it commends: " + "; ".join(parts))
+        self.exemplar_ids = list(early)
+
+
+class BadDecisionNumber(ValueError):
+    """An entered decision number is not one of this authority's register."""
+
+
+class NumberTaken(Exception):
+    """An entered number is already in the register."""
+
+
+class OutOfRegisterOrder(Exception):
+    """The signing date breaks the order of the register (numbers follow the order of the dates)."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A number already in a register, with the date it was signed."""
+
+    seq: int
+    number: str
+    signed_on: date
+
+
+def decision_number(seq: int, suffix: str) -> str:
+    """``01/QĐ-UBND``: two digits at least; each register restarts at 01 every 1 January."""
+    return f"{seq:02d}/{suffix}"
+
+
+_ENTERED = re.compile(r"^\s*0*([1-9][0-9]{0,5})\s*/\s*(\S+)\s*$")
+
+
+def parse_decision_number(text: str, suffix: str) -> int:
+    """The sequence of a number the document office gave (``163/QĐ-UBND``); its suffix must be ours."""
+    found = _ENTERED.match(unicodedata.normalize("NFC", text))
+    if found is None:
+        raise BadDecisionNumber(f"decision number {text!r} is not of the form 163/{suffix}")
+    if found.group(2) != suffix:
+        raise BadDecisionNumber(f"decision number {text!r} is not of this register: its numbers end in /{suffix}")
+    return int(found.group(1))
+
+
+def check_register_order(signed_on: date, before: Registered | None, after: Registered | None) -> None:
+    """Refuse a date earlier than the number before it, or later than the number after it."""
+    if before is not None and signed_on < before.signed_on:
+        raise OutOfRegisterOrder(
+            f"signed_on {signed_on.isoformat()} is before {before.signed_on.isoformat()}, the date of "
+            f"decision {before.number}, the number before it in the register"
+        )
+    if after is not None and signed_on > after.signed_on:
+        raise OutOfRegisterOrder(
+            f"signed_on {signed_on.isoformat()} is after {after.signed_on.isoformat()}, the date of "
+            f"decision {after.number}, the number after it in the register"
+        )
 
 
 @dataclass(frozen=True)
@@ -155,6 +248,8 @@ class Decision:
     """A commendation decision (quyết định khen thưởng): one number, one form, a list of recipients."""
 
     decision_id: uuid.UUID
+    authority_id: str  # whose register the number is in
+    authority_name: str
     year: int
     seq: int
     number: str
@@ -174,16 +269,14 @@ class Decision:
         return sum(a.amount_vnd for a in self.awards)
 
 
-def decision_number(seq: int, suffix: str) -> str:
-    """``12/QĐ-UBND``: the sequence restarts every 1 January."""
-    return f"{seq}/{suffix}"
-
-
-def check_signing_date(signed_on: date, now: datetime) -> None:
-    """A decision cannot be dated after today (Vietnam time)."""
+def check_signing_date(signed_on: date, now: datetime, exemplars: Sequence[Exemplar] = ()) -> None:
+    """A decision cannot be dated after today, nor before it approved what it commends (Vietnam time)."""
     today = vietnam_date(now)
     if signed_on > today:
         raise SignedInFuture(signed_on, today)
+    early = {e.exemplar_id: approved_on for e in exemplars if (approved_on := vietnam_date(e.approved_at)) > signed_on}
+    if early:
+        raise SignedBeforeApproval(signed_on, early)
 
 
 def rewards_for(
@@ -213,8 +306,8 @@ def rewards_for(
 def issue_decision(
     recipients: Sequence[tuple[Exemplar, Reward]],
     *,
+    authority: Authority,
     seq: int,
-    suffix: str,
     signed_on: date,
     signer: str,
     citation: str,
@@ -224,14 +317,14 @@ def issue_decision(
     """The decision commending ``recipients`` (each with its reward, all of one form)."""
     if not recipients:
         raise ValueError("a decision needs at least one recipient")
-    check_signing_date(signed_on, now)
+    check_signing_date(signed_on, now, [exemplar for exemplar, _ in recipients])
     form = recipients[0][1].form
     if any(reward.form.id != form.id for _, reward in recipients):
         raise ValueError("all recipients of a decision receive the same form")
     if len({exemplar.exemplar_id for exemplar, _ in recipients}) != len(recipients):
         raise ValueError("an exemplar may appear only once in a decision")
     decision_id = uuid.uuid4()
-    number = decision_number(seq, suffix)
+    number = decision_number(seq, authority.decision_suffix)
     awards = tuple(
         Award(
             award_id=uuid.uuid4(),
@@ -258,6 +351,8 @@ def issue_decision(
     )
     decision = Decision(
         decision_id=decision_id,
+        authority_id=authority.id,
+        authority_name=authority.name,
         year=signed_on.year,
         seq=seq,
         number=number,

@@ -7,12 +7,17 @@ the entries in force on a signing date and does exact decimal arithmetic.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import ROUND_CEILING, Decimal
+from enum import StrEnum
 from typing import Protocol, TypeVar
 
 __all__ = [
+    "Amendment",
+    "AmendmentKind",
+    "AmendmentRefused",
+    "AmountRow",
     "BaseSalary",
     "Form",
     "KindFactor",
@@ -44,6 +49,10 @@ class NoRuleInForce(RuleError):
 
 class RecipientNotEligible(RuleError):
     """The form is not given to this kind of recipient."""
+
+
+class AmendmentRefused(RuleError):
+    """An amendment would make the rules wrong or ambiguous; the message says why."""
 
 
 class _Dated(Protocol):
@@ -128,6 +137,51 @@ class Reward:
     amount_vnd: int
 
 
+class AmendmentKind(StrEnum):
+    BASE_SALARY = "base-salary"
+    MULTIPLIER = "multiplier"
+    KIND_FACTOR = "kind-factor"
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """An entry the operator added to the shipped rules, with its legal basis, and who and when.
+
+    ``form`` and ``grantor`` belong to a multiplier; ``recipient_kind`` to a kind factor.
+    """
+
+    kind: AmendmentKind
+    value: Decimal
+    effective_from: date
+    source: str
+    recorded_by: str
+    recorded_at: datetime
+    form: str | None = None
+    grantor: str | None = None
+    recipient_kind: str | None = None
+    verify: bool = False
+    amendment_id: int | None = None  # given when recorded
+
+    def describe(self) -> str:
+        if self.kind is AmendmentKind.BASE_SALARY:
+            what = f"base salary {self.value} VND"
+        elif self.kind is AmendmentKind.MULTIPLIER:
+            what = f"multiplier {self.value} for {self.form}" + (f" ({self.grantor})" if self.grantor else "")
+        else:
+            what = f"factor {self.value} for {self.recipient_kind} recipients"
+        return f"{what} from {self.effective_from.isoformat()}"
+
+
+@dataclass(frozen=True)
+class AmountRow:
+    """What a form pays each kind of recipient on a day; a reason instead where it pays nothing."""
+
+    day: date
+    form: Form
+    grantor: str
+    amounts: dict[str, int | str]
+
+
 @dataclass(frozen=True)
 class RewardRules:
     rounding_step_vnd: Decimal
@@ -190,3 +244,65 @@ class RewardRules:
         return Reward(
             form=form, multiplier=multiplier, kind_factor=factor, base_salary_vnd=base, amount_vnd=int(amount)
         )
+
+    def amended(self, amendments: Sequence[Amendment]) -> RewardRules:
+        """These rules with the operator's amendments added, each checked against what is there."""
+        rules = self
+        for amendment in amendments:
+            rules = rules._with(amendment)
+        return rules
+
+    def _with(self, amendment: Amendment) -> RewardRules:
+        entry = f"{amendment.describe()} ({amendment.source})"
+        if amendment.value <= 0:
+            raise AmendmentRefused(f"{entry}: the value must be positive")
+        if not amendment.source.strip():
+            raise AmendmentRefused(f"{entry}: the legal basis is required")
+        if amendment.kind is AmendmentKind.BASE_SALARY:
+            if amendment.value != amendment.value.to_integral_value():
+                raise AmendmentRefused(f"{entry}: a base salary is a whole number of đồng")
+            if any(s.effective_from == amendment.effective_from for s in self.base_salaries):
+                raise AmendmentRefused(f"{entry}: a base salary already takes effect on that day")
+            added = BaseSalary(amendment.value, amendment.effective_from, amendment.source, amendment.verify)
+            return replace(self, base_salaries=(*self.base_salaries, added))
+        if amendment.kind is AmendmentKind.KIND_FACTOR:
+            kind = amendment.recipient_kind
+            if kind not in {"individual", "collective", "household"}:
+                raise AmendmentRefused(f"{entry}: the recipient kind is individual, collective or household")
+            if any(k.kind == kind and k.effective_from == amendment.effective_from for k in self.kind_factors):
+                raise AmendmentRefused(f"{entry}: a factor for {kind} recipients already takes effect on that day")
+            factor = KindFactor(kind, amendment.value, amendment.effective_from, amendment.source, amendment.verify)
+            return replace(self, kind_factors=(*self.kind_factors, factor))
+        try:
+            form = self.form(amendment.form or "")
+        except UnknownForm as error:
+            raise AmendmentRefused(f"{entry}: {error}") from None
+        if amendment.grantor not in (None, "commune", "district", "province"):
+            raise AmendmentRefused(f"{entry}: the grantor level is commune, district or province")
+        if any(
+            m.effective_from == amendment.effective_from and m.grantor == amendment.grantor for m in form.multipliers
+        ):
+            raise AmendmentRefused(f"{entry}: a multiplier of {form.name} already takes effect on that day")
+        multiplier = Multiplier(
+            amendment.value, amendment.effective_from, amendment.grantor, amendment.source, amendment.verify
+        )
+        changed = replace(form, multipliers=(*form.multipliers, multiplier))
+        return replace(self, forms=tuple(changed if f.id == form.id else f for f in self.forms))
+
+    def amounts_on(self, day: date, *, grantor: str) -> list[AmountRow]:
+        """Every form's amount for each recipient kind on ``day``, signed at the ``grantor`` level.
+
+        A form only a higher level grants (the provincial Bằng khen) is priced at that level.
+        """
+        rows = []
+        for form in self.forms:
+            levels = {m.grantor for m in form.multipliers}
+            level = grantor if levels & {None, grantor} or len(levels) != 1 else next(iter(levels)) or grantor
+            amounts: dict[str, int | str] = {}
+            for kind in ("individual", "collective", "household"):
+                try:
+                    amounts[kind] = self.reward(form.id, kind, day, grantor=level).amount_vnd
+                except RuleError as error:
+                    amounts[kind] = str(error)
+            rows.append(AmountRow(day=day, form=form, grantor=level, amounts=amounts))
+        return rows

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from awards.adapters.repository import AwardsStore
-from awards.domain.model import AlreadyGranted, Award, AwardIssued, Decision, Exemplar, NotGrantable, SignedInFuture
-from awards.domain.rewards import RewardRules, RuleError
-from awards.service.handlers import AwardsOffice, DecisionRequest, ExemplarNotFound, issue_decision_for
+from awards.domain.model import (
+    AlreadyGranted,
+    Award,
+    AwardIssued,
+    BadDecisionNumber,
+    Decision,
+    Exemplar,
+    NotGrantable,
+    NumberTaken,
+    OutOfRegisterOrder,
+    SignedBeforeApproval,
+    SignedInFuture,
+)
+from awards.domain.rewards import Amendment, AmendmentKind, AmendmentRefused, RewardRules, RuleError
+from awards.service.handlers import (
+    AwardsOffice,
+    DecisionRequest,
+    ExemplarNotFound,
+    amend_rules,
+    issue_decision_for,
+    rules_in_force,
+)
 from common.auth import Principal, Role, require_roles
 from common.events import Text
 from common.paging import Offset
@@ -24,9 +44,11 @@ from common.views import PublicExemplarView
 __all__ = ["router"]
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 Granter = Annotated[Principal, require_roles(Role.OFFICER, Role.SIGNER)]
 Reader = Annotated[Principal, require_roles(Role.OFFICER, Role.SIGNER, Role.OPERATOR, Role.REVIEWER)]
+Operator = Annotated[Principal, require_roles(Role.OPERATOR)]
 
 
 class AwardView(BaseModel):
@@ -94,6 +116,8 @@ class RecipientView(BaseModel):
 
 class DecisionView(BaseModel):
     decision_id: uuid.UUID
+    authority_id: str = Field(description="whose register the number is in")
+    authority_name: str
     decision_number: str
     year: int
     seq: int
@@ -144,6 +168,16 @@ class _Signing(BaseModel):
     citation: Annotated[Text, Field(max_length=2000)] = Field(
         default="", validation_alias=AliasChoices("citation", "reason")
     )
+    authority: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] | None = Field(
+        default=None,
+        description="the authority that signed, when a higher one (the province) decided on the units' proposal;"
+        " the units' own authority on the signing date if omitted",
+    )
+    number: Annotated[Text, Field(min_length=1, max_length=60)] | None = Field(
+        default=None,
+        description="the number the authority's document office gave (163/QĐ-UBND), where it numbers;"
+        " otherwise omitted and the next number of the authority's register is taken",
+    )
 
 
 class Grant(_Signing):
@@ -172,7 +206,7 @@ def _refused(error: Exception, ids: list[uuid.UUID] | None = None) -> HTTPExcept
     """The HTTP answer to a refused decision; ``ids`` adds the exemplars concerned to the detail."""
     if isinstance(error, ExemplarNotFound):
         code = status.HTTP_404_NOT_FOUND
-    elif isinstance(error, AlreadyGranted):
+    elif isinstance(error, AlreadyGranted | NumberTaken | OutOfRegisterOrder):
         code = status.HTTP_409_CONFLICT
     else:
         code = status.HTTP_422_UNPROCESSABLE_CONTENT
@@ -181,7 +215,16 @@ def _refused(error: Exception, ids: list[uuid.UUID] | None = None) -> HTTPExcept
     return HTTPException(code, {"message": str(error), "exemplar_ids": [str(i) for i in ids]})
 
 
-_REFUSALS = (ExemplarNotFound, AlreadyGranted, RuleError, SignedInFuture)
+_REFUSALS = (
+    ExemplarNotFound,
+    AlreadyGranted,
+    RuleError,
+    SignedInFuture,
+    SignedBeforeApproval,
+    BadDecisionNumber,
+    NumberTaken,
+    OutOfRegisterOrder,
+)
 
 
 @router.post("/decisions", response_model=DecisionView, status_code=status.HTTP_201_CREATED, tags=["decisions"])
@@ -189,7 +232,10 @@ async def issue(request: Request, body: DecisionBody, who: Granter) -> DecisionV
     """Issue one numbered commendation decision (quyết định khen thưởng) for a list of exemplars.
 
     All or nothing: unknown exemplars (404), exemplars already holding the form (409) or ones the
-    form cannot go to (422) refuse the whole decision; the detail lists them.
+    form cannot go to (422) refuse the whole decision; the detail lists them. The number is the
+    next of the signing authority's register for the year (``01/QĐ-UBND`` first), or the one its
+    document office gave (``number``); a date that breaks the register's order (409) or comes
+    before an exemplar's approval (422) is refused.
     """
     runtime = _runtime(request)
     decision_request = DecisionRequest(
@@ -199,10 +245,12 @@ async def issue(request: Request, body: DecisionBody, who: Granter) -> DecisionV
         signed_on=body.signed_on,
         signer=body.signer or None,
         citation=body.citation,
+        number=body.number,
+        authority=body.authority,
     )
     try:
         decision = await issue_decision_for(runtime.unit_of_work(), _office(request), decision_request)
-    except (ExemplarNotFound, AlreadyGranted, NotGrantable) as error:
+    except (ExemplarNotFound, AlreadyGranted, NotGrantable, SignedBeforeApproval) as error:
         raise _refused(error, error.exemplar_ids) from error
     except _REFUSALS as error:
         raise _refused(error) from error
@@ -214,11 +262,14 @@ async def list_decisions(
     request: Request,
     _who: Reader,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    authority: Annotated[str | None, Query(max_length=80, description="one authority's register")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Offset = 0,
 ) -> DecisionList:
+    """Decisions by year, then register, in the order of their numbers."""
     async with _runtime(request).db.read() as connection:
-        total, items = await AwardsStore(connection).list_decisions(year=year, limit=limit, offset=offset)
+        store = AwardsStore(connection)
+        total, items = await store.list_decisions(year=year, authority_id=authority, limit=limit, offset=offset)
     return DecisionList(total=total, items=[DecisionView.of(d) for d in items])
 
 
@@ -241,6 +292,8 @@ async def grant(request: Request, body: Grant, who: Granter) -> AwardView:
         signed_on=body.signed_on,
         signer=body.signer or None,
         citation=body.citation,
+        number=body.number,
+        authority=body.authority,
     )
     try:
         decision = await issue_decision_for(_runtime(request).unit_of_work(), _office(request), decision_request)
@@ -300,5 +353,109 @@ async def get_exemplar(request: Request, exemplar_id: uuid.UUID, _who: Reader) -
 
 @router.get("/rules", tags=["rules"])
 async def rules(request: Request) -> RewardRules:
-    """The forms, their multipliers and the base salary periods, with their effective dates."""
-    return _office(request).rules
+    """The forms, their multipliers and the base salary periods in force, with their effective dates.
+
+    The shipped rules with every amendment the operator recorded.
+    """
+    async with _runtime(request).db.read() as connection:
+        return await rules_in_force(AwardsStore(connection), _office(request))
+
+
+class AmendmentBody(BaseModel):
+    """A new base salary, multiplier or kind factor, from a date, with its legal basis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AmendmentKind
+    value: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
+    effective_from: date
+    source: Annotated[Text, Field(min_length=3, max_length=500, description="the legal basis: Nghị định …")]
+    form: Annotated[str, Field(max_length=80)] | None = Field(default=None, description="for a multiplier")
+    grantor: Literal["commune", "district", "province"] | None = Field(
+        default=None, description="for a multiplier of one signing level only"
+    )
+    recipient_kind: Literal["individual", "collective", "household"] | None = Field(
+        default=None, description="for a kind factor"
+    )
+    verify: bool = Field(default=False, description="not yet confirmed from a primary legal text")
+
+
+class AmendmentView(BaseModel):
+    amendment_id: int | None
+    kind: AmendmentKind
+    value: Decimal
+    effective_from: date
+    source: str
+    form: str | None
+    grantor: str | None
+    recipient_kind: str | None
+    verify: bool
+    recorded_by: str
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, amendment: Amendment) -> AmendmentView:
+        return cls.model_validate(amendment, from_attributes=True)
+
+
+class AmendmentReceipt(BaseModel):
+    amendment: AmendmentView
+    signed_since: int = Field(description="decisions already dated on or after the effective date, priced without it")
+
+
+@router.get("/rules/amendments", response_model=list[AmendmentView], tags=["rules"])
+async def list_amendments(request: Request, _who: Reader) -> list[AmendmentView]:
+    """What the operator added to the shipped rules, who added it and when, oldest first."""
+    async with _runtime(request).db.read() as connection:
+        return [AmendmentView.of(a) for a in await AwardsStore(connection).amendments()]
+
+
+@router.post("/rules/amendments", response_model=AmendmentReceipt, status_code=status.HTTP_201_CREATED, tags=["rules"])
+async def amend(request: Request, body: AmendmentBody, who: Operator) -> AmendmentReceipt:
+    """Add a base salary, multiplier or kind factor; decisions signed from now on use it, no restart.
+
+    Refused (422) when it would make the rules ambiguous (two entries from one day) or names an
+    unknown form. Recorded with the operator's name and the time; never changed afterwards.
+    """
+    amendment = Amendment(
+        kind=body.kind,
+        value=body.value,
+        effective_from=body.effective_from,
+        source=body.source,
+        recorded_by=who.name,
+        recorded_at=datetime.now(UTC),
+        form=body.form,
+        grantor=body.grantor,
+        recipient_kind=body.recipient_kind,
+        verify=body.verify,
+    )
+    try:
+        recorded = await amend_rules(_runtime(request).unit_of_work(), _office(request), amendment)
+    except AmendmentRefused as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    log.warning("rules amended by %s: %s (%s)", who.name, amendment.describe(), amendment.source)
+    return AmendmentReceipt(amendment=AmendmentView.of(recorded.amendment), signed_since=recorded.signed_since)
+
+
+class AmountRowView(BaseModel):
+    day: date
+    form: str
+    form_name: str
+    grantor: str
+    amounts: dict[str, int | str] = Field(description="VND per recipient kind, or why the form pays that kind nothing")
+
+
+@router.get("/rules/amounts", response_model=list[AmountRowView], tags=["rules"])
+async def amounts(
+    request: Request,
+    on: Annotated[list[date], Query(min_length=1, max_length=31, description="signing dates")],
+    grantor: Literal["commune", "district", "province"] = "commune",
+) -> list[AmountRowView]:
+    """What each form pays an individual, a collective and a household, for decisions signed on each date."""
+    async with _runtime(request).db.read() as connection:
+        rules = await rules_in_force(AwardsStore(connection), _office(request))
+    return [
+        AmountRowView(day=row.day, form=row.form.id, form_name=row.form.name, grantor=row.grantor, amounts=row.amounts)
+        for day in on
+        for row in rules.amounts_on(day, grantor=grantor)
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -13,28 +13,35 @@ from awards.adapters.repository import AwardsStore
 from awards.domain.model import (
     AlreadyGranted,
     AwardIssued,
+    BadDecisionNumber,
     Decision,
+    NumberTaken,
     authority_for,
+    check_register_order,
     check_signing_date,
     issue_decision,
+    parse_decision_number,
     rewards_for,
 )
-from awards.domain.rewards import RewardRules
+from awards.domain.rewards import Amendment, RewardRules
 from awards.integration import exemplar_from_approved
 from common.dates import vietnam_date
 from common.events import Event, ExemplarApproved
-from common.organisation import Organisation
+from common.organisation import Authority, Numbering, Organisation
 from common.processing import Handlers
 from common.unit_of_work import UnitOfWork
 
 __all__ = [
+    "AmendmentRecorded",
     "AwardsOffice",
     "AwardsUnitOfWork",
     "DecisionRequest",
     "ExemplarNotFound",
+    "amend_rules",
     "handlers",
     "issue_decision_for",
     "record_exemplars",
+    "rules_in_force",
 ]
 
 
@@ -66,9 +73,33 @@ class DecisionRequest:
     signed_on: date | None = None
     signer: str | None = None
     citation: str = ""
+    number: str | None = None  # given by the authority's document office, where it numbers (163/QĐ-UBND)
+    authority: str | None = None  # a higher authority's decision on the units' proposal; else their own
 
 
 AwardsUnitOfWork = UnitOfWork[AwardsStore, AwardIssued]
+
+
+@dataclass(frozen=True)
+class AmendmentRecorded:
+    amendment: Amendment
+    signed_since: int  # decisions already dated on or after its effective date, priced without it
+
+
+async def rules_in_force(store: AwardsStore, office: AwardsOffice) -> RewardRules:
+    """The shipped rules with the operator's amendments: read at every use, so no restart is needed."""
+    return office.rules.amended(await store.amendments())
+
+
+async def amend_rules(uow: AwardsUnitOfWork, office: AwardsOffice, amendment: Amendment) -> AmendmentRecorded:
+    """Record an amendment the rules accept (refused with AmendmentRefused); it applies at once."""
+    async with uow:
+        await uow.store.lock_amendments()
+        recorded = await uow.store.amendments()
+        office.rules.amended([*recorded, amendment])
+        amendment_id = await uow.store.add_amendment(amendment)
+        signed_since = await uow.store.signed_since(amendment.effective_from)
+    return AmendmentRecorded(replace(amendment, amendment_id=amendment_id), signed_since)
 
 
 async def record_exemplars(uow: AwardsUnitOfWork, events: Sequence[Event[ExemplarApproved]]) -> None:
@@ -90,7 +121,7 @@ async def issue_decision_for(
     ids = list(request.exemplar_ids)
     if len(set(ids)) != len(ids):
         raise ValueError("an exemplar may appear only once in a decision")
-    form = office.rules.form(request.form)
+    form = office.rules.form(request.form)  # forms come with the shipped file; amendments add dated values
     check_signing_date(signed_on, now)
     try:
         async with uow:
@@ -100,13 +131,16 @@ async def issue_decision_for(
             if granted := await uow.store.granted_numbers(ids, form.id):
                 raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted})
             exemplars = [found[i] for i in ids]
-            authority = authority_for(office.organisation, exemplars, form, signed_on)
-            rewards = rewards_for(office.rules, form.id, exemplars, signed_on, grantor=authority.level.value)
+            check_signing_date(signed_on, now, exemplars)
+            authority = authority_for(office.organisation, exemplars, form, signed_on, named=request.authority)
+            rules = await rules_in_force(uow.store, office)
+            rewards = rewards_for(rules, form.id, exemplars, signed_on, grantor=authority.level.value)
+            # Taken last: on PostgreSQL the register's row stays locked until the commit.
+            seq = await _number(uow.store, authority, signed_on, request.number)
             decision = issue_decision(
                 list(zip(exemplars, rewards, strict=True)),
-                # Taken last: on PostgreSQL the year's counter stays locked until the commit.
-                seq=await uow.store.next_decision_seq(signed_on.year),
-                suffix=authority.decision_suffix,
+                authority=authority,
+                seq=seq,
                 signed_on=signed_on,
                 signer=request.signer or authority.signer_title,
                 citation=request.citation,
@@ -116,13 +150,37 @@ async def issue_decision_for(
             await uow.store.add_decision(decision)
             uow.track(decision)
     except IntegrityError:
-        # A concurrent decision granting the same form to one of these exemplars committed first.
+        # A concurrent decision granting the same form to one of these exemplars, or taking the
+        # same entered number, committed first.
         async with uow:
             granted = await uow.store.granted_numbers(ids, form.id)
-        if not granted:
-            raise
-        raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted}) from None
+        if granted:
+            raise AlreadyGranted(form.name, {i: granted[i] for i in ids if i in granted}) from None
+        if request.number is not None:
+            raise NumberTaken(f"decision number {request.number} is already in the register") from None
+        raise
     return decision
+
+
+async def _number(store: AwardsStore, authority: Authority, signed_on: date, entered: str | None) -> int:
+    """The decision's place in its authority's register for the year, in the order of the dates."""
+    year = signed_on.year
+    if authority.numbering is Numbering.ENTERED:
+        if entered is None:
+            raise BadDecisionNumber(
+                f"{authority.name} numbers its decisions in its own register: enter the number its document office gave"
+            )
+        seq = parse_decision_number(entered, authority.decision_suffix)
+        if taken := await store.number_in_register(authority.id, year, seq):
+            raise NumberTaken(f"decision number {taken} of {year} is already in the register of {authority.name}")
+    elif entered is not None:
+        raise BadDecisionNumber(
+            f"the decisions of {authority.name} are numbered here, at signing; leave the number out"
+        )
+    else:
+        seq = await store.next_decision_seq(authority.id, year)
+    check_register_order(signed_on, *await store.neighbours(authority.id, year, seq))
+    return seq
 
 
 def handlers() -> Handlers[AwardsStore, AwardIssued]:
