@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from common.consumer import Delivery, EntryHandler
+from common.db import Database
+from common.events import NominationSubmitted, new_event
+from common.organisation import Organisation
+from common.signing import sign_compact
+from common.wire import SIGNED_FIELD
 from exemplars_tools.state import StateFolder
+from nomination.adapters.orm import messaging
+from nomination.adapters.repository import NominationStore, name_key
 from nomination.bootstrap import bootstrap
 from nomination.config import Settings
+from nomination.domain.registry import registry_key
+from nomination.entrypoints.consumers import subscriptions_for
+from nomination.integration import to_integration
 from tests.conftest import TEST_SECRET
+from tests.helpers import units_of_work
 
 
 @contextlib.asynccontextmanager
@@ -37,3 +53,58 @@ async def running_nomination(
     app = bootstrap(settings)
     async with app.router.lifespan_context(app):
         yield app
+
+
+def stored_nomination(
+    unit_id: str, quarter: str, name: str, *, kind: str = "individual", **extra: Any
+) -> dict[str, Any]:
+    """A row of the nominations table as intake would have written it (``extra`` overrides columns)."""
+    row: dict[str, Any] = {
+        "nomination_id": uuid.uuid4(),
+        "submission_event_id": uuid.uuid4(),
+        "unit_id": unit_id,
+        "quarter": quarter,
+        "field": "agriculture",
+        "nominee_kind": kind,
+        "nominee_name": name,
+        "nominee_name_key": name_key(name),
+        "nominee_title": "Nông dân",
+        "birth_year": None,
+        "identity_number": None,
+        "phone": None,
+        "address": None,
+        "achievements": "Trồng 3 ha bưởi theo tiêu chuẩn VietGAP, giúp 5 hộ thoát nghèo.",
+        "consent_to_publish": True,
+        "channel": "stream",
+        "submitted_by": f"system:{unit_id}",
+        "submitted_at": datetime.now(UTC),
+        "status": "accepted",
+        "reasons": [],
+        "correlation_id": uuid.uuid4(),
+        "person_id": uuid.uuid4(),
+        "registry_key": registry_key(name),
+        "registry_warnings": [],
+    }
+    return {**row, **extra}
+
+
+_entry_ids = itertools.count(1)
+
+
+def processors(db: Database, organisation: Organisation) -> dict[str, EntryHandler]:
+    """The processors the running service reads its two streams with, by stream (no Redis is used)."""
+    uow = units_of_work(db, "nomination", messaging, NominationStore, to_integration)
+    return {sub.stream: sub.handler for sub in subscriptions_for(organisation)(uow)}
+
+
+def signed(state: Path, body: dict[str, Any], unit: str = "xa-ban-nguyen") -> tuple[uuid.UUID, Delivery]:
+    event = new_event(NominationSubmitted.model_validate(body), producer=unit)
+    token = sign_compact(
+        event.envelope.model_dump_json().encode(), (state / "unit-keys" / f"{unit}.pem").read_bytes(), unit
+    )
+    return event.event_id, Delivery(
+        stream=NominationSubmitted.STREAM,
+        group="nomination",
+        entry_id=f"{next(_entry_ids)}-0",
+        fields={SIGNED_FIELD: token.encode()},
+    )

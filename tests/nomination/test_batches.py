@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from common.consumer import Delivery, EntryHandler
@@ -23,64 +20,24 @@ from common.db import Database
 from common.events import (
     ExemplarRejected,
     NominationAccepted,
+    NominationFlagged,
     NominationRejected,
     NominationReturned,
-    NominationSubmitted,
     Reason,
     SubmissionOutcome,
     new_event,
     parse_event,
 )
-from common.organisation import Organisation, load_organisation
-from common.signing import sign_compact
-from common.wire import EVENT_FIELD, SIGNED_FIELD
-from exemplars_tools.cli import setup_state
+from common.organisation import load_organisation
+from common.wire import EVENT_FIELD
 from exemplars_tools.state import StateFolder
 from nomination.adapters.orm import messaging, nominations, rejected_submissions
-from nomination.adapters.repository import NominationStore, name_key, nominee_key
-from nomination.config import MIGRATIONS
-from nomination.entrypoints.consumers import subscriptions_for
-from nomination.integration import to_integration
-from tests.helpers import migrated_database, open_quarter, units_of_work
+from nomination.adapters.repository import NominationStore, nominee_key
+from tests.helpers import open_quarter
+from tests.nomination.support import processors, signed, stored_nomination
 from tests.nomination.test_intake import UNIT, submission
 
 _entry_ids = itertools.count(1)
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Path:
-    setup_state(tmp_path / "state")
-    return tmp_path / "state"
-
-
-@pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    async with migrated_database(MIGRATIONS, db_url) as database:
-        yield database
-
-
-def processors(db: Database, organisation: Organisation) -> dict[str, EntryHandler]:
-    """The processors the running service reads its two streams with, by stream (no Redis is used)."""
-    uow = units_of_work(db, "nomination", messaging, NominationStore, to_integration)
-    return {sub.stream: sub.handler for sub in subscriptions_for(organisation)(uow)}
-
-
-@pytest.fixture
-def intake(db: Database, state: Path) -> EntryHandler:
-    return processors(db, load_organisation(StateFolder(state).organisation))[NominationSubmitted.STREAM]
-
-
-def signed(state: Path, body: dict[str, Any], unit: str = UNIT) -> tuple[uuid.UUID, Delivery]:
-    event = new_event(NominationSubmitted.model_validate(body), producer=unit)
-    token = sign_compact(
-        event.envelope.model_dump_json().encode(), (state / "unit-keys" / f"{unit}.pem").read_bytes(), unit
-    )
-    return event.event_id, Delivery(
-        stream=NominationSubmitted.STREAM,
-        group="nomination",
-        entry_id=f"{next(_entry_ids)}-0",
-        fields={SIGNED_FIELD: token.encode()},
-    )
 
 
 async def outbox_events(db: Database) -> list[Any]:
@@ -109,7 +66,11 @@ async def test_a_batch_has_the_outcomes_its_entries_would_have_one_by_one(
     assert await intake([d for _, d in batch]) == []
 
     events = await outbox_events(db)
-    by_cause = {e.envelope.causation_id: e.payload for e in events if e.payload.stream() == "nomination.events"}
+    by_cause = {
+        e.envelope.causation_id: e.payload
+        for e in events
+        if e.payload.stream() == "nomination.events" and not isinstance(e.payload, NominationFlagged)
+    }
     # Each unit is told of each of its submissions on its own stream, and of no other unit's.
     told = {e.envelope.causation_id: e.payload for e in events if isinstance(e.payload, SubmissionOutcome)}
     units = [UNIT] * 4 + ["xa-ban-nguyen", "xa-lam-thao", "xa-phung-nguyen"]
@@ -160,28 +121,7 @@ async def test_duplicate_check_finds_every_stored_nominee_past_one_query_chunk(d
     async with db.transaction() as conn:
         await conn.execute(
             nominations.insert(),
-            [
-                {
-                    "nomination_id": uuid.uuid4(),
-                    "submission_event_id": uuid.uuid4(),
-                    "unit_id": unit,
-                    "quarter": quarter,
-                    "field": "agriculture",
-                    "nominee_kind": "individual",
-                    "nominee_name": name,
-                    "nominee_name_key": name_key(name),
-                    "nominee_title": "Nông dân",
-                    "achievements": "x" * 30,
-                    "consent_to_publish": True,
-                    "channel": "stream",
-                    "submitted_by": "system",
-                    "submitted_at": datetime.now(UTC),
-                    "status": "accepted",
-                    "reasons": [],
-                    "correlation_id": uuid.uuid4(),
-                }
-                for unit, quarter, name in stored
-            ],
+            [stored_nomination(unit, quarter, name) for unit, quarter, name in stored],
         )
     asked = [
         *stored,

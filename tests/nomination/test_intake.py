@@ -20,16 +20,16 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from common.auth import Role, mint_token
+from common.dates import quarter_label
 from common.events import NominationSubmitted, new_event
 from common.migrations import upgrade
 from common.signing import sign_compact
 from exemplars_tools.cli import setup_state
 from nomination.adapters.orm import nominations
-from nomination.adapters.repository import name_key
 from nomination.config import MIGRATIONS
 from tests.conftest import TEST_SECRET
 from tests.helpers import Fields, add_entry, eventually, open_quarter, stream_events, stream_fields
-from tests.nomination.support import running_nomination
+from tests.nomination.support import running_nomination, stored_nomination
 
 UNIT = "xa-ban-nguyen"
 SUBMISSIONS = "nomination.submissions"
@@ -265,26 +265,15 @@ async def test_a_clerk_of_a_successor_sees_the_records_of_the_units_merged_into_
     service: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # A nomination Cao Xá made in 2024, when it was a commune of Lâm Thao district.
-    old_id = uuid.uuid4()
-    row = {
-        "nomination_id": old_id,
-        "submission_event_id": uuid.uuid4(),
-        "unit_id": "xa-cao-xa",
-        "quarter": "2024-Q3",
-        "field": "agriculture",
-        "nominee_kind": "household",
-        "nominee_name": "Hộ ông Nguyễn Văn Hòa",
-        "nominee_name_key": name_key("Hộ ông Nguyễn Văn Hòa"),
-        "nominee_title": "Hộ nông dân",
-        "achievements": "Trồng 3 ha bưởi theo tiêu chuẩn VietGAP, giúp 5 hộ thoát nghèo.",
-        "consent_to_publish": True,
-        "channel": "stream",
-        "submitted_by": "system:xa-cao-xa",
-        "submitted_at": datetime(2024, 8, 20, 3, 0, tzinfo=UTC),
-        "status": "approved",
-        "reasons": [],
-        "correlation_id": uuid.uuid4(),
-    }
+    row = stored_nomination(
+        "xa-cao-xa",
+        "2024-Q3",
+        "Hộ ông Nguyễn Văn Hòa",
+        kind="household",
+        submitted_at=datetime(2024, 8, 20, 3, 0, tzinfo=UTC),
+        status="approved",
+    )
+    old_id = row["nomination_id"]
     async with service.state.runtime.db.transaction() as conn:
         await conn.execute(nominations.insert(), [row])
     listed = (await client.get("/nominations", headers=auth(unit="xa-ban-nguyen"))).json()
@@ -296,3 +285,17 @@ async def test_a_clerk_of_a_successor_sees_the_records_of_the_units_merged_into_
     assert (await client.get(f"/nominations/{old_id}", headers=auth(unit="xa-lam-thao"))).status_code == 403
     assert (await client.get("/nominations?unit=xa-cao-xa", headers=auth(unit="xa-lam-thao"))).status_code == 403
     assert (await client.get("/nominations?unit=xa-ban-nguyen", headers=auth(unit="xa-cao-xa"))).status_code == 403
+
+    # Bản Nguyên nominates the household again: the registry knows it from Cao Xá's 2024 nomination.
+    household = {"kind": "household", "name": "Hộ ông Nguyễn Văn Hòa", "title": "Hộ nông dân"}
+    again = await client.post("/nominations", json=submission(nominee=household), headers=auth())
+    assert again.status_code == 201, again.text
+    history = await client.get(f"/registry/{row['person_id']}", headers=auth(Role.REVIEWER))
+    assert history.status_code == 200, history.text
+    assert [(n["unit_name"], n["quarter_label"], n["status"]) for n in history.json()["nominations"]] == [
+        ("Xã Cao Xá", "quý III năm 2024", "approved"),
+        ("Xã Bản Nguyên", quarter_label(open_quarter()), "accepted"),
+    ]
+    assert "warnings" not in again.json() and "registry_warnings" not in again.json()  # the office's, not the unit's
+    assert (await client.get(f"/registry/{row['person_id']}", headers=auth())).status_code == 403
+    assert (await client.get(f"/registry/{uuid.uuid4()}", headers=auth(Role.OFFICER))).status_code == 404

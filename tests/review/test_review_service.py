@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from common.auth import Role, mint_token
-from common.events import FieldOfWork, NominationAccepted, NomineeKind, new_event
+from common.events import FieldOfWork, NominationAccepted, NominationFlagged, NomineeKind, Reason, new_event
 from common.migrations import upgrade
 from review.bootstrap import bootstrap
 from review.config import MIGRATIONS, Settings
@@ -196,3 +196,51 @@ async def test_a_token_for_a_hundred_years_is_refused(client: httpx.AsyncClient)
     refused = await client.get("/reviews", headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 401
     assert "dài hơn mức cho phép" in refused.json()["detail"]
+
+
+def flagged(nomination_id: str, person_id: uuid.UUID) -> dict[str, Any]:
+    payload = NominationFlagged(
+        nomination_id=uuid.UUID(nomination_id),
+        person_id=person_id,
+        warnings=[
+            Reason(
+                code="registry-known",
+                message="đã có trong sổ theo dõi điển hình (trùng họ tên): Trạm Y tế xã Bản Nguyên đã được giới"
+                " thiệu 1 lần: quý III năm 2024, xã Cao Xá giới thiệu, được công nhận",
+            )
+        ],
+    )
+    envelope: dict[str, Any] = json.loads(new_event(payload, producer="nomination").envelope.model_dump_json())
+    return envelope
+
+
+async def test_the_registrys_warnings_are_shown_with_the_case(client: httpx.AsyncClient, redis_client: Redis) -> None:
+    env, other = accepted(), accepted()
+    await open_case(client, redis_client, env)
+    await open_case(client, redis_client, other)
+    nid, person = env["data"]["nomination_id"], uuid.uuid4()
+    await redis_client.xadd("nomination.events", {"event": json.dumps(flagged(nid, person))})
+
+    async def probe() -> dict[str, Any] | None:
+        case: dict[str, Any] = (await client.get(f"/reviews/{nid}", headers=auth())).json()
+        return case if case["warnings"] else None
+
+    case = await eventually(probe)
+    assert case["person_id"] == str(person)
+    assert [w["code"] for w in case["warnings"]] == ["registry-known"]
+    same_person = (await client.get(f"/reviews?person={person}", headers=auth())).json()
+    assert [c["nomination_id"] for c in same_person["items"]] == [nid]
+    untouched = (await client.get(f"/reviews/{other['data']['nomination_id']}", headers=auth())).json()
+    assert (untouched["warnings"], untouched["person_id"]) == ([], None)
+
+
+async def test_warnings_for_a_case_never_opened_are_a_dead_letter(
+    client: httpx.AsyncClient, redis_client: Redis
+) -> None:
+    await redis_client.xadd("nomination.events", {"event": json.dumps(flagged(str(uuid.uuid4()), uuid.uuid4()))})
+
+    async def probe() -> list[dict[str, Any]]:
+        return await stream_entries(redis_client, "nomination.events.dead")
+
+    [dead] = await eventually(probe)
+    assert "unknown-nomination" in repr(dead)

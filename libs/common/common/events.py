@@ -38,6 +38,7 @@ __all__ = [
     "ExemplarRejected",
     "FieldOfWork",
     "NominationAccepted",
+    "NominationFlagged",
     "NominationRejected",
     "NominationReturned",
     "NominationSubmitted",
@@ -201,6 +202,23 @@ class NominationRejected(EventPayload):
     reasons: list[Reason] = Field(min_length=1)
 
 
+class NominationFlagged(EventPayload):
+    """What the registry of exemplars knows of an accepted nomination's nominee, for the reviewer.
+
+    Follows the nomination's NominationAccepted. ``person_id`` names the nominee in the registry
+    (the same across quarters, units and mergers); the warnings say who they were seen as before,
+    or may be (no identity number leaves nomination).
+    """
+
+    TYPE: ClassVar[str] = "NominationFlagged"
+    STREAM: ClassVar[str] = "nomination.events"
+
+    nomination_id: uuid.UUID
+    person_id: uuid.UUID
+    possible_person_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    warnings: list[Reason] = Field(min_length=1, max_length=20)
+
+
 class ExemplarApproved(_PublicExemplar):
     """The review office approved the nomination: the nominee is an exemplar."""
 
@@ -298,6 +316,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
     for cls in (
         NominationSubmitted,
         NominationAccepted,
+        NominationFlagged,
         NominationRejected,
         ExemplarApproved,
         ExemplarRejected,

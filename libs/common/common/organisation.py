@@ -328,6 +328,16 @@ class Organisation(_Model):
                         frontier.append(successor)
         return tuple(found.values())
 
+    def neighbourhood(self, unit_id: str, day: date) -> frozenset[str]:
+        """The units whose records may concern the same people: the unit's lineage, and every unit
+        commended by the same authority on ``day``, with theirs (a commune and its offices and
+        mass organisations, and the communes and bodies they were formed from)."""
+        authority = self.authority_of(unit_id, day)
+        related = {unit_id}
+        if authority is not None:
+            related.update(u.id for u in self.units if u.authority == authority.id and u.valid_on(day))
+        return frozenset(p for u in related for p in self.lineage(u))
+
     def lineage(self, unit_id: str) -> tuple[str, ...]:
         """The unit and every unit that became it, directly or through others: whose records it sees."""
         found = [unit_id]

@@ -9,6 +9,7 @@ from common.events import (
     Envelope,
     Event,
     NominationAccepted,
+    NominationFlagged,
     NominationRejected,
     OutcomeKind,
     SubmissionOutcome,
@@ -76,7 +77,19 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
         nomination_id=nomination.nomination_id,
         outcome=OutcomeKind.ACCEPTED,
     )
+    payloads: list[NominationAccepted | NominationFlagged | SubmissionOutcome] = [accepted]
+    if nomination.registry_warnings and nomination.person_id is not None:
+        # For the reviewer only: the unit's own stream is never told about other units' nominees.
+        payloads.append(
+            NominationFlagged(
+                nomination_id=nomination.nomination_id,
+                person_id=nomination.person_id,
+                possible_person_ids=nomination.possible_person_ids[:20],
+                warnings=nomination.registry_warnings[:20],
+            )
+        )
+    payloads.append(told)
     return [
         new_event(payload, producer=PRODUCER, correlation_id=nomination.correlation_id, causation=cause)
-        for payload in (accepted, told)
+        for payload in payloads
     ]

@@ -37,6 +37,15 @@ nominations = Table(
     Column("decided_by", String(300), nullable=True),
     Column("reasons", JSON, nullable=False),
     Column("correlation_id", Uuid, nullable=False),
+    # The registry of exemplars: the nominee across nominations (same id), the name as the registry
+    # compares it, and what the reviewer was told of the nominee at intake.
+    Column("person_id", Uuid, nullable=True),
+    Column("registry_key", String(300), nullable=False),
+    Column("registry_warnings", JSON, nullable=False),
+    Index("ix_nominations_person", "person_id"),
+    Index("ix_nominations_registry_key", "registry_key"),
+    Index("ix_nominations_identity", "identity_number"),
+    Index("ix_nominations_birth_year", "birth_year"),
     # Also serves look-ups by unit and quarter; a second index on those two columns alone let
     # PostgreSQL, with statistics not yet caught up on a fast-growing table, check duplicates by
     # scanning a unit's whole quarter.

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from common.events import NominationSubmitted, Nominee, Reason
 from nomination.adapters.orm import nominations, rejected_submissions
 from nomination.domain.model import Nomination, NominationStatus, RefusedSubmission
+from nomination.domain.registry import KnownNominee, Seen, registry_key
 
 __all__ = ["NominationStore", "NomineeKey", "Outcome", "name_key", "nominee_key"]
 
@@ -58,6 +59,8 @@ def _to_nomination(row: Any) -> Nomination:
         status=NominationStatus(row.status),
         decided_by=row.decided_by,
         reasons=[Reason.model_validate(r) for r in row.reasons],
+        person_id=row.person_id,
+        registry_warnings=[Reason.model_validate(r) for r in row.registry_warnings],
     )
 
 
@@ -86,6 +89,9 @@ def _row(nomination: Nomination) -> dict[str, Any]:
         decided_by=None,
         reasons=[],
         correlation_id=nomination.correlation_id,
+        person_id=nomination.person_id,
+        registry_key=registry_key(s.nominee.name),
+        registry_warnings=[r.model_dump() for r in nomination.registry_warnings],
     )
 
 
@@ -133,6 +139,59 @@ class NominationStore:
         """Insert nominations in one statement."""
         if accepted:
             await self.connection.execute(nominations.insert(), [_row(n) for n in accepted])
+
+    async def known_nominees(
+        self,
+        *,
+        identity_numbers: Collection[str],
+        keys: Collection[str],
+        birth_years: Collection[int],
+        area: Collection[str],
+    ) -> list[KnownNominee]:
+        """The nominees the registry knows with one of these identity numbers or name keys, or born in
+        one of these years in the area, each with every nomination made of them (two queries)."""
+        c = nominations.c
+        matches = [
+            *([c.identity_number.in_(sorted(identity_numbers))] if identity_numbers else []),
+            *([c.registry_key.in_(sorted(keys))] if keys else []),
+            *(
+                [and_(c.birth_year.in_(sorted(birth_years)), c.unit_id.in_(sorted(area)))]
+                if birth_years and area
+                else []
+            ),
+        ]
+        if not matches:
+            return []
+        people = select(c.person_id).where(or_(*matches), c.person_id.is_not(None)).distinct()
+        ids = [row.person_id for row in await self.connection.execute(people)]
+        return await self.nominees(ids)
+
+    async def nominees(self, person_ids: Collection[uuid.UUID]) -> list[KnownNominee]:
+        """The registry's nominees with these ids, with their nominations, oldest quarter first."""
+        if not person_ids:
+            return []
+        c = nominations.c
+        query = (
+            select(c.person_id, c.nominee_kind, c.nomination_id, c.unit_id, c.quarter, c.status, c.nominee_name)
+            .add_columns(c.birth_year, c.identity_number)
+            .where(c.person_id.in_(list(person_ids)))
+            .order_by(c.quarter, c.submitted_at)
+        )
+        found: dict[uuid.UUID, KnownNominee] = {}
+        for row in await self.connection.execute(query):
+            known = found.setdefault(row.person_id, KnownNominee(row.person_id, row.nominee_kind))
+            known.seen.append(
+                Seen(
+                    row.nomination_id,
+                    row.unit_id,
+                    row.quarter,
+                    row.status,
+                    row.nominee_name,
+                    row.birth_year,
+                    row.identity_number,
+                )
+            )
+        return list(found.values())
 
     async def nominees_taken(self, nominees: Sequence[tuple[str, str, str]]) -> set[NomineeKey]:
         """Of (unit, quarter, nominee name), the keys already nominated."""

@@ -94,6 +94,9 @@ class Nomination:
     status: NominationStatus = NominationStatus.ACCEPTED
     decided_by: str | None = None
     reasons: list[Reason] = field(default_factory=list)
+    person_id: uuid.UUID | None = None  # the nominee in the registry of exemplars
+    registry_warnings: list[Reason] = field(default_factory=list)  # for the reviewer, never the unit
+    possible_person_ids: list[uuid.UUID] = field(default_factory=list)
     events: list[NominationTakenIn] = field(default_factory=list, compare=False, repr=False)
 
 

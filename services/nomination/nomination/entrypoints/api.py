@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel
 
 from common.auth import Principal, Role, require_roles
+from common.dates import quarter_label
 from common.events import QUARTER_PATTERN, FieldOfWork, NominationSubmitted, NomineeKind, Reason, new_event
 from common.organisation import Organisation
 from common.paging import Offset
@@ -25,6 +26,8 @@ router = APIRouter(tags=["nominations"])
 
 Clerk = Annotated[Principal, require_roles(Role.CLERK, Role.OPERATOR)]
 Reader = Annotated[Principal, require_roles(Role.CLERK, Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
+# The registry spans units: the office reads it, never a unit's clerk.
+Office = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
 
 
 class NomineeView(BaseModel):
@@ -181,6 +184,58 @@ async def submission_status(request: Request, event_id: uuid.UUID, who: Reader) 
     raise HTTPException(
         status.HTTP_404_NOT_FOUND,
         f"no submission {event_id} was taken in; if it was posted, look for it in nomination.submissions.dead",
+    )
+
+
+class SeenView(BaseModel):
+    nomination_id: uuid.UUID
+    unit_id: str
+    unit_name: str
+    quarter: str
+    quarter_label: str
+    status: str
+    nominee_name: str
+
+
+class NomineeHistory(BaseModel):
+    """A nominee of the registry of exemplars and every nomination made of them, oldest quarter first."""
+
+    person_id: uuid.UUID
+    kind: str
+    name: str
+    nominations: list[SeenView]
+
+
+@router.get("/registry/{person_id}", response_model=NomineeHistory, tags=["registry"])
+async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) -> NomineeHistory:
+    """The registry's record of one nominee, across quarters, years, units and mergers (no personal data)."""
+    async with _runtime(request).db.read() as connection:
+        found = await NominationStore(connection).nominees([person_id])
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nominee {person_id} in the registry")
+    [known] = found
+    organisation = _organisation(request)
+
+    def unit_name(unit_id: str) -> str:
+        unit = organisation.unit(unit_id)
+        return unit.name if unit else unit_id
+
+    return NomineeHistory(
+        person_id=known.person_id,
+        kind=known.kind,
+        name=known.name,
+        nominations=[
+            SeenView(
+                nomination_id=s.nomination_id,
+                unit_id=s.unit_id,
+                unit_name=unit_name(s.unit_id),
+                quarter=s.quarter,
+                quarter_label=quarter_label(s.quarter),
+                status=s.status,
+                nominee_name=s.name,
+            )
+            for s in known.seen
+        ],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,6 +34,7 @@ from nomination.domain.model import (
     take_in,
     unit_problems,
 )
+from nomination.domain.registry import Candidate, KnownNominee, Seen, recognise, warnings
 
 __all__ = [
     "NominationUnitOfWork",
@@ -81,6 +83,7 @@ async def take_in_submissions(
         )
         accepted: list[Nomination] = []
         refused: list[RefusedSubmission] = []
+        days: dict[uuid.UUID, date] = {}
         for item in submissions:
             payload = item.payload
             # The unit as it was on the day the submission was made, in Vietnam.
@@ -107,14 +110,74 @@ async def take_in_submissions(
             if isinstance(outcome, Nomination):
                 taken.add(key)
                 accepted.append(outcome)
+                days[outcome.nomination_id] = day
             elif not item.keep_refusal:
                 continue
             else:
                 refused.append(outcome)
             uow.track(outcome, cause=item.envelope)
+        await recognise_nominees(uow.store, accepted, days, organisation)
         await uow.store.add_nominations(accepted)
         await uow.store.record_refusals(refused)
     return outcomes
+
+
+async def recognise_nominees(
+    store: NominationStore, accepted: Sequence[Nomination], days: dict[uuid.UUID, date], organisation: Organisation
+) -> None:
+    """Link each accepted nomination to its nominee in the registry of exemplars, and warn the reviewer.
+
+    One look-up for the whole run; a nominee twice in the run is recognised the second time.
+    """
+    if not accepted:
+        return
+    candidates = []
+    for nomination in accepted:
+        s = nomination.submission
+        area = organisation.neighbourhood(s.unit_id, days[nomination.nomination_id])
+        candidates.append(
+            Candidate(
+                nomination_id=nomination.nomination_id,
+                kind=s.nominee.kind.value,
+                name=s.nominee.name,
+                birth_year=s.nominee.birth_year,
+                identity_number=s.nominee.identity_number,
+                unit_id=s.unit_id,
+                quarter=s.quarter,
+                area=area,
+            )
+        )
+    registry = await store.known_nominees(
+        identity_numbers={c.identity_number for c in candidates if c.identity_number},
+        keys={c.key for c in candidates},
+        birth_years={c.birth_year for c in candidates if c.birth_year is not None},
+        area=set().union(*(c.area for c in candidates if c.birth_year is not None)),
+    )
+
+    def unit_name(unit_id: str) -> str:
+        unit = organisation.unit(unit_id)
+        return unit.name if unit else unit_id
+
+    for nomination, candidate in zip(accepted, candidates, strict=True):
+        recognition = recognise(candidate, registry)
+        known = recognition.known
+        if known is None:
+            known = KnownNominee(uuid.uuid4(), candidate.kind)
+            registry.append(known)
+        nomination.person_id = known.person_id
+        nomination.possible_person_ids = [p.person_id for p in recognition.possible]
+        nomination.registry_warnings = warnings(candidate, recognition, unit_name)
+        known.seen.append(
+            Seen(
+                candidate.nomination_id,
+                candidate.unit_id,
+                candidate.quarter,
+                nomination.status.value,
+                candidate.name,
+                candidate.birth_year,
+                candidate.identity_number,
+            )
+        )
 
 
 async def take_in_posted(

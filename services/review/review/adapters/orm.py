@@ -33,5 +33,9 @@ reviews = Table(
     Column("note", Text, nullable=False),
     Column("reasons", JSON, nullable=False),
     Column("correlation_id", Uuid, nullable=False),
+    # The registry of exemplars: the nominee across nominations, and what it warns the reviewer of.
+    Column("person_id", Uuid, nullable=True),
+    Column("possible_person_ids", JSON, nullable=False),
+    Column("warnings", JSON, nullable=False),
     Index("ix_reviews_status_received", "status", "received_at"),
 )

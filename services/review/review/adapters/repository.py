@@ -27,10 +27,23 @@ _SAVE_DECISION = (
 )
 
 
+_FLAG = (
+    reviews.update()
+    .where(reviews.c.nomination_id == bindparam("b_nomination_id"))
+    .values(
+        person_id=bindparam("b_person_id"),
+        possible_person_ids=bindparam("b_possible_person_ids"),
+        warnings=bindparam("b_warnings"),
+    )
+)
+
+
 def _to_case(row: Any) -> ReviewCase:
     data = {name: getattr(row, name) for name in _CASE_COLUMNS}
     data["status"] = ReviewStatus(data["status"])
     data["reasons"] = [Reason.model_validate(r) for r in data["reasons"]]
+    data["warnings"] = [Reason.model_validate(r) for r in data["warnings"]]
+    data["possible_person_ids"] = [uuid.UUID(i) for i in data["possible_person_ids"]]
     return ReviewCase(**data)
 
 
@@ -38,6 +51,8 @@ def _to_row(case: ReviewCase) -> dict[str, Any]:
     row = {name: getattr(case, name) for name in _CASE_COLUMNS}
     row["status"] = case.status.value
     row["reasons"] = [r.model_dump() for r in case.reasons]
+    row["warnings"] = [r.model_dump() for r in case.warnings]
+    row["possible_person_ids"] = [str(i) for i in case.possible_person_ids]
     return row
 
 
@@ -51,6 +66,20 @@ class ReviewStore:
         """Open new cases in one statement; existing ones stay as they are."""
         if cases:
             await self.connection.execute(insert_if_new(self.connection, reviews), [_to_row(c) for c in cases])
+
+    async def flag_cases(self, flags: Sequence[tuple[uuid.UUID, uuid.UUID, list[uuid.UUID], list[Reason]]]) -> None:
+        """Attach what the registry knows to each case (nomination, person, possible persons, warnings)."""
+        params = [
+            {
+                "b_nomination_id": nomination_id,
+                "b_person_id": person_id,
+                "b_possible_person_ids": [str(i) for i in possible],
+                "b_warnings": [w.model_dump() for w in found],
+            }
+            for nomination_id, person_id, possible, found in flags
+        ]
+        if params:
+            await self.connection.execute(_FLAG, params)
 
     async def get_cases(
         self, nomination_ids: Sequence[uuid.UUID], *, for_update: bool = False
@@ -71,10 +100,18 @@ class ReviewStore:
         await self.connection.execute(_SAVE_DECISION, rows)
 
     async def list_cases(
-        self, *, status: ReviewStatus | None, unit_id: str | None, limit: int, offset: int
+        self,
+        *,
+        status: ReviewStatus | None,
+        unit_id: str | None,
+        limit: int,
+        offset: int,
+        person_id: uuid.UUID | None = None,
     ) -> tuple[int, list[ReviewCase]]:
         """The total matching the filters, and one page of them, oldest first."""
         conditions: list[ColumnElement[bool]] = []
+        if person_id is not None:
+            conditions.append(reviews.c.person_id == person_id)
         if status is not None:
             conditions.append(reviews.c.status == status.value)
         if unit_id is not None:

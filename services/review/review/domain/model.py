@@ -63,6 +63,9 @@ class ReviewCase:
     decided_at: datetime | None = None
     note: str = ""
     reasons: list[Reason] = dataclass_field(default_factory=list)
+    person_id: uuid.UUID | None = None  # the nominee in the registry of exemplars, once nomination says
+    possible_person_ids: list[uuid.UUID] = dataclass_field(default_factory=list)
+    warnings: list[Reason] = dataclass_field(default_factory=list)  # what the registry knows: read before deciding
     events: list[CaseDecided] = dataclass_field(default_factory=list, compare=False, repr=False)
 
     def decide(

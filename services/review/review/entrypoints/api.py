@@ -36,6 +36,9 @@ class CaseView(PublicExemplarView):
     decided_at: datetime | None
     note: str
     reasons: list[Reason]
+    person_id: uuid.UUID | None = Field(description="the nominee in the registry of exemplars")
+    possible_person_ids: list[uuid.UUID] = Field(description="other nominees of the registry it may be")
+    warnings: list[Reason] = Field(description="what the registry knows of the nominee: read before deciding")
 
     @classmethod
     def of(cls, case: ReviewCase) -> CaseView:
@@ -67,12 +70,13 @@ async def list_cases(
     _who: Reader,
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
     unit: Annotated[str | None, Query(max_length=80)] = None,
+    person: Annotated[uuid.UUID | None, Query(description="every case of one nominee of the registry")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> CaseList:
     async with _runtime(request).db.read() as connection:
         total, items = await ReviewStore(connection).list_cases(
-            status=status_, unit_id=unit, limit=limit, offset=offset
+            status=status_, unit_id=unit, person_id=person, limit=limit, offset=offset
         )
     return CaseList(total=total, items=[CaseView.of(c) for c in items])
 

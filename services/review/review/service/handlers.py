@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from common.events import Event, NominationAccepted, Reason
+from common.errors import Unprocessable
+from common.events import Event, NominationAccepted, NominationFlagged, Reason
 from common.processing import Handlers
 from common.unit_of_work import UnitOfWork
 from review.adapters.repository import ReviewStore
@@ -19,6 +20,7 @@ __all__ = [
     "DecisionRequest",
     "ReviewUnitOfWork",
     "decide_cases",
+    "flag_cases",
     "handlers",
     "open_cases",
 ]
@@ -31,6 +33,28 @@ async def open_cases(uow: ReviewUnitOfWork, events: Sequence[Event[NominationAcc
     now = datetime.now(UTC)
     async with uow:
         await uow.store.add_cases([case_from_accepted(event, now) for event in events])
+
+
+async def flag_cases(uow: ReviewUnitOfWork, events: Sequence[Event[NominationFlagged]]) -> None:
+    """NominationFlagged: what the registry knows of the nominee, shown with the case (a run in one statement).
+
+    It follows the case's NominationAccepted on the same stream, so the case is always here.
+    """
+    async with uow:
+        found = await uow.store.get_cases([e.payload.nomination_id for e in events])
+        if missing := sorted({str(e.payload.nomination_id) for e in events} - {str(i) for i in found}):
+            raise Unprocessable("unknown-nomination", f"no case for nominations {', '.join(missing)}")
+        await uow.store.flag_cases(
+            [
+                (
+                    e.payload.nomination_id,
+                    e.payload.person_id,
+                    list(e.payload.possible_person_ids),
+                    list(e.payload.warnings),
+                )
+                for e in events
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -84,4 +108,4 @@ async def decide_cases(uow: ReviewUnitOfWork, requests: Sequence[DecisionRequest
 
 def handlers() -> Handlers[ReviewStore, CaseDecided]:
     """What the review group does with the events it reads."""
-    return Handlers[ReviewStore, CaseDecided]().on(NominationAccepted, open_cases)
+    return Handlers[ReviewStore, CaseDecided]().on(NominationAccepted, open_cases).on(NominationFlagged, flag_cases)
