@@ -19,7 +19,7 @@ from common.migrations import upgrade
 from review.bootstrap import bootstrap
 from review.config import MIGRATIONS, Settings
 from tests.conftest import TEST_SECRET
-from tests.helpers import eventually, stream_entries, stream_events
+from tests.helpers import Fields, eventually, stream_entries, stream_events, stream_fields
 
 
 def accepted() -> dict[str, Any]:
@@ -239,8 +239,8 @@ async def test_warnings_for_a_case_never_opened_are_a_dead_letter(
 ) -> None:
     await redis_client.xadd("nomination.events", {"event": json.dumps(flagged(str(uuid.uuid4()), uuid.uuid4()))})
 
-    async def probe() -> list[dict[str, Any]]:
-        return await stream_entries(redis_client, "nomination.events.dead")
+    async def probe() -> list[Fields]:
+        return await stream_fields(redis_client, "nomination.events.dead")
 
     [dead] = await eventually(probe)
-    assert "unknown-nomination" in repr(dead)
+    assert b"unknown-nomination" in b" ".join(dead.values())
