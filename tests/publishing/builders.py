@@ -19,7 +19,7 @@ def approved(
     *,
     name: str = "Nguyễn Thị Hoa",
     title: str = "Trưởng trạm Y tế xã",
-    unit_name: str = "UBND xã Lâm Thao",
+    unit_name: str = "Xã Lâm Thao",
     field: FieldOfWork = FieldOfWork.HEALTH,
     kind: NomineeKind = NomineeKind.INDIVIDUAL,
     quarter: str = "2026-Q4",
@@ -51,7 +51,7 @@ def granted(
     form_name: str = "Giấy khen",
     decision_number: str = "163/QĐ-UBND",
     signed_on: date = date(2027, 1, 5),
-    signer: str = "Chủ tịch UBND xã Lâm Thao",
+    signer: str = "Chủ tịch Ủy ban nhân dân xã Lâm Thao",
 ) -> Event[AwardGranted]:
     payload = AwardGranted(
         award_id=uuid.uuid4(),

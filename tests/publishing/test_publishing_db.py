@@ -191,7 +191,7 @@ async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
     slug = listing["items"][0]["slug"]
     page = await client.get(f"/stories/{slug}")
     assert page.status_code == 200
-    citation = "Được Chủ tịch UBND xã Lâm Thao tặng Bằng khen theo Quyết định số 12/QĐ-UBND ngày 05/01/2027"
+    citation = "Được tặng Bằng khen (Quyết định số 12/QĐ-UBND ngày 05/01/2027 của Chủ tịch Ủy ban nhân dân xã Lâm Thao)"
     assert citation in page.text
     assert "Lĩnh vực: Nông nghiệp" in page.text and "tập thể Hợp tác xã Nông nghiệp Đồng Tiến" in page.text
     detail = (await client.get(f"/api/stories/{listing['items'][0]['story_id']}")).json()
@@ -215,7 +215,7 @@ async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAP
     async with runtime.db.read() as session:
         row = (await session.execute(select(stories.c.published_at, stories.c.updated_at))).one()
     assert row.updated_at > row.published_at
-    assert "theo Quyết định số 163/QĐ-UBND ngày 05/01/2027" in (after.findtext(f"{A}entry/{A}content") or "")
+    assert "(Quyết định số 163/QĐ-UBND ngày 05/01/2027" in (after.findtext(f"{A}entry/{A}content") or "")
     assert len(await _outbox(runtime.db)) == 2  # the approval's StoryPublished (web, atom), nothing more
 
 
@@ -310,7 +310,7 @@ async def test_the_running_service_reads_the_streams_and_relays_story_published(
             await asyncio.sleep(0.1)
         page = await client.get(f"/stories/{slug}")
         assert page.status_code == 200 and "Phạm Thị Lan" in page.text
-        assert "tặng Giấy khen theo Quyết định số 163/QĐ-UBND" in page.text
+        assert "Được tặng Giấy khen (Quyết định số 163/QĐ-UBND" in page.text
         for stream in ("review.events", "awards.events"):
             pending = await redis_client.xpending(stream, "publishing")
             assert pending["pending"] == 0

@@ -42,23 +42,27 @@ def test_story_is_nfc_even_when_the_event_text_was_decomposed() -> None:
 def test_body_is_plain_text_saying_unit_field_kind_quarter_achievements_and_the_closing_call() -> None:
     story = story_from_approved(approved().payload, NOW)
     assert story.paragraphs == [
-        "Quý IV năm 2026, cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã (UBND xã Lâm Thao) đã được xét chọn, "
-        "công nhận là gương điển hình tiên tiến trong lĩnh vực y tế.",
+        "Quý IV năm 2026, cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã, xã Lâm Thao, đã được công nhận là "
+        "gương điển hình tiên tiến trong lĩnh vực y tế.",
         "Mười năm liền đưa y tế đến từng thôn.",
         "Tổ chức 40 buổi khám miễn phí cho người cao tuổi.",
-        "Với những thành tích trên, Nguyễn Thị Hoa đã được UBND xã Lâm Thao giới thiệu và được xét chọn là "
-        "một trong những gương điển hình tiên tiến tiêu biểu quý IV năm 2026.",
+        # A commune does not propose; its People's Committee does, spelled out at first mention.
+        "Với những thành tích trên, Nguyễn Thị Hoa đã được Ủy ban nhân dân xã Lâm Thao giới thiệu và được "
+        "xét chọn là một trong những gương điển hình tiên tiến tiêu biểu quý IV năm 2026.",
         story.paragraphs[-1],
     ]
     assert "học tập, làm theo" in story.paragraphs[-1]
     assert "<" not in story.body and ">" not in story.body
     assert story.achievements == approved().payload.achievements
-    assert story.summary.startswith("Cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã (UBND xã Lâm Thao)")
+    assert story.summary == (
+        "Cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã, xã Lâm Thao, là gương điển hình tiên tiến trong lĩnh vực y tế,"
+        " quý IV năm 2026."
+    )
 
 
 def test_the_web_body_sets_the_lead_then_the_facts_then_the_achievements_under_their_heading() -> None:
     html = render_body(story_from_approved(approved().payload, NOW))
-    assert "<li>Lĩnh vực: Y tế</li>" in html and "<li>Đơn vị: UBND xã Lâm Thao</li>" in html
+    assert "<li>Lĩnh vực: Y tế</li>" in html and "<li>Đơn vị: Xã Lâm Thao</li>" in html
     assert "<li>Đối tượng: Cá nhân</li>" in html and "<li>Thời gian xét chọn: quý IV năm 2026</li>" in html
     assert '<p class="lead">Quý IV năm 2026, cá nhân Nguyễn Thị Hoa' in html
     assert "<p>Tổ chức 40 buổi khám miễn phí cho người cao tuổi.</p>" in html
@@ -88,16 +92,16 @@ def test_party_field_keeps_the_capital_of_dang_inside_a_sentence() -> None:
 )
 def test_kind_of_nominee_in_vietnamese(kind: NomineeKind, label: str) -> None:
     body = story_from_approved(approved(kind=kind, title="").payload, NOW).body
-    assert f"Quý IV năm 2026, {label} Nguyễn Thị Hoa (UBND xã Lâm Thao)" in body
+    assert f"Quý IV năm 2026, {label} Nguyễn Thị Hoa, xã Lâm Thao, đã được công nhận" in body
 
 
 @pytest.mark.parametrize(
     ("kind", "name", "said"),
     [
-        (NomineeKind.HOUSEHOLD, "Hộ ông Hà Văn Sơn", "Quý IV năm 2026, Hộ ông Hà Văn Sơn (UBND"),
-        (NomineeKind.HOUSEHOLD, "Gia đình bà Lường Thị Mai", "Quý IV năm 2026, Gia đình bà Lường Thị Mai (UBND"),
-        (NomineeKind.COLLECTIVE, "Tập thể Trạm Y tế xã", "Quý IV năm 2026, Tập thể Trạm Y tế xã (UBND"),
-        (NomineeKind.HOUSEHOLD, "ông Hồ Văn Hội", "Quý IV năm 2026, hộ gia đình ông Hồ Văn Hội (UBND"),
+        (NomineeKind.HOUSEHOLD, "Hộ ông Hà Văn Sơn", "Quý IV năm 2026, hộ ông Hà Văn Sơn, xã"),
+        (NomineeKind.HOUSEHOLD, "Gia đình bà Lường Thị Mai", "Quý IV năm 2026, gia đình bà Lường Thị Mai, xã"),
+        (NomineeKind.COLLECTIVE, "Tập thể Trạm Y tế xã", "Quý IV năm 2026, tập thể Trạm Y tế xã, xã"),
+        (NomineeKind.HOUSEHOLD, "ông Hồ Văn Hội", "Quý IV năm 2026, hộ gia đình ông Hồ Văn Hội, xã"),
     ],
 )
 def test_a_name_that_already_says_its_kind_is_not_prefixed_twice(kind: NomineeKind, name: str, said: str) -> None:
@@ -163,11 +167,19 @@ def test_commendation_citation() -> None:
         form_name="Giấy khen",
         decision_number="163/QĐ-UBND",
         signed_on=date(2027, 1, 5),
-        signer="Chủ tịch UBND xã Lâm Thao",
+        signer="Chủ tịch Ủy ban nhân dân xã Lâm Thao",
     )
+    # A form is given; a title is recognised.
     assert commendation.citation == (
-        "Được Chủ tịch UBND xã Lâm Thao tặng Giấy khen theo Quyết định số 163/QĐ-UBND ngày 05/01/2027"
+        "Được tặng Giấy khen (Quyết định số 163/QĐ-UBND ngày 05/01/2027 của Chủ tịch Ủy ban nhân dân xã Lâm Thao)"
     )
+    title = replace(commendation, form="lao-dong-tien-tien", form_name="Lao động tiên tiến")
+    assert title.citation == (
+        "Được công nhận danh hiệu “Lao động tiên tiến” (Quyết định số 163/QĐ-UBND ngày 05/01/2027"
+        " của Chủ tịch Ủy ban nhân dân xã Lâm Thao)"
+    )
+    flag = replace(commendation, form="co-thi-dua-ubnd-tinh", form_name="Cờ thi đua của Ủy ban nhân dân tỉnh")
+    assert flag.citation.startswith("Được tặng Cờ thi đua của Ủy ban nhân dân tỉnh (")
 
 
 def _feed(stories: list[Story], commendations: dict[uuid.UUID, list[Commendation]] | None = None) -> ET.Element:
@@ -184,9 +196,9 @@ def test_atom_feed_has_the_required_elements() -> None:
         exemplar_id=older.exemplar_id,
         form="giay-khen",
         form_name="Giấy khen",
-        decision_number="7/QĐ-UBND",
+        decision_number="07/QĐ-UBND",
         signed_on=date(2027, 2, 1),
-        signer="Chủ tịch UBND xã Lâm Thao",
+        signer="Chủ tịch Ủy ban nhân dân xã Lâm Thao",
     )
     feed = _feed([newer, older], {older.exemplar_id: [award]})
     assert feed.tag == f"{A}feed"
@@ -210,8 +222,9 @@ def test_atom_feed_has_the_required_elements() -> None:
     content = entry.find(f"{A}content")
     assert content is not None and content.get("type") == "html"
     assert "Lộc &amp; bà &lt;Mai&gt;" in (content.text or "")  # HTML, escaped once more by the XML
-    assert "Được Chủ tịch UBND xã Lâm Thao tặng Giấy khen theo Quyết định số 7/QĐ-UBND ngày 01/02/2027" in (
-        content.text or ""
+    assert (
+        "Được tặng Giấy khen (Quyết định số 07/QĐ-UBND ngày 01/02/2027 của Chủ tịch Ủy ban nhân dân xã Lâm Thao)"
+        in (content.text or "")
     )
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "default_organisation_path",
     "load_organisation",
     "lower_kind_word",
+    "proposer_of",
 ]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
@@ -360,6 +361,19 @@ def lower_kind_word(name: str) -> str:
         if name.startswith(word) and not name.startswith("Huyện đoàn"):
             return word.lower() + name[len(word) :]
     return name
+
+
+def proposer_of(unit_name: str) -> tuple[str, str]:
+    """Who proposes a unit's exemplars, spelled out (first mention) and short (later mentions).
+
+    A commune does not propose, its People's Committee does: ``Xã Bản Nguyên`` →
+    ("Ủy ban nhân dân xã Bản Nguyên", "UBND xã Bản Nguyên"). An agency or an organisation
+    proposes under its own name ("Hội Phụ nữ xã Bản Nguyên").
+    """
+    in_sentence = lower_kind_word(unit_name)
+    if in_sentence == unit_name:
+        return unit_name, unit_name
+    return f"Ủy ban nhân dân {in_sentence}", f"UBND {in_sentence}"
 
 
 def default_organisation_path() -> Path:

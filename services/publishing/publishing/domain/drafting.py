@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from common.events import nfc
+from common.events import NomineeKind, nfc
+from common.organisation import lower_kind_word, proposer_of
 from publishing.domain.labels import field_label, lower_first, named_with_kind, quarter_label, upper_first
 from publishing.domain.model import Story, paragraphs_of
 
@@ -29,24 +30,36 @@ class StoryText:
 
 
 def draft_text(story: Story) -> StoryText:
-    """What the story says at first, from its facts alone."""
+    """What the story says at first, from its facts alone, in the office's style.
+
+    The unit's kind word is lower case inside a sentence ("xã Bản Nguyên"); a commune's exemplars
+    are proposed by its People's Committee, spelled out at first mention; a household stays a
+    household ("Hộ ông Lò Văn Páo") in the title and the closing sentence.
+    """
     name, title, unit = nfc(story.nominee_name), nfc(story.nominee_title), nfc(story.unit_name)
+    household = story.nominee_kind == NomineeKind.HOUSEHOLD
     who = named_with_kind(name, story.nominee_kind)
+    # A name that says its kind ("Hộ ông …", "Tập thể …") takes a small letter inside a sentence.
+    who = lower_first(who) if who == name else who
     described = f"{who}, {title}" if title else who
+    heading = upper_first(who) if household else name  # "Hộ ông Lò Văn Páo", "Nguyễn Thị Hoa"
+    mentioned = who if household else name  # inside a sentence: "hộ ông Lò Văn Páo"
+    where = lower_kind_word(unit)
+    proposer, _ = proposer_of(unit)
     field = lower_first(field_label(story.field))
     quarter = quarter_label(story.quarter)
     lead = (
-        f"{upper_first(quarter)}, {described} ({unit}) đã được xét chọn, công nhận là gương điển hình "
-        f"tiên tiến trong lĩnh vực {field}."
+        f"{upper_first(quarter)}, {described}, {where}, đã được công nhận là gương điển hình tiên tiến "
+        f"trong lĩnh vực {field}."
     )
     recognition = (
-        f"Với những thành tích trên, {name} đã được {unit} giới thiệu và được xét chọn là một trong những "
-        f"gương điển hình tiên tiến tiêu biểu {quarter}."
+        f"Với những thành tích trên, {mentioned} đã được {proposer} giới thiệu và được xét chọn là một "
+        f"trong những gương điển hình tiên tiến tiêu biểu {quarter}."
     )
     body = "\n\n".join([lead, *paragraphs_of(nfc(story.achievements)), recognition, CLOSING])
-    summary = f"{upper_first(described)} ({unit}) là gương điển hình tiên tiến lĩnh vực {field}, {quarter}."
+    summary = f"{upper_first(described)}, {where}, là gương điển hình tiên tiến trong lĩnh vực {field}, {quarter}."
     return StoryText(
-        title=nfc(f"Gương điển hình tiên tiến: {name}"),
+        title=nfc(f"Gương điển hình tiên tiến: {heading}"),
         summary=nfc(summary),
         body=nfc(body),
     )

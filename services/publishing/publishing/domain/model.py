@@ -143,6 +143,11 @@ class Story:
         self.events.append(StoryPlaced(self, channel, placement))
 
 
+# Forms of commendation one is given (Law 06/2022/QH15, art. 9, and the emulation flags); every
+# other name is an emulation title one is recognised with (art. 8).
+_GIVEN_FORMS = ("Giấy khen", "Bằng khen", "Cờ thi đua", "Huân chương", "Huy chương", "Kỷ niệm chương")
+
+
 @dataclass(frozen=True)
 class Commendation:
     """A signed commendation decision for an exemplar, as the story page cites it."""
@@ -157,7 +162,8 @@ class Commendation:
 
     @property
     def citation(self) -> str:
-        return nfc(
-            f"Được {self.signer} tặng {self.form_name} theo Quyết định số {self.decision_number} "
-            f"ngày {vn_date(self.signed_on)}"
-        )
+        """Forms are given ("được tặng Giấy khen"), titles are recognised ("được công nhận danh hiệu …")."""
+        decision = f"Quyết định số {self.decision_number} ngày {vn_date(self.signed_on)} của {self.signer}"
+        if self.form_name.startswith(_GIVEN_FORMS):
+            return nfc(f"Được tặng {self.form_name} ({decision})")
+        return nfc(f"Được công nhận danh hiệu “{self.form_name}” ({decision})")
