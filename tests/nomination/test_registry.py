@@ -76,7 +76,7 @@ def test_one_letter_off(a: str, b: str, near: bool) -> None:
 
 
 def seen(unit: str, quarter: str, name: str, *, born: int | None = None, identity: str | None = None) -> Seen:
-    return Seen(uuid.uuid4(), unit, quarter, "approved", name, born, identity)
+    return Seen(uuid.uuid4(), unit, quarter, "approved", name, registry_key(name), born, identity)
 
 
 def candidate(
@@ -88,7 +88,7 @@ def candidate(
     kind: str = "individual",
     area: frozenset[str] = frozenset({"xa-ban-nguyen", "xa-cao-xa"}),
 ) -> Candidate:
-    return Candidate(uuid.uuid4(), kind, name, born, identity, unit, "2026-Q3", area)
+    return Candidate(uuid.uuid4(), kind, name, registry_key(name), born, identity, unit, "2026-Q3", area)
 
 
 def test_recognition_by_identity_number_crosses_every_area() -> None:

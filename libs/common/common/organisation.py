@@ -273,6 +273,11 @@ class Organisation(_Model):
         versions = self.versions(unit_id)
         return max(versions, key=lambda u: u.valid_from or date.min) if versions else None
 
+    def name_of(self, unit_id: str) -> str:
+        """The unit's latest name, or its id when the file does not know it (a record of a removed unit)."""
+        unit = self.unit(unit_id)
+        return unit.name if unit else unit_id
+
     def unit_on(self, unit_id: str, day: date) -> Unit | None:
         return next((u for u in self.versions(unit_id) if u.valid_on(day)), None)
 
@@ -363,17 +368,15 @@ def lower_kind_word(name: str) -> str:
     return name
 
 
-def proposer_of(unit_name: str) -> tuple[str, str]:
-    """Who proposes a unit's exemplars, spelled out (first mention) and short (later mentions).
+def proposer_of(unit_name: str) -> str:
+    """Who proposes a unit's exemplars, spelled out as at first mention.
 
-    A commune does not propose, its People's Committee does: ``Xã Bản Nguyên`` →
-    ("Ủy ban nhân dân xã Bản Nguyên", "UBND xã Bản Nguyên"). An agency or an organisation
-    proposes under its own name ("Hội Phụ nữ xã Bản Nguyên").
+    A commune does not propose, its People's Committee does: ``Xã Bản Nguyên`` → "Ủy ban nhân
+    dân xã Bản Nguyên". An agency or an organisation proposes under its own name ("Hội Phụ nữ
+    xã Bản Nguyên").
     """
     in_sentence = lower_kind_word(unit_name)
-    if in_sentence == unit_name:
-        return unit_name, unit_name
-    return f"Ủy ban nhân dân {in_sentence}", f"UBND {in_sentence}"
+    return unit_name if in_sentence == unit_name else f"Ủy ban nhân dân {in_sentence}"
 
 
 def default_organisation_path() -> Path:

@@ -297,7 +297,8 @@ class RewardRules:
         rows = []
         for form in self.forms:
             levels = {m.grantor for m in form.multipliers}
-            level = grantor if levels & {None, grantor} or len(levels) != 1 else next(iter(levels)) or grantor
+            [only] = levels if len(levels) == 1 else [grantor]
+            level = only or grantor  # a form one level alone grants (the province's) is priced at that level
             amounts: dict[str, int | str] = {}
             for kind in ("individual", "collective", "household"):
                 try:

@@ -36,7 +36,7 @@ from awards.service.handlers import (
     rules_in_force,
 )
 from common.auth import Principal, Role, require_roles
-from common.events import Text
+from common.events import Slug, Text
 from common.paging import Offset
 from common.runtime import Runtime
 from common.views import PublicExemplarView
@@ -168,7 +168,7 @@ class _Signing(BaseModel):
     citation: Annotated[Text, Field(max_length=2000)] = Field(
         default="", validation_alias=AliasChoices("citation", "reason")
     )
-    authority: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")] | None = Field(
+    authority: Slug | None = Field(
         default=None,
         description="the authority that signed, when a higher one (the province) decided on the units' proposal;"
         " the units' own authority on the signing date if omitted",

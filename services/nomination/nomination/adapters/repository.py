@@ -171,9 +171,9 @@ class NominationStore:
         if not person_ids:
             return []
         c = nominations.c
+        columns = (c.person_id, c.nominee_kind, c.nomination_id, c.unit_id, c.quarter, c.status, c.nominee_name)
         query = (
-            select(c.person_id, c.nominee_kind, c.nomination_id, c.unit_id, c.quarter, c.status, c.nominee_name)
-            .add_columns(c.birth_year, c.identity_number)
+            select(*columns, c.registry_key, c.birth_year, c.identity_number)
             .where(c.person_id.in_(list(person_ids)))
             .order_by(c.quarter, c.submitted_at)
         )
@@ -187,6 +187,7 @@ class NominationStore:
                     row.quarter,
                     row.status,
                     row.nominee_name,
+                    row.registry_key,
                     row.birth_year,
                     row.identity_number,
                 )

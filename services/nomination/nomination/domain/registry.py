@@ -75,6 +75,7 @@ class Seen:
     quarter: str
     status: str
     name: str
+    key: str  # registry_key(name), as stored beside it
     birth_year: int | None
     identity_number: str | None
 
@@ -89,7 +90,7 @@ class KnownNominee:
 
     @property
     def keys(self) -> set[str]:
-        return {registry_key(s.name) for s in self.seen}
+        return {s.key for s in self.seen}
 
     @property
     def birth_years(self) -> set[int]:
@@ -115,15 +116,12 @@ class Candidate:
     nomination_id: uuid.UUID
     kind: str
     name: str
+    key: str  # registry_key(name)
     birth_year: int | None
     identity_number: str | None
     unit_id: str
     quarter: str
     area: frozenset[str]  # unit ids: the unit's lineage and its authority's units, with theirs
-
-    @property
-    def key(self) -> str:
-        return registry_key(self.name)
 
 
 @dataclass(frozen=True)

@@ -215,11 +215,6 @@ async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) 
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nominee {person_id} in the registry")
     [known] = found
     organisation = _organisation(request)
-
-    def unit_name(unit_id: str) -> str:
-        unit = organisation.unit(unit_id)
-        return unit.name if unit else unit_id
-
     return NomineeHistory(
         person_id=known.person_id,
         kind=known.kind,
@@ -228,7 +223,7 @@ async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) 
             SeenView(
                 nomination_id=s.nomination_id,
                 unit_id=s.unit_id,
-                unit_name=unit_name(s.unit_id),
+                unit_name=organisation.name_of(s.unit_id),
                 quarter=s.quarter,
                 quarter_label=quarter_label(s.quarter),
                 status=s.status,

@@ -34,7 +34,7 @@ from nomination.domain.model import (
     take_in,
     unit_problems,
 )
-from nomination.domain.registry import Candidate, KnownNominee, Seen, recognise, warnings
+from nomination.domain.registry import Candidate, KnownNominee, Seen, recognise, registry_key, warnings
 
 __all__ = [
     "NominationUnitOfWork",
@@ -131,20 +131,24 @@ async def recognise_nominees(
     """
     if not accepted:
         return
+    areas: dict[tuple[str, date], frozenset[str]] = {}  # a run is mostly a few units on one day
     candidates = []
     for nomination in accepted:
         s = nomination.submission
-        area = organisation.neighbourhood(s.unit_id, days[nomination.nomination_id])
+        place = (s.unit_id, days[nomination.nomination_id])
+        if place not in areas:
+            areas[place] = organisation.neighbourhood(*place)
         candidates.append(
             Candidate(
                 nomination_id=nomination.nomination_id,
                 kind=s.nominee.kind.value,
                 name=s.nominee.name,
+                key=registry_key(s.nominee.name),
                 birth_year=s.nominee.birth_year,
                 identity_number=s.nominee.identity_number,
                 unit_id=s.unit_id,
                 quarter=s.quarter,
-                area=area,
+                area=areas[place],
             )
         )
     registry = await store.known_nominees(
@@ -153,11 +157,6 @@ async def recognise_nominees(
         birth_years={c.birth_year for c in candidates if c.birth_year is not None},
         area=set().union(*(c.area for c in candidates if c.birth_year is not None)),
     )
-
-    def unit_name(unit_id: str) -> str:
-        unit = organisation.unit(unit_id)
-        return unit.name if unit else unit_id
-
     for nomination, candidate in zip(accepted, candidates, strict=True):
         recognition = recognise(candidate, registry)
         known = recognition.known
@@ -166,7 +165,7 @@ async def recognise_nominees(
             registry.append(known)
         nomination.person_id = known.person_id
         nomination.possible_person_ids = [p.person_id for p in recognition.possible]
-        nomination.registry_warnings = warnings(candidate, recognition, unit_name)
+        nomination.registry_warnings = warnings(candidate, recognition, organisation.name_of)
         known.seen.append(
             Seen(
                 candidate.nomination_id,
@@ -174,6 +173,7 @@ async def recognise_nominees(
                 candidate.quarter,
                 nomination.status.value,
                 candidate.name,
+                candidate.key,
                 candidate.birth_year,
                 candidate.identity_number,
             )

@@ -45,7 +45,7 @@ def draft_text(story: Story) -> StoryText:
     heading = upper_first(who) if household else name  # "Hộ ông Lò Văn Páo", "Nguyễn Thị Hoa"
     mentioned = who if household else name  # inside a sentence: "hộ ông Lò Văn Páo"
     where = lower_kind_word(unit)
-    proposer, _ = proposer_of(unit)
+    proposer = proposer_of(unit)
     field = lower_first(field_label(story.field))
     quarter = quarter_label(story.quarter)
     lead = (
