@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -25,19 +26,22 @@ from nomination.adapters.repository import NominationStore, name_key
 from nomination.bootstrap import bootstrap
 from nomination.config import Settings
 from nomination.domain.registry import registry_key
+from nomination.domain.windows import Calendar
 from nomination.entrypoints.consumers import subscriptions_for
 from nomination.integration import to_integration
+from nomination.service.handlers import Intake
 from tests.conftest import TEST_SECRET
 from tests.helpers import units_of_work
 
 
 @contextlib.asynccontextmanager
 async def running_nomination(
-    db_url: str, redis_url: str, state: Path, *, redis_user: str = ""
+    db_url: str, redis_url: str, state: Path, *, redis_user: str = "", **more: Any
 ) -> AsyncIterator[FastAPI]:
     """The service on a migrated database with its consumers running; deliveries retried quickly.
 
-    ``redis_user``: connect as that user, with its password from the state folder.
+    ``redis_user``: connect as that user, with its password from the state folder; ``more``:
+    other settings.
     """
     folder = StateFolder(state)
     settings = Settings(
@@ -49,6 +53,7 @@ async def running_nomination(
         organisation_file=folder.organisation,
         claim_idle_ms=500,
         max_deliveries=3,
+        **more,
     )
     app = bootstrap(settings)
     async with app.router.lifespan_context(app):
@@ -84,6 +89,7 @@ def stored_nomination(
         "person_id": uuid.uuid4(),
         "registry_key": registry_key(name),
         "registry_warnings": [],
+        "notes": [],
     }
     return {**row, **extra}
 
@@ -91,20 +97,24 @@ def stored_nomination(
 _entry_ids = itertools.count(1)
 
 
-def processors(db: Database, organisation: Organisation) -> dict[str, EntryHandler]:
+def processors(db: Database, organisation: Organisation, calendar: Calendar | None = None) -> dict[str, EntryHandler]:
     """The processors the running service reads its two streams with, by stream (no Redis is used)."""
     uow = units_of_work(db, "nomination", messaging, NominationStore, to_integration)
-    return {sub.stream: sub.handler for sub in subscriptions_for(organisation)(uow)}
+    intake = Intake(organisation, calendar or Calendar())
+    return {sub.stream: sub.handler for sub in subscriptions_for(intake)(uow)}
 
 
-def signed(state: Path, body: dict[str, Any], unit: str = "xa-ban-nguyen") -> tuple[uuid.UUID, Delivery]:
-    event = new_event(NominationSubmitted.model_validate(body), producer=unit)
+def signed(
+    state: Path, body: dict[str, Any], unit: str = "xa-ban-nguyen", *, occurred_at: datetime | None = None
+) -> tuple[uuid.UUID, Delivery]:
+    """A unit system's entry, as the service reads it; ``occurred_at`` is the time the sender writes."""
+    event = new_event(NominationSubmitted.model_validate(body), producer=unit, occurred_at=occurred_at)
     token = sign_compact(
         event.envelope.model_dump_json().encode(), (state / "unit-keys" / f"{unit}.pem").read_bytes(), unit
     )
     return event.event_id, Delivery(
         stream=NominationSubmitted.STREAM,
         group="nomination",
-        entry_id=f"{next(_entry_ids)}-0",
+        entry_id=f"{time.time_ns() // 1_000_000}-{next(_entry_ids)}",  # as Redis would give it now
         fields={SIGNED_FIELD: token.encode()},
     )

@@ -8,6 +8,7 @@ outcomes the entries would have had one after the other.
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,9 @@ async def test_a_replayed_submission_in_the_same_batch_is_refused_and_the_rest_a
     intake: EntryHandler, db: Database, state: Path
 ) -> None:
     event_id, original = signed(state, submission())
-    copy = Delivery(original.stream, original.group, f"{next(_entry_ids)}-0", original.fields)
+    copy = Delivery(
+        original.stream, original.group, f"{time.time_ns() // 1_000_000}-{next(_entry_ids)}", original.fields
+    )
     _, other = signed(state, submission())
     refused = await intake([original, copy, other])
     assert [(r.delivery.entry_id, r.error.code) for r in refused] == [(copy.entry_id, "replayed-event")]

@@ -277,7 +277,7 @@ def test_the_migration_links_earlier_nominations(db_url: str) -> None:
         stored_nomination("xa-lam-thao", "2025-Q4", "Lê Tám", identity_number="025080001234"),
         stored_nomination("xa-lam-thao", "2025-Q4", "Nguyễn Thị Hoa", birth_year=1991),
     ]
-    columns = ("person_id", "registry_key", "registry_warnings")  # not in the 0004 schema
+    columns = ("person_id", "registry_key", "registry_warnings", "notes")  # not in the 0004 schema
     engine = create_engine(sync_url(db_url))
     with engine.begin() as conn:
         conn.execute(nominations.insert(), [{k: v for k, v in row.items() if k not in columns} for row in old])

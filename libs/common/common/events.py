@@ -49,6 +49,7 @@ __all__ = [
     "StoryPublished",
     "SubmissionOutcome",
     "Text",
+    "UnitReminded",
     "clean_text",
     "new_event",
     "nfc",
@@ -219,6 +220,24 @@ class NominationFlagged(EventPayload):
     warnings: list[Reason] = Field(min_length=1, max_length=20)
 
 
+class UnitReminded(EventPayload):
+    """A unit that has not nominated for a quarter was reminded that its deadline is near.
+
+    For the channels that reach the unit's staff (a message, a mail, a notice on their pages);
+    ``message`` is ready to send as it is.
+    """
+
+    TYPE: ClassVar[str] = "UnitReminded"
+    STREAM: ClassVar[str] = "nomination.events"
+
+    unit_id: Slug
+    unit_name: ShortText
+    quarter: Quarter
+    deadline: date
+    days_left: int = Field(ge=0)
+    message: ShortText
+
+
 class ExemplarApproved(_PublicExemplar):
     """The review office approved the nomination: the nominee is an exemplar."""
 
@@ -305,6 +324,7 @@ class SubmissionOutcome(EventPayload):
     submission_event_id: uuid.UUID
     nomination_id: uuid.UUID | None = None
     outcome: OutcomeKind
+    # Why it was refused, returned or rejected; with an acceptance, what it was taken as (a late entry).
     reasons: list[Reason] = Field(default_factory=list)
 
     def stream(self) -> str:
@@ -324,6 +344,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
         StoryPublished,
         AwardGranted,
         SubmissionOutcome,
+        UnitReminded,
     )
 }
 
@@ -359,10 +380,15 @@ P = TypeVar("P", bound=EventPayload)
 
 
 class Event(_Model, Generic[P]):
-    """An envelope together with its validated payload."""
+    """An envelope together with its validated payload.
+
+    ``received_at`` is when the entry reached Redis (its entry id's time, which the sender does
+    not choose), where a reader knows it; the envelope's ``occurred_at`` is the sender's word.
+    """
 
     envelope: Envelope
     payload: P
+    received_at: AwareDatetime | None = None
 
     @property
     def event_id(self) -> uuid.UUID:

@@ -23,15 +23,13 @@ former Lâm Thao district became, and the district era, valid until 2025-06-30, 
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -39,10 +37,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
+from common.datafile import DataFileError, load_toml, where
 from common.events import nfc
 
 __all__ = [
@@ -68,7 +66,7 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(nfc)]
 
 
-class OrganisationError(ValueError):
+class OrganisationError(DataFileError):
     """The organisation file cannot be used; the message says where (file and line) and why."""
 
 
@@ -191,10 +189,6 @@ class Standing:
     successors: tuple[Unit, ...] = ()  # the units valid on the day that took its place
 
 
-def _where(section: str, index: int) -> str:
-    return f"[[{section}]] #{index + 1}"
-
-
 class Organisation(_Model):
     id: Slug
     name: Name
@@ -217,7 +211,7 @@ class Organisation(_Model):
         ):
             for i, item_id in enumerate(ids):
                 if item_id in ids[:i]:
-                    yield f"{_where(section, i)}: two {section} share the id {item_id}"
+                    yield f"{where(section, i)}: two {section} share the id {item_id}"
         dated_sections: tuple[tuple[str, Sequence[_Dated]], ...] = (
             ("blocks", self.blocks),
             ("authorities", self.authorities),
@@ -226,24 +220,24 @@ class Organisation(_Model):
         for section, items in dated_sections:
             for i, dated in enumerate(items):
                 if dated.valid_from and dated.valid_until and dated.valid_until < dated.valid_from:
-                    yield f"{_where(section, i)}: until {dated.valid_until} is before from {dated.valid_from}"
+                    yield f"{where(section, i)}: until {dated.valid_until} is before from {dated.valid_from}"
         blocks = {b.id for b in self.blocks}
         authorities = {a.id: a for a in self.authorities}
         for i, unit in enumerate(self.units):
-            here = f"{_where('units', i)} ({unit.id})"
+            here = f"{where('units', i)} ({unit.id})"
             if unit.block not in blocks:
                 yield f"{here}: block {unit.block} is not one of the [[blocks]]"
             if unit.authority not in authorities:
                 yield f"{here}: authority {unit.authority} is not one of the [[authorities]]"
             for j, other in enumerate(self.units[:i]):
                 if other.id == unit.id and other._overlaps(unit):
-                    yield f"{here}: its dates overlap those of {_where('units', j)}, another version of {unit.id}"
+                    yield f"{here}: its dates overlap those of {where('units', j)}, another version of {unit.id}"
         kids = [k.kid for u in self.units for k in u.keys]
         for kid in sorted({k for k in kids if kids.count(k) > 1}):
             yield f"two unit keys share the kid {kid}"
         unit_ids = {u.id for u in self.units}
         for i, change in enumerate(self.changes):
-            here = f"{_where('changes', i)} ({change.date})"
+            here = f"{where('changes', i)} ({change.date})"
             for unit_id in (*change.from_, *change.to):
                 if unit_id not in unit_ids:
                     yield f"{here}: unit {unit_id} is not one of the [[units]]"
@@ -384,61 +378,13 @@ def default_organisation_path() -> Path:
     return Path(str(resources.files("common").joinpath("data/organisation.phu-tho.toml")))
 
 
-_HEADER = re.compile(r"^\s*\[\[\s*([a-z_]+)\s*\]\]")
-_PLACE = re.compile(r"\[\[([a-z_]+)\]\] #(\d+)")
-
-
-def _header_lines(text: str) -> dict[tuple[str, int], int]:
-    """Where each ``[[section]]`` table starts: (section, 1-based index) → 1-based line."""
-    counts: dict[str, int] = {}
-    lines: dict[tuple[str, int], int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _HEADER.match(line)
-        if match:
-            section = match.group(1)
-            counts[section] = counts.get(section, 0) + 1
-            lines[(section, counts[section])] = number
-    return lines
-
-
-def _with_lines(message: str, lines: dict[tuple[str, int], int]) -> str:
-    def place(match: re.Match[str]) -> str:
-        line = lines.get((match.group(1), int(match.group(2))))
-        return f"line {line}, {match.group(0)}" if line else match.group(0)
-
-    return _PLACE.sub(place, message)
-
-
-def _pydantic_problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        loc = list(item["loc"])
-        where = ""
-        if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
-            where = _where(loc[0], loc[1]) + (": " + ".".join(str(p) for p in loc[2:]) if loc[2:] else "")
-        elif loc:
-            where = ".".join(str(p) for p in loc)
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(f"{where}: {message}" if where else message)
-    return problems
-
-
 def load_organisation(path: str | Path) -> Organisation:
     """Read and check an organisation file, or raise OrganisationError naming the line and the fault."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except FileNotFoundError as error:
-        raise OrganisationError(f"organisation file {path} does not exist") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise OrganisationError(f"organisation file {path} is not valid TOML: {error}") from error
-    body = dict(raw.get("organisation", {}))
-    for section in ("blocks", "authorities", "units", "changes"):
-        body[section] = raw.get(section, [])
-    try:
-        return Organisation.model_validate(body)
-    except ValidationError as error:
-        lines = _header_lines(text)
-        problems = [_with_lines(p, lines) for p in _pydantic_problems(error)]
-        raise OrganisationError(f"organisation file {path}: " + "; ".join(problems)) from error
+
+    def body(raw: dict[str, Any]) -> dict[str, Any]:
+        shaped = dict(raw.get("organisation", {}))
+        for section in ("blocks", "authorities", "units", "changes"):
+            shaped[section] = raw.get(section, [])
+        return shaped
+
+    return load_toml(path, Organisation, what="organisation file", body=body, error=OrganisationError)

@@ -42,7 +42,7 @@ from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork
 from common.waiting import wait_for_event
 
-__all__ = ["Runtime", "Subscription", "build_runtime", "create_app", "subscriptions_of"]
+__all__ = ["Periodic", "Runtime", "Subscription", "build_runtime", "create_app", "subscriptions_of"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ class Subscription:
     handler: EntryHandler
     description: str
     payloads: tuple[type[EventPayload], ...] = ()  # the event types it applies, for the AsyncAPI document
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work a service does every ``interval`` seconds while it runs (reminders, say); it must be safe
+    to run on every replica at once, and again after a crash."""
+
+    name: str
+    interval: float
+    run: Callable[[], Awaitable[Any]]
 
 
 def subscriptions_of(processor: Processor[Any, Any]) -> list[Subscription]:
@@ -88,6 +98,7 @@ class Runtime(Generic[S, D]):
     unit_of_work: Callable[[], UnitOfWork[S, D]]
     consumers: list[StreamConsumer] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
+    periodic: list[Periodic] = field(default_factory=list)
     watch_interval: float = 2.0
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -104,6 +115,19 @@ class Runtime(Generic[S, D]):
         self._tasks.append(asyncio.create_task(self.worker.run(), name=f"{self.service}-jobs"))
         self._tasks.append(asyncio.create_task(self._watch(), name=f"{self.service}-groups"))
         self._tasks.append(asyncio.create_task(self.housekeeper.run(), name=f"{self.service}-housekeeping"))
+        for work in self.periodic:
+            self._tasks.append(asyncio.create_task(self._every(work), name=f"{self.service}-{work.name}"))
+
+    async def _every(self, work: Periodic) -> None:
+        """Run ``work`` now and then every interval until stopped; a failure waits for the next round."""
+        while True:
+            try:
+                await work.run()
+            except Exception as error:
+                if not self.outages.noted(error):
+                    log.exception("%s failed; it runs again in %s s", work.name, work.interval)
+            if await wait_for_event(self._stopping, work.interval):
+                return
 
     async def _watch(self) -> None:
         """Bring back the consumers whose group Redis lost (see ``StreamConsumer.revive``)."""
@@ -142,6 +166,7 @@ def build_runtime(
     translate: Callable[[D, Envelope | None], Sequence[Event[Any]]],
     subscriptions: Callable[[Callable[[], UnitOfWork[S, D]]], Sequence[Subscription]],
     jobs: Callable[[Callable[[], UnitOfWork[S, D]]], Sequence[JobKind[Any]]] = lambda uow: (),
+    periodic: Callable[[Callable[[], UnitOfWork[S, D]]], Sequence[Periodic]] = lambda uow: (),
     db: Database | None = None,
 ) -> Runtime[S, D]:
     """Wire a service as its registry entry describes it: nothing connects until ``Runtime.start``."""
@@ -180,6 +205,7 @@ def build_runtime(
         interval=settings.housekeeping_seconds,
     )
     runtime = Runtime(entry, settings, db, tables, redis, broker, outages, relay, worker, housekeeper, unit_of_work)
+    runtime.periodic.extend(periodic(unit_of_work))
     subs = list(subscriptions(unit_of_work))
     runtime.subscriptions.extend(subs)
     streams = sorted(sub.stream for sub in subs)

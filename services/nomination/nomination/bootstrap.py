@@ -4,39 +4,50 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from common.organisation import Organisation, default_organisation_path, load_organisation
+from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
-from common.runtime import Runtime, build_runtime, create_app
+from common.runtime import Periodic, Runtime, build_runtime, create_app
 from nomination.adapters.orm import messaging
 from nomination.adapters.repository import NominationStore
+from nomination.adapters.windows_file import load_calendar
 from nomination.config import Settings
 from nomination.domain.model import NominationEvent
-from nomination.entrypoints import api, consumers
+from nomination.entrypoints import api, consumers, windows_api
 from nomination.integration import to_integration
+from nomination.service.handlers import Intake
+from nomination.service.reminders import send_reminders
 
-__all__ = ["bootstrap", "build"]
+__all__ = ["bootstrap", "build", "intake_from"]
 
 
-def build(settings: Settings, organisation: Organisation | None = None) -> Runtime[NominationStore, NominationEvent]:
-    organisation = organisation or load_organisation(settings.organisation_file or default_organisation_path())
+def intake_from(settings: Settings) -> Intake:
+    """The organisation and windows files, read now, so a bad one stops the service before it serves."""
+    organisation = load_organisation(settings.organisation_file or default_organisation_path())
+    return Intake(organisation=organisation, calendar=load_calendar(settings.windows_file))
+
+
+def build(settings: Settings, intake: Intake | None = None) -> Runtime[NominationStore, NominationEvent]:
+    intake = intake or intake_from(settings)
     return build_runtime(
         service("nomination"),
         settings,
         tables=messaging,
         store=NominationStore,
         translate=to_integration,
-        subscriptions=consumers.subscriptions_for(organisation),
+        subscriptions=consumers.subscriptions_for(intake),
+        periodic=lambda uow: [Periodic("reminders", settings.reminder_seconds, lambda: send_reminders(uow(), intake))],
     )
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    organisation = load_organisation(settings.organisation_file or default_organisation_path())
+    intake = intake_from(settings)
     app = create_app(
-        build(settings, organisation),
+        build(settings, intake),
         title="Nomination intake",
         description="Units propose exemplars every quarter: clerks over HTTP, unit systems on a Redis stream.",
-        routers=[api.router],
+        routers=[api.router, windows_api.router],
     )
-    app.state.organisation = organisation
+    app.state.intake = intake
+    app.state.organisation = intake.organisation
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
 from common.settings import ServiceSettings
 
 __all__ = ["MIGRATIONS", "Settings"]
@@ -14,3 +16,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 class Settings(ServiceSettings):
     database_url: str = "sqlite:///var/nomination.db"
     port: int = 8101
+    # Another nomination windows file instead of the one shipped with the package (same format).
+    windows_file: Path | None = None
+    # How often the service looks for units to remind of a coming deadline.
+    reminder_seconds: float = Field(default=3600.0, gt=0)

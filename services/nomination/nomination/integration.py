@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from common.dates import quarter_label, vn_date
 from common.events import (
     Envelope,
     Event,
@@ -13,9 +14,16 @@ from common.events import (
     NominationRejected,
     OutcomeKind,
     SubmissionOutcome,
+    UnitReminded,
     new_event,
 )
-from nomination.domain.model import DecisionRecorded, NominationEvent, NominationStatus, SubmissionRefused
+from nomination.domain.model import (
+    DecisionRecorded,
+    NominationEvent,
+    NominationStatus,
+    ReminderDue,
+    SubmissionRefused,
+)
 
 __all__ = ["PRODUCER", "to_integration"]
 
@@ -34,6 +42,8 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
 
     Each step of a submission is also told to its unit alone, on the unit's outcome stream.
     """
+    if isinstance(event, ReminderDue):
+        return [new_event(reminded(event), producer=PRODUCER, causation=cause)]
     if isinstance(event, DecisionRecorded):
         decided = SubmissionOutcome(
             unit_id=event.unit_id,
@@ -76,16 +86,19 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
         submission_event_id=nomination.submission_event_id,
         nomination_id=nomination.nomination_id,
         outcome=OutcomeKind.ACCEPTED,
+        reasons=nomination.notes,  # a late entry: the unit knows it was taken as such
     )
     payloads: list[NominationAccepted | NominationFlagged | SubmissionOutcome] = [accepted]
-    if nomination.registry_warnings and nomination.person_id is not None:
-        # For the reviewer only: the unit's own stream is never told about other units' nominees.
+    # The registry's warnings are for the reviewer only: the unit's own stream is never told
+    # about other units' nominees.
+    warnings = [*nomination.notes, *nomination.registry_warnings][:20]
+    if warnings and nomination.person_id is not None:
         payloads.append(
             NominationFlagged(
                 nomination_id=nomination.nomination_id,
                 person_id=nomination.person_id,
                 possible_person_ids=nomination.possible_person_ids[:20],
-                warnings=nomination.registry_warnings[:20],
+                warnings=warnings,
             )
         )
     payloads.append(told)
@@ -93,3 +106,20 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
         new_event(payload, producer=PRODUCER, correlation_id=nomination.correlation_id, causation=cause)
         for payload in payloads
     ]
+
+
+def reminded(due: ReminderDue) -> UnitReminded:
+    """The reminder, with a message a channel can send as it is."""
+    when = "hôm nay" if due.days_left == 0 else f"còn {due.days_left} ngày"
+    message = (
+        f"{due.unit_name} chưa gửi giới thiệu điển hình tiên tiến {quarter_label(due.quarter)}; "
+        f"hạn gửi là ngày {vn_date(due.deadline)} ({when})."
+    )
+    return UnitReminded(
+        unit_id=due.unit_id,
+        unit_name=due.unit_name,
+        quarter=due.quarter,
+        deadline=due.deadline,
+        days_left=due.days_left,
+        message=message,
+    )

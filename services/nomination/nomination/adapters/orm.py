@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table, Text, Uuid
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, Uuid
 
-from common.db import UtcDateTime
+from common.db import IdColumn, UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["messaging", "metadata", "nominations", "rejected_submissions"]
+__all__ = ["messaging", "metadata", "nominations", "rejected_submissions", "reminders", "window_changes"]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -42,6 +42,8 @@ nominations = Table(
     Column("person_id", Uuid, nullable=True),
     Column("registry_key", String(300), nullable=False),
     Column("registry_warnings", JSON, nullable=False),
+    # What the unit and the reviewer are told along with the acceptance (a late entry).
+    Column("notes", JSON, nullable=False),
     Index("ix_nominations_person", "person_id"),
     Index("ix_nominations_registry_key", "registry_key"),
     Index("ix_nominations_identity", "identity_number"),
@@ -59,4 +61,34 @@ rejected_submissions = Table(
     Column("unit_id", String(80), nullable=False),
     Column("reasons", JSON, nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# The office's changes to the nomination windows, oldest first: a quarter's window (unit_id NULL)
+# or one unit's later deadline. The latest for a quarter, or a quarter and a unit, counts.
+window_changes = Table(
+    "window_changes",
+    metadata,
+    Column("change_id", IdColumn, primary_key=True, autoincrement=True),
+    Column("quarter", String(7), nullable=False),
+    Column("unit_id", String(80), nullable=True),
+    Column("opens", Date, nullable=True),
+    Column("deadline", Date, nullable=False),
+    Column("late", String(10), nullable=True),
+    Column("closes", Date, nullable=True),
+    Column("reason", String(500), nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Index("ix_window_changes_quarter", "quarter"),
+)
+
+# Reminders sent to units that had not nominated for a quarter: one per unit, quarter and stage
+# (days before the deadline), so that two replicas, or a restart, never send one twice.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("unit_id", String(80), primary_key=True),
+    Column("quarter", String(7), primary_key=True),
+    Column("days_before", Integer, primary_key=True),
+    Column("deadline", Date, nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=False),
 )

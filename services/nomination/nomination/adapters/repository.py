@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import NominationSubmitted, Nominee, Reason
 from nomination.adapters.orm import nominations, rejected_submissions
+from nomination.adapters.window_records import WindowRecords
 from nomination.domain.model import Nomination, NominationStatus, RefusedSubmission
 from nomination.domain.registry import KnownNominee, Seen, registry_key
 
@@ -61,6 +62,7 @@ def _to_nomination(row: Any) -> Nomination:
         reasons=[Reason.model_validate(r) for r in row.reasons],
         person_id=row.person_id,
         registry_warnings=[Reason.model_validate(r) for r in row.registry_warnings],
+        notes=[Reason.model_validate(r) for r in row.notes],
     )
 
 
@@ -92,6 +94,7 @@ def _row(nomination: Nomination) -> dict[str, Any]:
         person_id=nomination.person_id,
         registry_key=registry_key(s.nominee.name),
         registry_warnings=[r.model_dump() for r in nomination.registry_warnings],
+        notes=[r.model_dump() for r in nomination.notes],
     )
 
 
@@ -129,8 +132,8 @@ def _taken_query(count: int) -> Select[tuple[str, str, str]]:
 Outcome = tuple[uuid.UUID, NominationStatus, str, list[Reason]]  # nomination, status, decided by, reasons
 
 
-class NominationStore:
-    """Loading and saving nominations and refused submissions."""
+class NominationStore(WindowRecords):
+    """Loading and saving nominations and refused submissions (and the windows' records)."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection

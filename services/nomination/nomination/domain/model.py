@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from common.dates import previous_quarter, quarter_label, quarter_of, vn_date
+from common.dates import quarter_label, vn_date
 from common.events import NominationSubmitted, Reason
 from common.organisation import Standing, lower_kind_word
 
@@ -23,6 +23,8 @@ __all__ = [
     "NominationStatus",
     "NominationTakenIn",
     "RefusedSubmission",
+    "Reminder",
+    "ReminderDue",
     "SubmissionRefused",
     "intake_problems",
     "nomination_id_for",
@@ -79,7 +81,29 @@ class Decision:
         return [self.event]
 
 
-NominationEvent = NominationTakenIn | SubmissionRefused | DecisionRecorded
+@dataclass(frozen=True)
+class ReminderDue:
+    """A unit had not nominated for a quarter some days before its deadline."""
+
+    unit_id: str
+    unit_name: str
+    quarter: str
+    deadline: date
+    days_left: int
+
+
+@dataclass
+class Reminder:
+    """A reminder sent, as the aggregate its event comes from."""
+
+    event: ReminderDue
+
+    @property
+    def events(self) -> list[ReminderDue]:
+        return [self.event]
+
+
+NominationEvent = NominationTakenIn | SubmissionRefused | DecisionRecorded | ReminderDue
 
 
 @dataclass
@@ -97,6 +121,7 @@ class Nomination:
     person_id: uuid.UUID | None = None  # the nominee in the registry of exemplars
     registry_warnings: list[Reason] = field(default_factory=list)  # for the reviewer, never the unit
     possible_person_ids: list[uuid.UUID] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)  # told the unit and the reviewer with the acceptance
     events: list[NominationTakenIn] = field(default_factory=list, compare=False, repr=False)
 
 
@@ -128,21 +153,9 @@ def unit_problems(standing: Standing, unit_id: str, day: date) -> list[Reason]:
     return [Reason(code="unit-not-yet", message=f"đơn vị {unit_id} chưa được thành lập vào ngày {vn_date(day)}")]
 
 
-def intake_problems(submission: NominationSubmitted, *, today: date, already_nominated: bool) -> list[Reason]:
-    """What keeps a well-formed submission from being accepted; empty when it may go to review."""
+def intake_problems(submission: NominationSubmitted, *, already_nominated: bool) -> list[Reason]:
+    """What keeps a well-formed submission from being accepted, besides its unit and its timing."""
     problems: list[Reason] = []
-    current = quarter_of(today)
-    previous = previous_quarter(current)
-    if submission.quarter > current:
-        problems.append(Reason(code="quarter-in-future", message=f"{quarter_label(submission.quarter)} chưa đến"))
-    elif submission.quarter < previous:
-        problems.append(
-            Reason(
-                code="quarter-closed",
-                message=f"{quarter_label(submission.quarter)} đã hết hạn giới thiệu; nay chỉ nhận giới thiệu "
-                f"cho {quarter_label(previous)} và {quarter_label(current)}",
-            )
-        )
     if len(submission.achievements) < MIN_ACHIEVEMENTS_CHARS:
         problems.append(
             Reason(
@@ -168,13 +181,18 @@ def take_in(
     unit_name: str,
     channel: str,
     submitted_by: str,
-    today: date,
     now: datetime,
     already_nominated: bool,
     unit_problems: Sequence[Reason] = (),
+    timing: tuple[Sequence[Reason], Sequence[Reason]] = ((), ()),
 ) -> Nomination | RefusedSubmission:
-    """A nomination waiting for review, or the refusal of the submission with its reasons."""
-    problems = [*unit_problems, *intake_problems(submission, today=today, already_nominated=already_nominated)]
+    """A nomination waiting for review, or the refusal of the submission with its reasons.
+
+    ``timing`` is what the quarter's window says of the day it came: refusals, or notes that go
+    with the acceptance (``Calendar.judge``).
+    """
+    refusals, notes = timing
+    problems = [*unit_problems, *refusals, *intake_problems(submission, already_nominated=already_nominated)]
     if problems:
         refused = RefusedSubmission(submission_event_id, submission.unit_id, problems)
         refused.events.append(SubmissionRefused(submission_event_id, submission.unit_id, tuple(problems)))
@@ -187,6 +205,7 @@ def take_in(
         channel=channel,
         submitted_by=submitted_by,
         submitted_at=now,
+        notes=list(notes),
     )
     nomination.events.append(NominationTakenIn(nomination, unit_name))
     return nomination

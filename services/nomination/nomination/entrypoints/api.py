@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from common.auth import Principal, Role, require_roles
 from common.dates import quarter_label
@@ -18,7 +18,7 @@ from common.runtime import Runtime
 from nomination.adapters.repository import NominationStore
 from nomination.domain.model import Nomination, NominationEvent, NominationStatus
 from nomination.integration import PRODUCER
-from nomination.service.handlers import Submission, take_in_submissions
+from nomination.service.handlers import Intake, Submission, take_in_submissions
 
 __all__ = ["router"]
 
@@ -52,6 +52,7 @@ class NominationView(BaseModel):
     status: NominationStatus
     decided_by: str | None
     reasons: list[Reason]
+    notes: list[Reason] = Field(description="what it was taken as: a late entry")
 
     @classmethod
     def of(cls, n: Nomination) -> NominationView:
@@ -73,6 +74,7 @@ class NominationView(BaseModel):
             status=n.status,
             decided_by=n.decided_by,
             reasons=n.reasons,
+            notes=n.notes,
         )
 
 
@@ -91,6 +93,11 @@ class SubmissionStatus(BaseModel):
 def _runtime(request: Request) -> Runtime[NominationStore, NominationEvent]:
     runtime: Runtime[NominationStore, NominationEvent] = request.app.state.runtime
     return runtime
+
+
+def _intake(request: Request) -> Intake:
+    intake: Intake = request.app.state.intake
+    return intake
 
 
 def _organisation(request: Request) -> Organisation:
@@ -126,8 +133,8 @@ async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> Nom
     if organisation.unit(body.unit_id) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unit {body.unit_id!r} is not in the organisation")
     envelope = new_event(body, producer=PRODUCER).envelope
-    submission = Submission(body, envelope, "http", who.name, keep_refusal=False)
-    [outcome] = await take_in_submissions(_runtime(request).unit_of_work(), [submission], organisation=organisation)
+    submission = Submission(body, envelope, "http", who.name, keep_refusal=False, received_at=envelope.occurred_at)
+    [outcome] = await take_in_submissions(_runtime(request).unit_of_work(), [submission], intake=_intake(request))
     if not isinstance(outcome, Nomination):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,

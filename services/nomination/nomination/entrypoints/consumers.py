@@ -10,7 +10,9 @@ letter: the unit gets a ``NominationRejected`` with the reasons.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from common.consumer import Delivery
 from common.errors import Unprocessable
@@ -19,8 +21,8 @@ from common.organisation import Organisation
 from common.processing import Processor
 from common.runtime import Subscription, subscriptions_of
 from common.signing import UnitKeyring
-from common.wire import SIGNED_FIELD
-from nomination.service.handlers import NominationUnitOfWork, intake_handlers, outcome_handlers
+from common.wire import SIGNED_FIELD, parse_entry_id
+from nomination.service.handlers import Intake, NominationUnitOfWork, intake_handlers, outcome_handlers
 
 __all__ = ["GROUP", "SignedSubmissions", "subscriptions_for"]
 
@@ -56,16 +58,18 @@ class SignedSubmissions:
             )
         if self._organisation.unit(submission.unit_id) is None:
             raise Unprocessable("unknown-unit", f"unit {submission.unit_id!r} is not in the organisation")
-        return event
+        # An id the sender chose (XADD with an explicit id) may lie ahead: never later than now.
+        milliseconds = min(parse_entry_id(delivery.entry_id)[0], time.time_ns() // 1_000_000)
+        return event.model_copy(update={"received_at": datetime.fromtimestamp(milliseconds / 1000, UTC)})
 
 
-def subscriptions_for(organisation: Organisation) -> Callable[[Callable[[], NominationUnitOfWork]], list[Subscription]]:
+def subscriptions_for(intake: Intake) -> Callable[[Callable[[], NominationUnitOfWork]], list[Subscription]]:
     def subscriptions(unit_of_work: Callable[[], NominationUnitOfWork]) -> list[Subscription]:
         submissions = Processor(
             group=GROUP,
-            handlers=intake_handlers(organisation),
+            handlers=intake_handlers(intake),
             unit_of_work=unit_of_work,
-            read=SignedSubmissions(organisation),
+            read=SignedSubmissions(intake.organisation),
             refuse_replays=True,
         )
         outcomes = Processor(group=GROUP, handlers=outcome_handlers(), unit_of_work=unit_of_work)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
@@ -35,10 +35,13 @@ from nomination.domain.model import (
     unit_problems,
 )
 from nomination.domain.registry import Candidate, KnownNominee, Seen, recognise, registry_key, warnings
+from nomination.domain.windows import Calendar
 
 __all__ = [
+    "Intake",
     "NominationUnitOfWork",
     "Submission",
+    "calendar_in_force",
     "intake_handlers",
     "outcome_handlers",
     "record_outcomes",
@@ -50,6 +53,15 @@ NominationUnitOfWork = UnitOfWork[NominationStore, NominationEvent]
 
 
 @dataclass(frozen=True)
+class Intake:
+    """What taking submissions in needs beyond the database: the organisation, and the windows'
+    calendar as the files give it (the office's changes are read with each run)."""
+
+    organisation: Organisation
+    calendar: Calendar = field(default_factory=Calendar)
+
+
+@dataclass(frozen=True)
 class Submission:
     """A proposal to take in (command): what was submitted, under which envelope, and how it came."""
 
@@ -58,14 +70,16 @@ class Submission:
     channel: str  # "http" (a clerk) or "stream" (the unit's own system)
     submitted_by: str
     keep_refusal: bool  # a unit system learns of a refusal by event; a clerk in the HTTP answer
+    received_at: datetime  # when it reached this system: the stream entry's time, or the request's
+
+
+async def calendar_in_force(store: NominationStore, calendar: Calendar, quarters: Collection[str]) -> Calendar:
+    """The files' calendar with the office's changes to these quarters."""
+    return calendar.with_records(*await store.window_records(quarters))
 
 
 async def take_in_submissions(
-    uow: NominationUnitOfWork,
-    submissions: Sequence[Submission],
-    *,
-    organisation: Organisation,
-    today: date | None = None,
+    uow: NominationUnitOfWork, submissions: Sequence[Submission], *, intake: Intake
 ) -> list[Nomination | RefusedSubmission]:
     """Check submissions and store each as a nomination, or record why it was refused.
 
@@ -75,9 +89,10 @@ async def take_in_submissions(
     second time, as if the two had come one after the other.
     """
     now = datetime.now(UTC)
-    today = today or vietnam_date(now)  # the quarter is Vietnam's, not the server clock's
+    organisation = intake.organisation
     outcomes: list[Nomination | RefusedSubmission] = []
     async with uow:
+        calendar = await calendar_in_force(uow.store, intake.calendar, {s.payload.quarter for s in submissions})
         taken = await uow.store.nominees_taken(
             [(s.payload.unit_id, s.payload.quarter, s.payload.nominee.name) for s in submissions]
         )
@@ -86,8 +101,9 @@ async def take_in_submissions(
         days: dict[uuid.UUID, date] = {}
         for item in submissions:
             payload = item.payload
-            # The unit as it was on the day the submission was made, in Vietnam.
-            day = vietnam_date(item.envelope.occurred_at)
+            # The unit and the window as they were on the day the submission reached us, in
+            # Vietnam: not the sender's own date, which it could set to suit itself.
+            day = vietnam_date(min(item.received_at, now))
             standing = organisation.standing(payload.unit_id, day)
             if not standing.known:
                 raise Unprocessable("unknown-unit", f"unit {payload.unit_id!r} is not in the organisation")
@@ -101,10 +117,10 @@ async def take_in_submissions(
                 unit_name=unit.name,
                 channel=item.channel,
                 submitted_by=item.submitted_by,
-                today=today,
                 now=now,
                 already_nominated=key in taken,
                 unit_problems=unit_problems(standing, payload.unit_id, day),
+                timing=calendar.judge(payload.quarter, payload.unit_id, day),
             )
             outcomes.append(outcome)
             if isinstance(outcome, Nomination):
@@ -181,13 +197,21 @@ async def recognise_nominees(
 
 
 async def take_in_posted(
-    uow: NominationUnitOfWork, events: Sequence[Event[NominationSubmitted]], *, organisation: Organisation
+    uow: NominationUnitOfWork, events: Sequence[Event[NominationSubmitted]], *, intake: Intake
 ) -> None:
     """NominationSubmitted posted by unit systems (signed, checked when read)."""
     submissions = [
-        Submission(e.payload, e.envelope, "stream", f"system:{e.payload.unit_id}", keep_refusal=True) for e in events
+        Submission(
+            e.payload,
+            e.envelope,
+            "stream",
+            f"system:{e.payload.unit_id}",
+            keep_refusal=True,
+            received_at=e.received_at or e.envelope.occurred_at,
+        )
+        for e in events
     ]
-    await take_in_submissions(uow, submissions, organisation=organisation)
+    await take_in_submissions(uow, submissions, intake=intake)
 
 
 Decided = TypeVar("Decided", ExemplarApproved, ExemplarRejected, NominationReturned)
@@ -225,9 +249,9 @@ async def record_outcomes(uow: NominationUnitOfWork, events: Sequence[Event[Deci
             uow.track(Decision(decision), cause=event.envelope)
 
 
-def intake_handlers(organisation: Organisation) -> Handlers[NominationStore, NominationEvent]:
+def intake_handlers(intake: Intake) -> Handlers[NominationStore, NominationEvent]:
     """What the nomination group does with signed submissions."""
-    take_in = functools.partial(take_in_posted, organisation=organisation)
+    take_in = functools.partial(take_in_posted, intake=intake)
     return Handlers[NominationStore, NominationEvent]().on(NominationSubmitted, take_in)
 
 

@@ -1,0 +1,218 @@
+"""HTTP API of the nomination windows: every quarter's dates, the office's changes and extensions, and
+the units that have not nominated yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from pydantic import BaseModel, Field, StringConstraints
+
+from common.auth import Principal, Role, require_roles
+from common.dates import quarter_label, quarter_of, vietnam_date
+from common.errors import Unprocessable
+from common.events import QUARTER_PATTERN, ShortText
+from common.runtime import Runtime
+from nomination.adapters.repository import NominationStore
+from nomination.domain.model import NominationEvent
+from nomination.domain.windows import Calendar, Extension, LatePolicy, Timing, Window, WindowChange, quarter_shift
+from nomination.service.handlers import Intake, calendar_in_force
+from nomination.service.windows import UnitStanding, WindowReport, extend_deadline, set_window, window_report
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["windows"])
+
+Reader = Annotated[Principal, require_roles(Role.CLERK, Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
+Office = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
+# The review office (phòng Nội vụ) keeps the windows.
+Keeper = Annotated[Principal, require_roles(Role.REVIEWER, Role.OFFICER)]
+QuarterPath = Annotated[str, Path(pattern=QUARTER_PATTERN)]
+Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
+
+
+class ExtensionView(BaseModel):
+    unit_id: str
+    deadline: date
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, extension: Extension) -> ExtensionView:
+        return cls.model_validate(extension, from_attributes=True)
+
+
+class WindowView(BaseModel):
+    quarter: str
+    quarter_label: str
+    opens: date
+    deadline: date
+    late: LatePolicy
+    closes: date
+    basis: str = Field(description="the rule, the year's calendar, or the office's reason for its change")
+    today: Timing = Field(description="where the window stands today, for a unit without an extension")
+    extensions: list[ExtensionView] = Field(description="units given a later deadline (a clerk sees its own)")
+
+    @classmethod
+    def of(cls, window: Window, today: Timing, extensions: list[Extension]) -> WindowView:
+        return cls(
+            quarter=window.quarter,
+            quarter_label=quarter_label(window.quarter),
+            opens=window.opens,
+            deadline=window.deadline,
+            late=window.late,
+            closes=window.closes,
+            basis=window.basis,
+            today=today,
+            extensions=[ExtensionView.of(e) for e in extensions],
+        )
+
+
+class UnitStandingView(BaseModel):
+    unit_id: str
+    unit_name: str
+    deadline: date
+    extended: bool
+    nominations: int
+    reminded_days_before: list[int]
+
+
+class WindowReportView(BaseModel):
+    window: WindowView
+    units: int
+    nominated: int
+    missing: list[UnitStandingView] = Field(description="units in being that have not nominated for the quarter")
+    done: list[UnitStandingView]
+
+    @classmethod
+    def of(cls, report: WindowReport, extensions: list[Extension]) -> WindowReportView:
+        return cls(
+            window=WindowView.of(report.window, report.timing, extensions),
+            units=len(report.units),
+            nominated=len(report.units) - len(report.missing),
+            missing=[_standing(u) for u in report.missing],
+            done=[_standing(u) for u in report.units if u.nominations],
+        )
+
+
+def _standing(u: UnitStanding) -> UnitStandingView:
+    return UnitStandingView(
+        unit_id=u.unit_id,
+        unit_name=u.unit_name,
+        deadline=u.deadline,
+        extended=u.extension is not None,
+        nominations=u.nominations,
+        reminded_days_before=list(u.reminded),
+    )
+
+
+class WindowBody(BaseModel):
+    opens: date
+    deadline: date
+    late: LatePolicy
+    closes: date | None = Field(default=None, description="for late entries; the deadline when they are refused")
+    reason: ShortText
+
+
+class ExtensionBody(BaseModel):
+    unit_id: Annotated[str, Field(max_length=80)]
+    deadline: date
+    reason: ShortText
+
+
+def _runtime(request: Request) -> Runtime[NominationStore, NominationEvent]:
+    runtime: Runtime[NominationStore, NominationEvent] = request.app.state.runtime
+    return runtime
+
+
+def _intake(request: Request) -> Intake:
+    intake: Intake = request.app.state.intake
+    return intake
+
+
+def _refused(error: Unprocessable | ValueError) -> HTTPException:
+    if isinstance(error, Unprocessable):
+        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": error.code, "message": error.message})
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": "invalid-window", "message": str(error)})
+
+
+def _own(who: Principal, extensions: tuple[Extension, ...], request: Request) -> list[Extension]:
+    """A clerk sees the extensions of its own unit's lineage; the office sees all."""
+    if who.role is not Role.CLERK:
+        return list(extensions)
+    assert who.unit is not None
+    lineage = _intake(request).organisation.lineage(who.unit)
+    return [e for e in extensions if e.unit_id in lineage]
+
+
+@router.get("/windows", response_model=list[WindowView])
+async def list_windows(
+    request: Request,
+    who: Reader,
+    quarter: Annotated[
+        list[Quarter] | None, Query(description="2026-Q4; by default the one before, this one and the next")
+    ] = None,
+) -> list[WindowView]:
+    """Each quarter's window: when nominations open, the deadline, and what becomes of a late one."""
+    today = vietnam_date(datetime.now(UTC))
+    quarters = list(dict.fromkeys(quarter or [quarter_shift(quarter_of(today), by) for by in (-1, 0, 1)]))[:12]
+    async with _runtime(request).db.read() as connection:
+        calendar = await calendar_in_force(NominationStore(connection), _intake(request).calendar, quarters)
+    return [
+        WindowView.of(
+            calendar.window(q),
+            calendar.timing(q, "", today),
+            _own(who, tuple(e for e in calendar.extensions if e.quarter == q), request),
+        )
+        for q in quarters
+    ]
+
+
+@router.get("/windows/{quarter}", response_model=WindowReportView)
+async def window_units(request: Request, quarter: QuarterPath, _who: Office) -> WindowReportView:
+    """The quarter's window and every unit: those that have nominated, and those the office still waits for."""
+    today = vietnam_date(datetime.now(UTC))
+    async with _runtime(request).db.read() as connection:
+        store = NominationStore(connection)
+        report = await window_report(store, _intake(request), quarter, today)
+        calendar = await calendar_in_force(store, _intake(request).calendar, [quarter])
+    return WindowReportView.of(report, list(calendar.extensions))
+
+
+@router.put("/windows/{quarter}", response_model=WindowView)
+async def change_window(request: Request, quarter: QuarterPath, body: WindowBody, who: Keeper) -> WindowView:
+    """Set a quarter's window (from the next submission on); recorded with who, when and why."""
+    try:
+        window = Window(
+            quarter=quarter,
+            opens=body.opens,
+            deadline=body.deadline,
+            late=body.late,
+            closes=body.closes or body.deadline,
+            basis=body.reason,
+        )
+        if body.late is LatePolicy.REFUSE and window.closes != window.deadline:
+            raise ValueError("khi không nhận hồ sơ muộn, thời hạn kết thúc đúng vào hạn chót (closes = deadline)")
+        change = WindowChange(window, body.reason, who.name, datetime.now(UTC))
+        found = await set_window(_runtime(request).unit_of_work(), _intake(request), change)
+    except (Unprocessable, ValueError) as error:
+        raise _refused(error) from error
+    today = vietnam_date(datetime.now(UTC))
+    return WindowView.of(found, _timing(found, today), [])
+
+
+def _timing(window: Window, today: date) -> Timing:
+    return Calendar(quarters=(window,)).timing(window.quarter, "", today)
+
+
+@router.post("/windows/{quarter}/extensions", response_model=ExtensionView, status_code=status.HTTP_201_CREATED)
+async def extend(request: Request, quarter: QuarterPath, body: ExtensionBody, who: Keeper) -> ExtensionView:
+    """Give one unit a later deadline for the quarter (gia hạn); recorded with who, when and why."""
+    extension = Extension(quarter, body.unit_id, body.deadline, body.reason, who.name, datetime.now(UTC))
+    try:
+        await extend_deadline(_runtime(request).unit_of_work(), _intake(request), extension)
+    except Unprocessable as error:
+        raise _refused(error) from error
+    return ExtensionView.of(extension)
