@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT, StreamRangeResponse
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import MetaData, create_engine, select
 
 from common.dates import quarter_of, vietnam_date
 from common.db import Database, sync_url
-from common.events import Envelope, Event, StoryPublished, new_event
+from common.events import Envelope, Event, StoryPublished, new_event, parse_event
 from common.messaging_tables import MessagingTables
 from common.migrations import upgrade
 from common.registry import service
@@ -144,3 +144,12 @@ def units_of_work(
         return UnitOfWork(db=db, tables=tables, store=store, translate=translate, produces=service(name).writes)
 
     return make
+
+
+async def outbox_events_of(app: Any) -> list[Event[Any]]:
+    """Every event a running service's app wrote to its outbox, oldest first (published or not)."""
+    runtime = app.state.runtime
+    outbox = runtime.tables.outbox
+    async with runtime.db.read() as conn:
+        rows = (await conn.execute(select(outbox.c.envelope).order_by(outbox.c.id))).all()
+    return [parse_event(row.envelope) for row in rows]

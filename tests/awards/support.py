@@ -29,14 +29,20 @@ APPROVED_AT = datetime(2025, 4, 10, 2, 30, tzinfo=UTC)  # 09:30 on 10/04/2025 in
 
 
 def approved(
-    kind: str = "individual", name: str = "Nguyễn Thị Hoa", *, at: datetime = APPROVED_AT, unit: str = "xa-ban-nguyen"
+    kind: str = "individual",
+    name: str = "Nguyễn Thị Hoa",
+    *,
+    at: datetime = APPROVED_AT,
+    unit: str = "xa-ban-nguyen",
+    quarter: str = "2025-Q1",
+    person_id: uuid.UUID | None = None,
 ) -> Event[ExemplarApproved]:
     payload = ExemplarApproved(
         exemplar_id=uuid.uuid4(),
         nomination_id=uuid.uuid4(),
         unit_id=unit,
         unit_name=UNIT_NAMES.get(unit, unit),
-        quarter="2025-Q1",
+        quarter=quarter,
         field=FieldOfWork.AGRICULTURE,
         nominee_kind=NomineeKind(kind),
         nominee_name=name,
@@ -44,6 +50,7 @@ def approved(
         achievements="Mô hình trồng bưởi hữu cơ, giúp 20 hộ thoát nghèo.",
         consent_to_publish=True,
         decided_by="Phòng Nội vụ",
+        person_id=person_id,
     )
     return new_event(payload, producer="review", correlation_id=uuid.uuid4(), occurred_at=at)
 

@@ -224,3 +224,17 @@ async def test_the_provinces_decision_on_the_communes_proposal_is_recorded_with_
     assert (decision["authority_id"], decision["decision_number"]) == ("ubnd-tinh-phu-tho", "2150/QĐ-UBND")
     assert decision["signer"] == "Chủ tịch Ủy ban nhân dân tỉnh Phú Thọ"
     assert decision["total_amount_vnd"] == 3_800_000  # 1.5 × 2,530,000 = 3,795,000
+
+
+async def test_a_communes_exemplars_roll_up_those_of_the_communes_merged_into_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    cao_xa = await exemplar(app, "xa-cao-xa")  # 2024, before the merger
+    ban_nguyen = await exemplar(app, "xa-ban-nguyen", at=datetime(2026, 9, 1, 3, tzinfo=UTC))
+    await exemplar(app, "xa-lam-thao", at=datetime(2026, 9, 1, 3, tzinfo=UTC))
+    alone = (await client.get("/exemplars", params={"unit": "xa-ban-nguyen"}, headers=OFFICER)).json()
+    rolled = (
+        await client.get("/exemplars", params={"unit": "xa-ban-nguyen", "lineage": "true"}, headers=OFFICER)
+    ).json()
+    assert [e["exemplar_id"] for e in alone["items"]] == [ban_nguyen]
+    assert [e["exemplar_id"] for e in rolled["items"]] == [cao_xa, ban_nguyen]

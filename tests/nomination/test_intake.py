@@ -296,6 +296,7 @@ async def test_a_clerk_of_a_successor_sees_the_records_of_the_units_merged_into_
         ("Xã Cao Xá", "quý III năm 2024", "approved"),
         ("Xã Bản Nguyên", quarter_label(open_quarter()), "accepted"),
     ]
+    assert history.json()["titles"] == []  # nothing granted yet
     assert "warnings" not in again.json() and "registry_warnings" not in again.json()  # the office's, not the unit's
     assert (await client.get(f"/registry/{row['person_id']}", headers=auth())).status_code == 403
     assert (await client.get(f"/registry/{uuid.uuid4()}", headers=auth(Role.OFFICER))).status_code == 404

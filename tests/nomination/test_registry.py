@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,16 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, select
 
-from common.consumer import EntryHandler
+from common.consumer import Delivery, EntryHandler
 from common.dates import previous_quarter, quarter_label
 from common.db import Database, sync_url
-from common.events import NominationFlagged, Reason
+from common.events import AwardGranted, NominationFlagged, NomineeKind, Reason, TitleRecorded, new_event
 from common.migrations import alembic_config
+from common.organisation import load_organisation
+from common.wire import EVENT_FIELD
+from exemplars_tools.state import StateFolder
 from nomination.adapters.orm import nominations
+from nomination.adapters.repository import NominationStore
 from nomination.config import MIGRATIONS
 from nomination.domain.registry import (
     Candidate,
@@ -28,7 +33,7 @@ from nomination.domain.registry import (
     warnings,
 )
 from tests.helpers import open_quarter
-from tests.nomination.support import signed, stored_nomination
+from tests.nomination.support import processors, signed, stored_nomination
 from tests.nomination.test_batches import outbox_events
 from tests.nomination.test_intake import submission
 
@@ -292,3 +297,64 @@ def test_the_migration_links_earlier_nominations(db_url: str) -> None:
     assert found[old[1]["nomination_id"]][1] == "nguyen thi hoa"
     command.downgrade(config, "0004")
     command.upgrade(config, "head")
+
+
+# --- what the nominees received --------------------------------------------------------------
+
+
+def awards_delivery(payload: AwardGranted | TitleRecorded) -> Delivery:
+    event = new_event(payload, producer="awards")
+    return Delivery(
+        stream=payload.STREAM,
+        group="nomination",
+        entry_id=f"{time.time_ns() // 1_000_000}-0",
+        fields={EVENT_FIELD: event.envelope.model_dump_json().encode()},
+    )
+
+
+def award_for(nomination_id: uuid.UUID, form: str = "lao-dong-tien-tien") -> AwardGranted:
+    return AwardGranted(
+        award_id=uuid.uuid4(),
+        exemplar_id=uuid.uuid4(),
+        nomination_id=nomination_id,
+        form=form,
+        form_name="Lao động tiên tiến",
+        decision_number="12/QĐ-UBND",
+        signed_on=date(2026, 12, 1),
+        signer="Chủ tịch Ủy ban nhân dân xã Bản Nguyên",
+        recipient_name="Lê Thị Mai",
+        recipient_kind=NomineeKind.INDIVIDUAL,
+        amount_vnd=760_000,
+        year=2026,
+    )
+
+
+async def test_the_registry_keeps_what_each_nominee_received(db: Database, state: Path) -> None:
+    titles = processors(db, load_organisation(StateFolder(state).organisation))["awards.events"]
+    row = stored_nomination("xa-ban-nguyen", "2026-Q3", "Lê Thị Mai", status="approved")
+    await store(db, row)
+    person = row["person_id"]
+    award = award_for(row["nomination_id"])
+    earlier = TitleRecorded(
+        title_id=uuid.uuid4(),
+        person_id=person,
+        form="chien-si-thi-dua-co-so",
+        form_name="Chiến sĩ thi đua cơ sở",
+        year=2024,
+        decision_number="45/QĐ-UBND",
+        signed_on=date(2024, 12, 25),
+        authority_name="Ủy ban nhân dân huyện Lâm Thao",
+        recorded_by="Trần Văn Bình",
+    )
+    assert await titles([awards_delivery(award), awards_delivery(earlier)]) == []
+    assert await titles([awards_delivery(award)]) == []  # the same award again (a new event id): kept once
+    async with db.read() as conn:
+        kept = await NominationStore(conn).titles_of(person)
+    assert [(t.form, t.year, t.recorded, t.granted_by) for t in kept] == [
+        ("chien-si-thi-dua-co-so", 2024, True, "Ủy ban nhân dân huyện Lâm Thao"),
+        ("lao-dong-tien-tien", 2026, False, "Chủ tịch Ủy ban nhân dân xã Bản Nguyên"),
+    ]
+    assert kept[1].nomination_id == row["nomination_id"] and kept[1].amount_vnd == 760_000
+    # An award for a nomination nobody here knows is a dead letter, with its reason.
+    [refused] = await titles([awards_delivery(award_for(uuid.uuid4()))])
+    assert refused.error.code == "unknown-nomination"

@@ -22,7 +22,7 @@ from tests.conftest import TEST_SECRET
 from tests.helpers import Fields, eventually, stream_entries, stream_events, stream_fields
 
 
-def accepted() -> dict[str, Any]:
+def accepted(person_id: uuid.UUID | None = None) -> dict[str, Any]:
     payload = NominationAccepted(
         nomination_id=uuid.uuid4(),
         unit_id="xa-ban-nguyen",
@@ -33,6 +33,7 @@ def accepted() -> dict[str, Any]:
         nominee_name="Trạm Y tế xã Bản Nguyên",
         achievements="Mười năm liền không để dịch bệnh lớn xảy ra trên địa bàn.",
         consent_to_publish=True,
+        person_id=person_id,
     )
     envelope: dict[str, Any] = json.loads(new_event(payload, producer="nomination").envelope.model_dump_json())
     return envelope
@@ -77,7 +78,8 @@ async def review_events(redis: Redis, count: int) -> list[dict[str, Any]]:
 async def test_duplicate_accepted_event_opens_one_case_and_approval_is_announced(
     client: httpx.AsyncClient, redis_client: Redis
 ) -> None:
-    env = accepted()
+    person = uuid.uuid4()
+    env = accepted(person)
     await open_case(client, redis_client, env, copies=3)
     listed = (await client.get("/reviews?status=pending", headers=auth())).json()
     assert listed["total"] == 1
@@ -90,6 +92,7 @@ async def test_duplicate_accepted_event_opens_one_case_and_approval_is_announced
     assert event["correlation_id"] == env["correlation_id"]
     assert event["data"]["exemplar_id"] == decided.json()["exemplar_id"]
     assert event["data"]["decided_by"] == "Trần Văn Bình"
+    assert event["data"]["person_id"] == str(person)  # the registry's nominee travels on to awards
     again = await client.post(
         f"/reviews/{nid}/reject", json={"reasons": [{"code": "x", "message": "y"}]}, headers=auth()
     )
@@ -167,6 +170,14 @@ async def test_listing_by_unit_counts_that_units_cases_and_a_huge_offset_is_a_cl
     listed = (await client.get("/reviews?unit=xa-lam-thao", headers=auth())).json()
     assert listed["total"] == 1 and [c["unit_id"] for c in listed["items"]] == ["xa-lam-thao"]
     assert (await client.get("/reviews", headers=auth())).json()["total"] == 2
+    # Cao Xá's case of 2025 rolls up into Bản Nguyên, the commune it became part of.
+    old = accepted()
+    old["data"]["unit_id"], old["data"]["unit_name"], old["data"]["quarter"] = "xa-cao-xa", "Xã Cao Xá", "2025-Q1"
+    await open_case(client, redis_client, old)
+    alone = (await client.get("/reviews?unit=xa-ban-nguyen", headers=auth())).json()
+    rolled = (await client.get("/reviews?unit=xa-ban-nguyen&lineage=true", headers=auth())).json()
+    assert alone["total"] == 1 and rolled["total"] == 2
+    assert {c["unit_id"] for c in rolled["items"]} == {"xa-ban-nguyen", "xa-cao-xa"}
     huge = await client.get(f"/reviews?offset={10**30}", headers=auth())
     assert huge.status_code == 422
     assert huge.json()["errors"][0]["where"] == "query.offset"

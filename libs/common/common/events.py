@@ -49,6 +49,7 @@ __all__ = [
     "StoryPublished",
     "SubmissionOutcome",
     "Text",
+    "TitleRecorded",
     "UnitReminded",
     "clean_text",
     "new_event",
@@ -183,6 +184,9 @@ class _PublicExemplar(EventPayload):
     nominee_title: Text = ""
     achievements: LongText
     consent_to_publish: bool
+    # The nominee in the registry of exemplars: the same across quarters, units and mergers
+    # (absent from events written before the registry).
+    person_id: uuid.UUID | None = None
 
 
 class NominationAccepted(_PublicExemplar):
@@ -304,6 +308,26 @@ class AwardGranted(EventPayload):
     recipient_name: ShortText
     recipient_kind: NomineeKind
     amount_vnd: int = Field(ge=0)
+    person_id: uuid.UUID | None = None  # the recipient in the registry of exemplars
+    year: int | None = Field(default=None, ge=2000, le=2100)  # the year the title or form is for
+
+
+class TitleRecorded(EventPayload):
+    """The commendation office recorded a title or form a nominee of the registry received outside this
+    system (before it, or from another authority), with the decision that gave it."""
+
+    TYPE: ClassVar[str] = "TitleRecorded"
+    STREAM: ClassVar[str] = "awards.events"
+
+    title_id: uuid.UUID
+    person_id: uuid.UUID
+    form: Slug
+    form_name: ShortText
+    year: int = Field(ge=1990, le=2100)
+    decision_number: ShortText
+    signed_on: date
+    authority_name: ShortText
+    recorded_by: ShortText
 
 
 class OutcomeKind(StrEnum):
@@ -343,6 +367,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
         NominationReturned,
         StoryPublished,
         AwardGranted,
+        TitleRecorded,
         SubmissionOutcome,
         UnitReminded,
     )

@@ -48,7 +48,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         "nomination",
         8101,
-        consumes=("nomination.submissions", "review.events"),
+        consumes=("nomination.submissions", "review.events", "awards.events"),
         produces=("nomination.events",),
         produces_per_unit=(UNIT_OUTCOMES,),
     ),

@@ -8,8 +8,8 @@ from awards.adapters.orm import messaging
 from awards.adapters.repository import AwardsStore
 from awards.adapters.rules_file import load_reward_rules
 from awards.config import Settings
-from awards.domain.model import AwardIssued
-from awards.entrypoints import api, consumers
+from awards.domain.model import AwardsEvent
+from awards.entrypoints import api, consumers, people_api
 from awards.integration import to_integration
 from awards.service.handlers import AwardsOffice
 from common.organisation import default_organisation_path, load_organisation
@@ -19,7 +19,7 @@ from common.runtime import Runtime, build_runtime, create_app
 __all__ = ["bootstrap", "build", "office_from"]
 
 
-def build(settings: Settings) -> Runtime[AwardsStore, AwardIssued]:
+def build(settings: Settings) -> Runtime[AwardsStore, AwardsEvent]:
     return build_runtime(
         service("awards"),
         settings,
@@ -43,7 +43,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         build(settings),
         title="Commendations (thi đua – khen thưởng)",
         description="Issues commendation decisions and rewards to approved exemplars.",
-        routers=[api.router],
+        routers=[api.router, people_api.router],
     )
     app.state.office = office
     return app

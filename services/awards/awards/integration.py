@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from awards.domain.model import AwardIssued, Exemplar
-from common.events import AwardGranted, Envelope, Event, ExemplarApproved, NomineeKind, new_event
+from awards.domain.history import TitleKept
+from awards.domain.model import AwardsEvent, Exemplar
+from common.events import AwardGranted, Envelope, Event, ExemplarApproved, NomineeKind, TitleRecorded, new_event
 
 __all__ = ["PRODUCER", "exemplar_from_approved", "to_integration"]
 
@@ -27,11 +28,28 @@ def exemplar_from_approved(event: Event[ExemplarApproved]) -> Exemplar:
         nominee_title=payload.nominee_title,
         approved_at=event.envelope.occurred_at,
         correlation_id=event.envelope.correlation_id,
+        person_id=payload.person_id,
     )
 
 
-def to_integration(event: AwardIssued, cause: Envelope | None) -> Sequence[Event[Any]]:
-    """AwardGranted for each recipient of a signed decision; it follows the exemplar's correlation."""
+def to_integration(event: AwardsEvent, cause: Envelope | None) -> Sequence[Event[Any]]:
+    """AwardGranted for each recipient of a signed decision, following the exemplar's correlation;
+    TitleRecorded for a title the office recorded as given elsewhere."""
+    if isinstance(event, TitleKept):
+        held = event.held
+        assert held.title_id is not None
+        recorded = TitleRecorded(
+            title_id=held.title_id,
+            person_id=held.person_id,
+            form=held.form,
+            form_name=held.form_name,
+            year=held.year,
+            decision_number=held.decision_number,
+            signed_on=held.signed_on,
+            authority_name=held.authority_name,
+            recorded_by=event.recorded_by,
+        )
+        return [new_event(recorded, producer=PRODUCER, causation=cause)]
     award, exemplar = event.award, event.exemplar
     payload = AwardGranted(
         award_id=award.award_id,
@@ -45,5 +63,7 @@ def to_integration(event: AwardIssued, cause: Envelope | None) -> Sequence[Event
         recipient_name=award.recipient_name,
         recipient_kind=NomineeKind(award.recipient_kind),
         amount_vnd=award.amount_vnd,
+        person_id=exemplar.person_id,
+        year=exemplar.year,
     )
     return [new_event(payload, producer=PRODUCER, correlation_id=exemplar.correlation_id, causation=cause)]

@@ -80,6 +80,7 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
         nominee_title=s.nominee.title,
         achievements=s.achievements,
         consent_to_publish=s.consent_to_publish,
+        person_id=nomination.person_id,
     )
     told = SubmissionOutcome(
         unit_id=s.unit_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Runtime, build_runtime, create_app
 from review.adapters.orm import messaging
@@ -28,9 +29,14 @@ def build(settings: Settings) -> Runtime[ReviewStore, CaseDecided]:
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
-    return create_app(
-        build(settings or Settings()),
+    settings = settings or Settings()
+    # Read now, so a bad file stops the service before it serves: lists roll units up along it.
+    organisation = load_organisation(settings.organisation_file or default_organisation_path())
+    app = create_app(
+        build(settings),
         title="Review office (phòng Nội vụ)",
         description="Checks accepted nominations against the criteria and decides on them.",
         routers=[api.router],
     )
+    app.state.organisation = organisation
+    return app

@@ -39,6 +39,7 @@ def case_from_accepted(event: Event[NominationAccepted], received_at: datetime) 
         achievements=payload.achievements,
         consent_to_publish=payload.consent_to_publish,
         received_at=received_at,
+        person_id=payload.person_id,
     )
 
 
@@ -63,6 +64,7 @@ def to_integration(event: CaseDecided, cause: Envelope | None) -> Sequence[Event
             consent_to_publish=case.consent_to_publish,
             decided_by=by,
             note=case.note,
+            person_id=case.person_id,
         )
     elif case.status is ReviewStatus.REJECTED:
         payload = ExemplarRejected(

@@ -21,7 +21,16 @@ from sqlalchemy import (
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["awards", "decision_registers", "decisions", "exemplars", "messaging", "metadata", "rule_amendments"]
+__all__ = [
+    "awards",
+    "decision_registers",
+    "decisions",
+    "exemplars",
+    "messaging",
+    "metadata",
+    "recorded_titles",
+    "rule_amendments",
+]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -40,7 +49,9 @@ exemplars = Table(
     Column("nominee_title", String(300), nullable=False),
     Column("approved_at", UtcDateTime(), nullable=False),
     Column("correlation_id", Uuid, nullable=False),
+    Column("person_id", Uuid, nullable=True),  # the nominee in the registry of exemplars
     Index("ix_exemplars_approved", "approved_at", "exemplar_id"),
+    Index("ix_exemplars_person", "person_id"),
 )
 
 # One commendation decision (quyết định khen thưởng): one number of its authority's register
@@ -121,4 +132,24 @@ rule_amendments = Table(
     Column("verify", Boolean, nullable=False),
     Column("recorded_by", String(300), nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+# Titles and forms a nominee of the registry received outside this system (before it, or from
+# another authority), recorded by the office with the decision that gave them: the history that
+# titles needing earlier ones are checked against, with the awards issued here.
+recorded_titles = Table(
+    "recorded_titles",
+    metadata,
+    Column("title_id", Uuid, primary_key=True),
+    Column("person_id", Uuid, nullable=False),
+    Column("form", String(80), nullable=False),
+    Column("form_name", String(300), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("decision_number", String(60), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("authority_name", String(300), nullable=False),
+    Column("recorded_by", String(300), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("person_id", "form", "decision_number", name="uq_recorded_titles_decision"),
+    Index("ix_recorded_titles_person", "person_id"),
 )

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from awards.adapters.orm import awards, decision_registers, decisions, exemplars, rule_amendments
+from awards.adapters.orm import awards, decision_registers, decisions, exemplars, recorded_titles, rule_amendments
+from awards.domain.history import Held
 from awards.domain.model import Award, Decision, Exemplar, Registered
 from awards.domain.rewards import Amendment, AmendmentKind
 from common.db import insert_if_new
@@ -69,9 +70,16 @@ class AwardsStore:
         query = select(exemplars).where(exemplars.c.exemplar_id.in_(exemplar_ids))
         return {row.exemplar_id: _to_exemplar(row) for row in (await self.connection.execute(query)).all()}
 
-    async def list_exemplars(self, *, unit_id: str | None, limit: int, offset: int) -> tuple[int, list[Exemplar]]:
-        """How many there are, and one page of them, in order of approval."""
-        conditions = [] if unit_id is None else [exemplars.c.unit_id == unit_id]
+    async def list_exemplars(
+        self, *, unit_ids: Sequence[str] | None, limit: int, offset: int, person_id: uuid.UUID | None = None
+    ) -> tuple[int, list[Exemplar]]:
+        """How many there are, and one page of them, in order of approval; ``unit_ids`` narrows them to
+        those units (a unit and its predecessors)."""
+        conditions: list[ColumnElement[bool]] = []
+        if unit_ids is not None:
+            conditions.append(exemplars.c.unit_id.in_(list(unit_ids)))
+        if person_id is not None:
+            conditions.append(exemplars.c.person_id == person_id)
         total = await self.connection.execute(select(func.count()).select_from(exemplars).where(*conditions))
         query = (
             select(exemplars)
@@ -86,6 +94,79 @@ class AwardsStore:
         """The decision's row, then all its awards in one executemany."""
         await self.connection.execute(decisions.insert(), {name: getattr(decision, name) for name in _DECISION_COLUMNS})
         await self.connection.execute(awards.insert(), [_award_row(award) for award in decision.awards])
+
+    async def titles_of(self, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Held]]:
+        """What each nominee holds: the awards issued here to any exemplar of theirs, and the titles
+        recorded as given elsewhere, oldest first (two queries)."""
+        found: dict[uuid.UUID, list[Held]] = {p: [] for p in person_ids}
+        if not person_ids:
+            return found
+        people = sorted(person_ids)
+        issued = (
+            select(
+                exemplars.c.person_id,
+                exemplars.c.quarter,
+                awards.c.form,
+                awards.c.form_name,
+                awards.c.decision_number,
+                awards.c.signed_on,
+                decisions.c.authority_name,
+            )
+            .join(awards, awards.c.exemplar_id == exemplars.c.exemplar_id)
+            .join(decisions, decisions.c.decision_id == awards.c.decision_id)
+            .where(exemplars.c.person_id.in_(people))
+            .order_by(awards.c.granted_at, awards.c.award_id)
+        )
+        for row in await self.connection.execute(issued):
+            held = Held(
+                row.person_id,
+                row.form,
+                row.form_name,
+                int(row.quarter[:4]),
+                row.decision_number,
+                row.signed_on,
+                row.authority_name,
+                recorded=False,
+            )
+            found[row.person_id].append(held)
+        recorded = (
+            select(recorded_titles)
+            .where(recorded_titles.c.person_id.in_(people))
+            .order_by(recorded_titles.c.recorded_at)
+        )
+        for row in await self.connection.execute(recorded):
+            held = Held(
+                row.person_id,
+                row.form,
+                row.form_name,
+                row.year,
+                row.decision_number,
+                row.signed_on,
+                row.authority_name,
+                recorded=True,
+                title_id=row.title_id,
+            )
+            found[row.person_id].append(held)
+        for history in found.values():
+            history.sort(key=lambda h: (h.year, h.signed_on))  # stable: issued in order, then recorded
+        return found
+
+    async def add_recorded_title(self, held: Held, *, recorded_by: str, recorded_at: datetime) -> None:
+        """A title given elsewhere; the same decision recorded twice for a nominee fails on the key."""
+        await self.connection.execute(
+            recorded_titles.insert().values(
+                title_id=held.title_id,
+                person_id=held.person_id,
+                form=held.form,
+                form_name=held.form_name,
+                year=held.year,
+                decision_number=held.decision_number,
+                signed_on=held.signed_on,
+                authority_name=held.authority_name,
+                recorded_by=recorded_by,
+                recorded_at=recorded_at,
+            )
+        )
 
     async def get_award(self, award_id: uuid.UUID) -> Award | None:
         row = (await self.connection.execute(select(awards).where(awards.c.award_id == award_id))).first()

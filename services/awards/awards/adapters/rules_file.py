@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from awards.domain.rewards import BaseSalary, Form, KindFactor, Multiplier, RewardRules
+from awards.domain.rewards import BaseSalary, Form, KindFactor, Multiplier, Requirement, RewardRules
 
 __all__ = ["RulesFileError", "default_rules_path", "load_reward_rules"]
 
@@ -29,6 +29,7 @@ _LISTS: dict[str, type] = {
     "kind_factors": KindFactor,
     "forms": Form,
     "multipliers": Multiplier,
+    "requires": Requirement,
 }
 
 

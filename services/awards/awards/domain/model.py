@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from awards.domain.history import TitleKept
 from awards.domain.rewards import Form, Reward, RewardRules, RuleError
 from common.dates import vietnam_date
 from common.organisation import Authority, Level, Organisation
@@ -26,6 +27,7 @@ __all__ = [
     "AlreadyGranted",
     "Award",
     "AwardIssued",
+    "AwardsEvent",
     "BadDecisionNumber",
     "Decision",
     "Exemplar",
@@ -205,6 +207,12 @@ class Exemplar:
     nominee_title: str
     approved_at: datetime
     correlation_id: uuid.UUID  # the nomination's journey through the services
+    person_id: uuid.UUID | None = None  # the nominee in the registry of exemplars
+
+    @property
+    def year(self) -> int:
+        """The year a title given for this exemplar is for: its quarter's."""
+        return int(self.quarter[:4])
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,9 @@ class AwardIssued:
 
     award: Award
     exemplar: Exemplar
+
+
+AwardsEvent = AwardIssued | TitleKept  # what the unit of work collects and announces
 
 
 @dataclass(frozen=True)

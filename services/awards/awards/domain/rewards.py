@@ -24,6 +24,7 @@ __all__ = [
     "Multiplier",
     "NoRuleInForce",
     "RecipientNotEligible",
+    "Requirement",
     "Reward",
     "RewardRules",
     "RuleError",
@@ -107,6 +108,17 @@ class Multiplier:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A title the recipient must already hold: ``form`` in each of ``years`` consecutive years,
+    the last of them the year the new title is for ("03 lần liên tục đạt danh hiệu …")."""
+
+    form: str
+    years: int = 1
+    source: str = ""
+    verify: bool = False
+
+
+@dataclass(frozen=True)
 class Form:
     """A form of commendation (hình thức khen thưởng) or emulation title."""
 
@@ -117,6 +129,8 @@ class Form:
     multipliers: tuple[Multiplier, ...]
     scaled_by_kind: bool = False
     verify: bool = False
+    once_a_year: bool = False  # an emulation title: one recipient holds it at most once for a year
+    requires: tuple[Requirement, ...] = ()
 
     def multiplier_on(self, day: date, grantor: str) -> Multiplier:
         applicable = [m for m in self.multipliers if m.grantor in (None, grantor)]
@@ -202,6 +216,11 @@ class RewardRules:
         if len(set(ids)) != len(ids):
             raise ValueError("two forms share an id")
         for form in self.forms:
+            for needed in form.requires:
+                if needed.form not in ids:
+                    raise ValueError(f"form {form.id} requires {needed.form}, which is not a form")
+                if needed.years < 1:
+                    raise ValueError(f"form {form.id} requires {needed.form} for fewer than one year")
             if not form.multipliers:
                 raise ValueError(f"form {form.id} has no multiplier")
             if any(m.value <= 0 for m in form.multipliers):

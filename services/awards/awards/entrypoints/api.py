@@ -13,10 +13,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from awards.adapters.repository import AwardsStore
+from awards.domain.history import NotEligible
 from awards.domain.model import (
     AlreadyGranted,
     Award,
-    AwardIssued,
+    AwardsEvent,
     BadDecisionNumber,
     Decision,
     Exemplar,
@@ -79,6 +80,7 @@ class AwardView(BaseModel):
 class ExemplarView(PublicExemplarView):
     exemplar_id: uuid.UUID
     approved_at: datetime
+    person_id: uuid.UUID | None = Field(description="the nominee in the registry of exemplars")
     awards: list[AwardView]
 
     @classmethod
@@ -192,8 +194,8 @@ class DecisionBody(_Signing):
     exemplar_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000), AfterValidator(_no_duplicates)]
 
 
-def _runtime(request: Request) -> Runtime[AwardsStore, AwardIssued]:
-    runtime: Runtime[AwardsStore, AwardIssued] = request.app.state.runtime
+def _runtime(request: Request) -> Runtime[AwardsStore, AwardsEvent]:
+    runtime: Runtime[AwardsStore, AwardsEvent] = request.app.state.runtime
     return runtime
 
 
@@ -250,7 +252,7 @@ async def issue(request: Request, body: DecisionBody, who: Granter) -> DecisionV
     )
     try:
         decision = await issue_decision_for(runtime.unit_of_work(), _office(request), decision_request)
-    except (ExemplarNotFound, AlreadyGranted, NotGrantable, SignedBeforeApproval) as error:
+    except (ExemplarNotFound, AlreadyGranted, NotGrantable, NotEligible, SignedBeforeApproval) as error:
         raise _refused(error, error.exemplar_ids) from error
     except _REFUSALS as error:
         raise _refused(error) from error
@@ -330,12 +332,16 @@ async def list_exemplars(
     request: Request,
     _who: Reader,
     unit: Annotated[str | None, Query(max_length=80)] = None,
+    lineage: Annotated[bool, Query(description="with the unit's predecessors (the communes merged into it)")] = False,
+    person: Annotated[uuid.UUID | None, Query(description="one nominee of the registry")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> ExemplarList:
+    """Approved exemplars in order of approval; a unit's alone, or rolled up along its lineage."""
+    units = None if unit is None else (_office(request).organisation.lineage(unit) if lineage else (unit,))
     async with _runtime(request).db.read() as connection:
         store = AwardsStore(connection)
-        total, items = await store.list_exemplars(unit_id=unit, limit=limit, offset=offset)
+        total, items = await store.list_exemplars(unit_ids=units, person_id=person, limit=limit, offset=offset)
         awards = await store.awards_of([e.exemplar_id for e in items])
     return ExemplarList(total=total, items=[ExemplarView.of(e, awards[e.exemplar_id]) for e in items])
 

@@ -10,11 +10,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import IntegrityError
 
 from awards.adapters.repository import AwardsStore
+from awards.domain.history import Held, NotEligible, TitleKept, history_problems
 from awards.domain.model import (
     AlreadyGranted,
-    AwardIssued,
+    AwardsEvent,
     BadDecisionNumber,
     Decision,
+    Exemplar,
     NumberTaken,
     authority_for,
     check_register_order,
@@ -23,7 +25,7 @@ from awards.domain.model import (
     parse_decision_number,
     rewards_for,
 )
-from awards.domain.rewards import Amendment, RewardRules
+from awards.domain.rewards import Amendment, Form, RewardRules, RuleError
 from awards.integration import exemplar_from_approved
 from common.dates import vietnam_date
 from common.events import Event, ExemplarApproved
@@ -41,6 +43,7 @@ __all__ = [
     "handlers",
     "issue_decision_for",
     "record_exemplars",
+    "record_title",
     "rules_in_force",
 ]
 
@@ -77,7 +80,7 @@ class DecisionRequest:
     authority: str | None = None  # a higher authority's decision on the units' proposal; else their own
 
 
-AwardsUnitOfWork = UnitOfWork[AwardsStore, AwardIssued]
+AwardsUnitOfWork = UnitOfWork[AwardsStore, AwardsEvent]
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ async def issue_decision_for(
             check_signing_date(signed_on, now, exemplars)
             authority = authority_for(office.organisation, exemplars, form, signed_on, named=request.authority)
             rules = await rules_in_force(uow.store, office)
+            await _check_history(uow.store, rules, form, exemplars)
             rewards = rewards_for(rules, form.id, exemplars, signed_on, grantor=authority.level.value)
             # Taken last: on PostgreSQL the register's row stays locked until the commit.
             seq = await _number(uow.store, authority, signed_on, request.number)
@@ -162,6 +166,36 @@ async def issue_decision_for(
     return decision
 
 
+async def _check_history(store: AwardsStore, rules: RewardRules, form: Form, exemplars: Sequence[Exemplar]) -> None:
+    """A title held once a year, or one that needs earlier titles, against what the nominees hold."""
+    if not (form.once_a_year or form.requires):
+        return
+    held = await store.titles_of({e.person_id for e in exemplars if e.person_id is not None})
+    recipients = [(e.exemplar_id, e.nominee_name, e.person_id, e.year) for e in exemplars]
+    if refused := history_problems(rules, form, recipients, held):
+        raise NotEligible(form.name, refused)
+
+
+async def record_title(uow: AwardsUnitOfWork, office: AwardsOffice, held: Held, *, recorded_by: str) -> Held:
+    """Record a title a nominee received elsewhere, with its decision; it joins their history at once.
+
+    Refused (RuleError) for an unknown form, or a title held once a year that the nominee already
+    holds for that year; the same decision twice for one nominee fails on the key (IntegrityError).
+    """
+    form = office.rules.form(held.form)
+    held = replace(held, form_name=form.name, recorded=True, title_id=held.title_id or uuid.uuid4())
+    async with uow:
+        if form.once_a_year:
+            history = (await uow.store.titles_of({held.person_id}))[held.person_id]
+            if same := [h for h in history if h.form == form.id and h.year == held.year]:
+                raise RuleError(
+                    f"“{form.name}” năm {held.year} đã có trong sổ theo dõi (Quyết định số {same[0].decision_number})"
+                )
+        await uow.store.add_recorded_title(held, recorded_by=recorded_by, recorded_at=datetime.now(UTC))
+        uow.track(TitleKept(held, recorded_by))
+    return held
+
+
 async def _number(store: AwardsStore, authority: Authority, signed_on: date, entered: str | None) -> int:
     """The decision's place in its authority's register for the year, in the order of the dates."""
     year = signed_on.year
@@ -183,6 +217,6 @@ async def _number(store: AwardsStore, authority: Authority, signed_on: date, ent
     return seq
 
 
-def handlers() -> Handlers[AwardsStore, AwardIssued]:
+def handlers() -> Handlers[AwardsStore, AwardsEvent]:
     """What the awards group does with the events it reads."""
-    return Handlers[AwardsStore, AwardIssued]().on(ExemplarApproved, record_exemplars)
+    return Handlers[AwardsStore, AwardsEvent]().on(ExemplarApproved, record_exemplars)

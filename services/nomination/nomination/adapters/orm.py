@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, Uuid
 
 from common.db import IdColumn, UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["messaging", "metadata", "nominations", "rejected_submissions", "reminders", "window_changes"]
+__all__ = [
+    "messaging",
+    "metadata",
+    "nominations",
+    "registry_titles",
+    "rejected_submissions",
+    "reminders",
+    "window_changes",
+]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -91,4 +99,24 @@ reminders = Table(
     Column("days_before", Integer, primary_key=True),
     Column("deadline", Date, nullable=False),
     Column("sent_at", UtcDateTime(), nullable=False),
+)
+
+# The registry's record of the titles and forms each nominee received: the awards the
+# commendation office granted (AwardGranted) and the titles it recorded as given elsewhere
+# (TitleRecorded); keyed by the award's or the title's id, so a redelivered event adds nothing.
+registry_titles = Table(
+    "registry_titles",
+    metadata,
+    Column("entry_id", Uuid, primary_key=True),
+    Column("person_id", Uuid, nullable=False),
+    Column("nomination_id", Uuid, nullable=True),
+    Column("form", String(80), nullable=False),
+    Column("form_name", String(300), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("decision_number", String(60), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("granted_by", String(300), nullable=False),  # the signer's title, or the authority
+    Column("amount_vnd", BigInteger, nullable=True),
+    Column("recorded", Boolean, nullable=False),
+    Index("ix_registry_titles_person", "person_id"),
 )

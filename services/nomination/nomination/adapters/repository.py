@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.events import NominationSubmitted, Nominee, Reason
 from nomination.adapters.orm import nominations, rejected_submissions
+from nomination.adapters.title_records import TitleRecords
 from nomination.adapters.window_records import WindowRecords
 from nomination.domain.model import Nomination, NominationStatus, RefusedSubmission
 from nomination.domain.registry import KnownNominee, Seen, registry_key
@@ -132,8 +133,8 @@ def _taken_query(count: int) -> Select[tuple[str, str, str]]:
 Outcome = tuple[uuid.UUID, NominationStatus, str, list[Reason]]  # nomination, status, decided by, reasons
 
 
-class NominationStore(WindowRecords):
-    """Loading and saving nominations and refused submissions (and the windows' records)."""
+class NominationStore(WindowRecords, TitleRecords):
+    """Loading and saving nominations and refused submissions (and the windows' and titles' records)."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection

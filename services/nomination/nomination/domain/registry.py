@@ -21,6 +21,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from common.dates import quarter_label
 from common.events import Reason
@@ -28,6 +29,7 @@ from common.organisation import lower_kind_word
 
 __all__ = [
     "Candidate",
+    "HeldTitle",
     "KnownNominee",
     "Recognition",
     "Seen",
@@ -107,6 +109,24 @@ class KnownNominee:
     @property
     def name(self) -> str:
         return self.seen[-1].name if self.seen else ""
+
+
+@dataclass(frozen=True)
+class HeldTitle:
+    """A title or form a nominee received: granted by the commendation office, or recorded by it as
+    given elsewhere (``recorded``)."""
+
+    entry_id: uuid.UUID  # the award's or the recorded title's id
+    person_id: uuid.UUID
+    nomination_id: uuid.UUID | None
+    form: str
+    form_name: str
+    year: int
+    decision_number: str
+    signed_on: date
+    granted_by: str
+    amount_vnd: int | None
+    recorded: bool
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -204,20 +204,36 @@ class SeenView(BaseModel):
     nominee_name: str
 
 
+class TitleView(BaseModel):
+    form: str
+    form_name: str
+    year: int
+    decision_number: str
+    signed_on: date
+    granted_by: str
+    amount_vnd: int | None
+    recorded: bool = Field(description="given outside this system, as the commendation office recorded it")
+    nomination_id: uuid.UUID | None
+
+
 class NomineeHistory(BaseModel):
-    """A nominee of the registry of exemplars and every nomination made of them, oldest quarter first."""
+    """A nominee of the registry of exemplars: every nomination made of them, oldest quarter first,
+    with its outcome, and every title and form they received."""
 
     person_id: uuid.UUID
     kind: str
     name: str
     nominations: list[SeenView]
+    titles: list[TitleView]
 
 
 @router.get("/registry/{person_id}", response_model=NomineeHistory, tags=["registry"])
 async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) -> NomineeHistory:
     """The registry's record of one nominee, across quarters, years, units and mergers (no personal data)."""
     async with _runtime(request).db.read() as connection:
-        found = await NominationStore(connection).nominees([person_id])
+        store = NominationStore(connection)
+        found = await store.nominees([person_id])
+        titles = await store.titles_of(person_id)
     if not found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nominee {person_id} in the registry")
     [known] = found
@@ -238,6 +254,7 @@ async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) 
             )
             for s in known.seen
         ],
+        titles=[TitleView.model_validate(t, from_attributes=True) for t in titles],
     )
 
 

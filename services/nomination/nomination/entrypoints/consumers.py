@@ -22,7 +22,13 @@ from common.processing import Processor
 from common.runtime import Subscription, subscriptions_of
 from common.signing import UnitKeyring
 from common.wire import SIGNED_FIELD, parse_entry_id
-from nomination.service.handlers import Intake, NominationUnitOfWork, intake_handlers, outcome_handlers
+from nomination.service.handlers import (
+    Intake,
+    NominationUnitOfWork,
+    intake_handlers,
+    outcome_handlers,
+    title_handlers,
+)
 
 __all__ = ["GROUP", "SignedSubmissions", "subscriptions_for"]
 
@@ -73,6 +79,7 @@ def subscriptions_for(intake: Intake) -> Callable[[Callable[[], NominationUnitOf
             refuse_replays=True,
         )
         outcomes = Processor(group=GROUP, handlers=outcome_handlers(), unit_of_work=unit_of_work)
-        return subscriptions_of(submissions) + subscriptions_of(outcomes)
+        titles = Processor(group=GROUP, handlers=title_handlers(), unit_of_work=unit_of_work)
+        return subscriptions_of(submissions) + subscriptions_of(outcomes) + subscriptions_of(titles)
 
     return subscriptions

@@ -12,6 +12,7 @@ from typing import TypeVar
 from common.dates import vietnam_date
 from common.errors import Unprocessable
 from common.events import (
+    AwardGranted,
     Envelope,
     Event,
     ExemplarApproved,
@@ -19,6 +20,7 @@ from common.events import (
     NominationReturned,
     NominationSubmitted,
     Reason,
+    TitleRecorded,
 )
 from common.organisation import Organisation
 from common.processing import Handlers
@@ -34,7 +36,15 @@ from nomination.domain.model import (
     take_in,
     unit_problems,
 )
-from nomination.domain.registry import Candidate, KnownNominee, Seen, recognise, registry_key, warnings
+from nomination.domain.registry import (
+    Candidate,
+    HeldTitle,
+    KnownNominee,
+    Seen,
+    recognise,
+    registry_key,
+    warnings,
+)
 from nomination.domain.windows import Calendar
 
 __all__ = [
@@ -45,8 +55,10 @@ __all__ = [
     "intake_handlers",
     "outcome_handlers",
     "record_outcomes",
+    "record_titles",
     "take_in_posted",
     "take_in_submissions",
+    "title_handlers",
 ]
 
 NominationUnitOfWork = UnitOfWork[NominationStore, NominationEvent]
@@ -249,6 +261,60 @@ async def record_outcomes(uow: NominationUnitOfWork, events: Sequence[Event[Deci
             uow.track(Decision(decision), cause=event.envelope)
 
 
+Received = TypeVar("Received", AwardGranted, TitleRecorded)
+
+
+async def record_titles(uow: NominationUnitOfWork, events: Sequence[Event[Received]]) -> None:
+    """AwardGranted / TitleRecorded: the registry keeps what each nominee received (a run in one statement).
+
+    An award names its nomination, whose nominee the registry knows; an award for a nomination
+    not stored here is refused, as decisions on unknown nominations are.
+    """
+    payloads: list[AwardGranted | TitleRecorded] = [e.payload for e in events]
+    async with uow:
+        people = await uow.store.people_of({p.nomination_id for p in payloads if isinstance(p, AwardGranted)})
+        titles: list[HeldTitle] = []
+        for p in payloads:
+            if isinstance(p, TitleRecorded):
+                titles.append(
+                    HeldTitle(
+                        p.title_id,
+                        p.person_id,
+                        None,
+                        p.form,
+                        p.form_name,
+                        p.year,
+                        p.decision_number,
+                        p.signed_on,
+                        p.authority_name,
+                        None,
+                        recorded=True,
+                    )
+                )
+                continue
+            person = people.get(p.nomination_id) or p.person_id
+            if person is None:
+                raise Unprocessable(
+                    "unknown-nomination", f"an award for nomination {p.nomination_id}, which the registry does not know"
+                )
+            titles.append(
+                HeldTitle(
+                    p.award_id,
+                    person,
+                    p.nomination_id,
+                    p.form,
+                    p.form_name,
+                    p.year or p.signed_on.year,
+                    p.decision_number,
+                    p.signed_on,
+                    p.signer,
+                    p.amount_vnd,
+                    recorded=False,
+                )
+            )
+        await uow.store.add_titles(titles)
+
+
 def intake_handlers(intake: Intake) -> Handlers[NominationStore, NominationEvent]:
     """What the nomination group does with signed submissions."""
     take_in = functools.partial(take_in_posted, intake=intake)
@@ -263,3 +329,8 @@ def outcome_handlers() -> Handlers[NominationStore, NominationEvent]:
         .on(ExemplarRejected, record_outcomes)
         .on(NominationReturned, record_outcomes)
     )
+
+
+def title_handlers() -> Handlers[NominationStore, NominationEvent]:
+    """What the nomination group does with the commendation office's awards and recorded titles."""
+    return Handlers[NominationStore, NominationEvent]().on(AwardGranted, record_titles).on(TitleRecorded, record_titles)

@@ -103,19 +103,20 @@ class ReviewStore:
         self,
         *,
         status: ReviewStatus | None,
-        unit_id: str | None,
+        unit_ids: Sequence[str] | None,
         limit: int,
         offset: int,
         person_id: uuid.UUID | None = None,
     ) -> tuple[int, list[ReviewCase]]:
-        """The total matching the filters, and one page of them, oldest first."""
+        """The total matching the filters, and one page of them, oldest first; ``unit_ids`` narrows
+        them to those units (a unit and its predecessors)."""
         conditions: list[ColumnElement[bool]] = []
         if person_id is not None:
             conditions.append(reviews.c.person_id == person_id)
         if status is not None:
             conditions.append(reviews.c.status == status.value)
-        if unit_id is not None:
-            conditions.append(reviews.c.unit_id == unit_id)
+        if unit_ids is not None:
+            conditions.append(reviews.c.unit_id.in_(list(unit_ids)))
         total = await self.connection.execute(select(func.count()).select_from(reviews).where(*conditions))
         query = (
             select(reviews)

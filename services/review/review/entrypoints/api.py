@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from common.auth import Principal, Role, require_roles
 from common.events import Reason, Text
+from common.organisation import Organisation
 from common.paging import Offset
 from common.runtime import Runtime
 from common.views import PublicExemplarView
@@ -70,13 +71,17 @@ async def list_cases(
     _who: Reader,
     status_: Annotated[ReviewStatus | None, Query(alias="status")] = None,
     unit: Annotated[str | None, Query(max_length=80)] = None,
+    lineage: Annotated[bool, Query(description="with the unit's predecessors (the communes merged into it)")] = False,
     person: Annotated[uuid.UUID | None, Query(description="every case of one nominee of the registry")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> CaseList:
+    """Cases in the order they came; a unit's alone, or rolled up along its lineage."""
+    organisation: Organisation = request.app.state.organisation
+    units = None if unit is None else (organisation.lineage(unit) if lineage else (unit,))
     async with _runtime(request).db.read() as connection:
         total, items = await ReviewStore(connection).list_cases(
-            status=status_, unit_id=unit, person_id=person, limit=limit, offset=offset
+            status=status_, unit_ids=units, person_id=person, limit=limit, offset=offset
         )
     return CaseList(total=total, items=[CaseView.of(c) for c in items])
 
