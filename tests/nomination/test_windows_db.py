@@ -211,6 +211,10 @@ async def test_the_office_sets_a_window_extends_a_deadline_and_sees_who_is_missi
     assert wrong.status_code == 422 and wrong.json()["detail"]["code"] == "invalid-window"
     backwards = await client.put(f"/windows/{THIS}", json={**body, "deadline": "2020-01-01"}, headers=reviewer)
     assert backwards.status_code == 422
+    assert backwards.json()["detail"]["message"].startswith(f"hạn giới thiệu {quarter_label(THIS)} không thể trước")
+    late_open = {**body, "opens": (deadline + timedelta(days=1)).isoformat()}
+    inverted = await client.put(f"/windows/{THIS}", json=late_open, headers=reviewer)
+    assert inverted.status_code == 422 and "phải không muộn hơn hạn chót" in inverted.json()["detail"]["message"]
 
     later = {"unit_id": "xa-xuan-lung", "deadline": (deadline + timedelta(days=5)).isoformat(), "reason": "Bão số 3"}
     extended = await client.post(f"/windows/{THIS}/extensions", json=later, headers=reviewer)

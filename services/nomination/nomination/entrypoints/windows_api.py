@@ -18,7 +18,14 @@ from nomination.adapters.repository import NominationStore
 from nomination.domain.model import NominationEvent
 from nomination.domain.windows import Calendar, Extension, LatePolicy, Timing, Window, WindowChange, quarter_shift
 from nomination.service.handlers import Intake, calendar_in_force
-from nomination.service.windows import UnitStanding, WindowReport, extend_deadline, set_window, window_report
+from nomination.service.windows import (
+    UnitStanding,
+    WindowReport,
+    extend_deadline,
+    planned_window,
+    set_window,
+    window_report,
+)
 
 __all__ = ["router"]
 
@@ -132,10 +139,8 @@ def _intake(request: Request) -> Intake:
     return intake
 
 
-def _refused(error: Unprocessable | ValueError) -> HTTPException:
-    if isinstance(error, Unprocessable):
-        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": error.code, "message": error.message})
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": "invalid-window", "message": str(error)})
+def _refused(error: Unprocessable) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": error.code, "message": error.message})
 
 
 def _own(who: Principal, extensions: tuple[Extension, ...], request: Request) -> list[Extension]:
@@ -185,19 +190,10 @@ async def window_units(request: Request, quarter: QuarterPath, _who: Office) -> 
 async def change_window(request: Request, quarter: QuarterPath, body: WindowBody, who: Keeper) -> WindowView:
     """Set a quarter's window (from the next submission on); recorded with who, when and why."""
     try:
-        window = Window(
-            quarter=quarter,
-            opens=body.opens,
-            deadline=body.deadline,
-            late=body.late,
-            closes=body.closes or body.deadline,
-            basis=body.reason,
-        )
-        if body.late is LatePolicy.REFUSE and window.closes != window.deadline:
-            raise ValueError("khi không nhận hồ sơ muộn, thời hạn kết thúc đúng vào hạn chót (closes = deadline)")
+        window = planned_window(quarter, body.opens, body.deadline, body.late, body.closes, body.reason)
         change = WindowChange(window, body.reason, who.name, datetime.now(UTC))
         found = await set_window(_runtime(request).unit_of_work(), _intake(request), change)
-    except (Unprocessable, ValueError) as error:
+    except Unprocessable as error:
         raise _refused(error) from error
     today = vietnam_date(datetime.now(UTC))
     return WindowView.of(found, _timing(found, today), [])

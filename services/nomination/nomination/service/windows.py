@@ -10,10 +10,43 @@ from common.dates import quarter_label, vn_date
 from common.errors import Unprocessable
 from common.organisation import lower_kind_word
 from nomination.adapters.repository import NominationStore
-from nomination.domain.windows import Calendar, Extension, Timing, Window, WindowChange
+from nomination.domain.windows import (
+    Calendar,
+    Extension,
+    LatePolicy,
+    Timing,
+    Window,
+    WindowChange,
+    quarter_bounds,
+)
 from nomination.service.handlers import Intake, NominationUnitOfWork, calendar_in_force
 
-__all__ = ["UnitStanding", "WindowReport", "extend_deadline", "set_window", "window_report"]
+__all__ = ["UnitStanding", "WindowReport", "extend_deadline", "planned_window", "set_window", "window_report"]
+
+
+def planned_window(
+    quarter: str, opens: date, deadline: date, late: LatePolicy, closes: date | None, reason: str
+) -> Window:
+    """The window the office asks for, or why it cannot be (Unprocessable, in Vietnamese)."""
+    closes = closes or deadline
+    label = quarter_label(quarter)
+    if deadline < quarter_bounds(quarter)[0]:
+        raise Unprocessable(
+            "invalid-window",
+            f"hạn giới thiệu {label} không thể trước ngày đầu quý ({vn_date(quarter_bounds(quarter)[0])})",
+        )
+    if not opens <= deadline:
+        raise Unprocessable(
+            "invalid-window", f"ngày bắt đầu nhận ({vn_date(opens)}) phải không muộn hơn hạn chót ({vn_date(deadline)})"
+        )
+    if late is LatePolicy.REFUSE and closes != deadline:
+        raise Unprocessable("invalid-window", "khi không nhận hồ sơ muộn, thời hạn kết thúc đúng vào hạn chót")
+    if closes < deadline:
+        raise Unprocessable(
+            "invalid-window",
+            f"ngày cuối nhận hồ sơ muộn ({vn_date(closes)}) không thể trước hạn chót ({vn_date(deadline)})",
+        )
+    return Window(quarter, opens, deadline, late, closes, basis=reason)
 
 
 async def set_window(uow: NominationUnitOfWork, intake: Intake, change: WindowChange) -> Window:
