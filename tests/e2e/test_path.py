@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,20 @@ def test_nomination_to_story_and_award(driver: Driver) -> None:
     assert award["decision_number"] == "01/QĐ-UBND"  # the first of Bản Nguyên's register this year
     assert award["signer"] == "Chủ tịch Ủy ban nhân dân xã Bản Nguyên"  # the commune signs since 2025-07-01
     wait_for(lambda: award["decision_number"] in driver.http.get(story["url"]).text, what="award on the story")
+
+    # The registry of exemplars keeps the nominee's history: the nomination, its outcome, the award.
+    person = approved.json()["person_id"]
+    assert person is not None
+
+    def history() -> dict[str, Any] | None:
+        found: dict[str, Any] = driver.get("nomination", f"/registry/{person}", reviewer).json()
+        return found if found["titles"] else None
+
+    kept = wait_for(history, what="award in the registry")
+    assert [(n["unit_name"], n["status"]) for n in kept["nominations"]] == [("Xã Bản Nguyên", "approved")]
+    assert [(t["form_name"], t["decision_number"], t["amount_vnd"]) for t in kept["titles"]] == [
+        ("Giấy khen", "01/QĐ-UBND", award["amount_vnd"])
+    ]
 
     # Nothing left behind.
     assert driver.settled(), driver.group_state()

@@ -49,5 +49,4 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         routers=[api.router, windows_api.router],
     )
     app.state.intake = intake
-    app.state.organisation = intake.organisation
     return app

@@ -17,7 +17,6 @@ from awards.domain.history import NotEligible
 from awards.domain.model import (
     AlreadyGranted,
     Award,
-    AwardsEvent,
     BadDecisionNumber,
     Decision,
     Exemplar,
@@ -28,8 +27,8 @@ from awards.domain.model import (
     SignedInFuture,
 )
 from awards.domain.rewards import Amendment, AmendmentKind, AmendmentRefused, RewardRules, RuleError
+from awards.entrypoints import deps
 from awards.service.handlers import (
-    AwardsOffice,
     DecisionRequest,
     ExemplarNotFound,
     amend_rules,
@@ -39,7 +38,6 @@ from awards.service.handlers import (
 from common.auth import Principal, Role, require_roles
 from common.events import Slug, Text
 from common.paging import Offset
-from common.runtime import Runtime
 from common.views import PublicExemplarView
 
 __all__ = ["router"]
@@ -194,16 +192,6 @@ class DecisionBody(_Signing):
     exemplar_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000), AfterValidator(_no_duplicates)]
 
 
-def _runtime(request: Request) -> Runtime[AwardsStore, AwardsEvent]:
-    runtime: Runtime[AwardsStore, AwardsEvent] = request.app.state.runtime
-    return runtime
-
-
-def _office(request: Request) -> AwardsOffice:
-    office: AwardsOffice = request.app.state.office
-    return office
-
-
 def _refused(error: Exception, ids: list[uuid.UUID] | None = None) -> HTTPException:
     """The HTTP answer to a refused decision; ``ids`` adds the exemplars concerned to the detail."""
     if isinstance(error, ExemplarNotFound):
@@ -239,7 +227,7 @@ async def issue(request: Request, body: DecisionBody, who: Granter) -> DecisionV
     document office gave (``number``); a date that breaks the register's order (409) or comes
     before an exemplar's approval (422) is refused.
     """
-    runtime = _runtime(request)
+    runtime = deps.runtime(request)
     decision_request = DecisionRequest(
         exemplar_ids=body.exemplar_ids,
         form=body.form,
@@ -251,7 +239,7 @@ async def issue(request: Request, body: DecisionBody, who: Granter) -> DecisionV
         authority=body.authority,
     )
     try:
-        decision = await issue_decision_for(runtime.unit_of_work(), _office(request), decision_request)
+        decision = await issue_decision_for(runtime.unit_of_work(), deps.office(request), decision_request)
     except (ExemplarNotFound, AlreadyGranted, NotGrantable, NotEligible, SignedBeforeApproval) as error:
         raise _refused(error, error.exemplar_ids) from error
     except _REFUSALS as error:
@@ -269,7 +257,7 @@ async def list_decisions(
     offset: Offset = 0,
 ) -> DecisionList:
     """Decisions by year, then register, in the order of their numbers."""
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         store = AwardsStore(connection)
         total, items = await store.list_decisions(year=year, authority_id=authority, limit=limit, offset=offset)
     return DecisionList(total=total, items=[DecisionView.of(d) for d in items])
@@ -277,7 +265,7 @@ async def list_decisions(
 
 @router.get("/decisions/{decision_id}", response_model=DecisionView, tags=["decisions"])
 async def get_decision(request: Request, decision_id: uuid.UUID, _who: Reader) -> DecisionView:
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         decision = await AwardsStore(connection).get_decision(decision_id)
     if decision is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no decision {decision_id}")
@@ -298,7 +286,9 @@ async def grant(request: Request, body: Grant, who: Granter) -> AwardView:
         authority=body.authority,
     )
     try:
-        decision = await issue_decision_for(_runtime(request).unit_of_work(), _office(request), decision_request)
+        decision = await issue_decision_for(
+            deps.runtime(request).unit_of_work(), deps.office(request), decision_request
+        )
     except _REFUSALS as error:
         raise _refused(error) from error
     [award] = decision.awards
@@ -313,14 +303,14 @@ async def list_awards(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> AwardList:
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         total, items = await AwardsStore(connection).list_awards(year=year, limit=limit, offset=offset)
     return AwardList(total=total, items=[AwardView.of(a) for a in items])
 
 
 @router.get("/awards/{award_id}", response_model=AwardView, tags=["awards"])
 async def get_award(request: Request, award_id: uuid.UUID, _who: Reader) -> AwardView:
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         award = await AwardsStore(connection).get_award(award_id)
     if award is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no award {award_id}")
@@ -338,8 +328,8 @@ async def list_exemplars(
     offset: Offset = 0,
 ) -> ExemplarList:
     """Approved exemplars in order of approval; a unit's alone, or rolled up along its lineage."""
-    units = None if unit is None else (_office(request).organisation.lineage(unit) if lineage else (unit,))
-    async with _runtime(request).db.read() as connection:
+    units = None if unit is None else (deps.office(request).organisation.lineage(unit) if lineage else (unit,))
+    async with deps.runtime(request).db.read() as connection:
         store = AwardsStore(connection)
         total, items = await store.list_exemplars(unit_ids=units, person_id=person, limit=limit, offset=offset)
         awards = await store.awards_of([e.exemplar_id for e in items])
@@ -348,7 +338,7 @@ async def list_exemplars(
 
 @router.get("/exemplars/{exemplar_id}", response_model=ExemplarView, tags=["exemplars"])
 async def get_exemplar(request: Request, exemplar_id: uuid.UUID, _who: Reader) -> ExemplarView:
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         store = AwardsStore(connection)
         found = (await store.load_exemplars([exemplar_id])).get(exemplar_id)
         awards = await store.awards_of([exemplar_id])
@@ -363,8 +353,8 @@ async def rules(request: Request) -> RewardRules:
 
     The shipped rules with every amendment the operator recorded.
     """
-    async with _runtime(request).db.read() as connection:
-        return await rules_in_force(AwardsStore(connection), _office(request))
+    async with deps.runtime(request).db.read() as connection:
+        return await rules_in_force(AwardsStore(connection), deps.office(request))
 
 
 class AmendmentBody(BaseModel):
@@ -412,7 +402,7 @@ class AmendmentReceipt(BaseModel):
 @router.get("/rules/amendments", response_model=list[AmendmentView], tags=["rules"])
 async def list_amendments(request: Request, _who: Reader) -> list[AmendmentView]:
     """What the operator added to the shipped rules, who added it and when, oldest first."""
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         return [AmendmentView.of(a) for a in await AwardsStore(connection).amendments()]
 
 
@@ -436,7 +426,7 @@ async def amend(request: Request, body: AmendmentBody, who: Operator) -> Amendme
         verify=body.verify,
     )
     try:
-        recorded = await amend_rules(_runtime(request).unit_of_work(), _office(request), amendment)
+        recorded = await amend_rules(deps.runtime(request).unit_of_work(), deps.office(request), amendment)
     except AmendmentRefused as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     log.warning("rules amended by %s: %s (%s)", who.name, amendment.describe(), amendment.source)
@@ -458,8 +448,8 @@ async def amounts(
     grantor: Literal["commune", "district", "province"] = "commune",
 ) -> list[AmountRowView]:
     """What each form pays an individual, a collective and a household, for decisions signed on each date."""
-    async with _runtime(request).db.read() as connection:
-        rules = await rules_in_force(AwardsStore(connection), _office(request))
+    async with deps.runtime(request).db.read() as connection:
+        rules = await rules_in_force(AwardsStore(connection), deps.office(request))
     return [
         AmountRowView(day=row.day, form=row.form.id, form_name=row.form.name, grantor=row.grantor, amounts=row.amounts)
         for day in on

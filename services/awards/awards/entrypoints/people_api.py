@@ -12,12 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from awards.adapters.repository import AwardsStore
 from awards.domain.history import Held
-from awards.domain.model import AwardsEvent
 from awards.domain.rewards import RuleError
-from awards.service.handlers import AwardsOffice, record_title
+from awards.entrypoints import deps
+from awards.service.handlers import record_title
 from common.auth import Principal, Role, require_roles
 from common.events import ShortText, Slug
-from common.runtime import Runtime
 
 __all__ = ["router"]
 
@@ -50,20 +49,10 @@ class TitleBody(BaseModel):
     authority_name: ShortText = Field(description="Ủy ban nhân dân huyện Lâm Thao")
 
 
-def _runtime(request: Request) -> Runtime[AwardsStore, AwardsEvent]:
-    runtime: Runtime[AwardsStore, AwardsEvent] = request.app.state.runtime
-    return runtime
-
-
-def _office(request: Request) -> AwardsOffice:
-    office: AwardsOffice = request.app.state.office
-    return office
-
-
 @router.get("/people/{person_id}/titles", response_model=list[HeldView])
 async def titles(request: Request, person_id: uuid.UUID, _who: Reader) -> list[HeldView]:
     """What a nominee of the registry holds, oldest year first: awards issued here and titles recorded."""
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         found = await AwardsStore(connection).titles_of({person_id})
     return [HeldView.of(h) for h in found[person_id]]
 
@@ -91,7 +80,9 @@ async def record(request: Request, person_id: uuid.UUID, body: TitleBody, who: O
         recorded=True,
     )
     try:
-        kept = await record_title(_runtime(request).unit_of_work(), _office(request), held, recorded_by=who.name)
+        kept = await record_title(
+            deps.runtime(request).unit_of_work(), deps.office(request), held, recorded_by=who.name
+        )
     except RuleError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": "title-refused", "message": str(error)}

@@ -14,11 +14,11 @@ from common.dates import quarter_label
 from common.events import QUARTER_PATTERN, FieldOfWork, NominationSubmitted, NomineeKind, Reason, new_event
 from common.organisation import Organisation
 from common.paging import Offset
-from common.runtime import Runtime
 from nomination.adapters.repository import NominationStore
-from nomination.domain.model import Nomination, NominationEvent, NominationStatus
+from nomination.domain.model import Nomination, NominationStatus
+from nomination.entrypoints import deps
 from nomination.integration import PRODUCER
-from nomination.service.handlers import Intake, Submission, take_in_submissions
+from nomination.service.handlers import Submission, take_in_submissions
 
 __all__ = ["router"]
 
@@ -90,21 +90,6 @@ class SubmissionStatus(BaseModel):
     reasons: list[Reason] = []
 
 
-def _runtime(request: Request) -> Runtime[NominationStore, NominationEvent]:
-    runtime: Runtime[NominationStore, NominationEvent] = request.app.state.runtime
-    return runtime
-
-
-def _intake(request: Request) -> Intake:
-    intake: Intake = request.app.state.intake
-    return intake
-
-
-def _organisation(request: Request) -> Organisation:
-    organisation: Organisation = request.app.state.organisation
-    return organisation
-
-
 def _check_unit(who: Principal, unit_id: str) -> None:
     if not who.acts_for(unit_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot act for unit {unit_id}")
@@ -129,12 +114,14 @@ def _check_sees(who: Principal, organisation: Organisation, unit_id: str) -> Non
 async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> NominationView:
     """A clerk proposes an exemplar for the unit's quarter."""
     _check_unit(who, body.unit_id)
-    organisation = _organisation(request)
+    organisation = deps.organisation(request)
     if organisation.unit(body.unit_id) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unit {body.unit_id!r} is not in the organisation")
     envelope = new_event(body, producer=PRODUCER).envelope
     submission = Submission(body, envelope, "http", who.name, keep_refusal=False, received_at=envelope.occurred_at)
-    [outcome] = await take_in_submissions(_runtime(request).unit_of_work(), [submission], intake=_intake(request))
+    [outcome] = await take_in_submissions(
+        deps.runtime(request).unit_of_work(), [submission], intake=deps.intake(request)
+    )
     if not isinstance(outcome, Nomination):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -153,12 +140,12 @@ async def list_nominations(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> NominationList:
-    organisation = _organisation(request)
+    organisation = deps.organisation(request)
     units = _visible_units(who, organisation)
     if unit is not None:
         _check_sees(who, organisation, unit)
         units = (unit,)
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         total, items = await NominationStore(connection).list_nominations(
             unit_ids=units, quarter=quarter, status=status_, limit=limit, offset=offset
         )
@@ -167,26 +154,26 @@ async def list_nominations(
 
 @router.get("/nominations/{nomination_id}", response_model=NominationView)
 async def get_nomination(request: Request, nomination_id: uuid.UUID, who: Reader) -> NominationView:
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         found = await NominationStore(connection).get(nomination_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nomination {nomination_id}")
-    _check_sees(who, _organisation(request), found.submission.unit_id)
+    _check_sees(who, deps.organisation(request), found.submission.unit_id)
     return NominationView.of(found)
 
 
 @router.get("/submissions/{event_id}", response_model=SubmissionStatus)
 async def submission_status(request: Request, event_id: uuid.UUID, who: Reader) -> SubmissionStatus:
     """What became of a submission a unit system posted, by its event id."""
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         store = NominationStore(connection)
         found = await store.get_by_submission(event_id)
         refusal = None if found else await store.get_refusal(event_id)
     if found is not None:
-        _check_sees(who, _organisation(request), found.submission.unit_id)
+        _check_sees(who, deps.organisation(request), found.submission.unit_id)
         return SubmissionStatus(submission_event_id=event_id, state="accepted", nomination=NominationView.of(found))
     if refusal is not None:
-        _check_sees(who, _organisation(request), refusal.unit_id)
+        _check_sees(who, deps.organisation(request), refusal.unit_id)
         return SubmissionStatus(submission_event_id=event_id, state="rejected", reasons=refusal.reasons)
     raise HTTPException(
         status.HTTP_404_NOT_FOUND,
@@ -230,14 +217,14 @@ class NomineeHistory(BaseModel):
 @router.get("/registry/{person_id}", response_model=NomineeHistory, tags=["registry"])
 async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) -> NomineeHistory:
     """The registry's record of one nominee, across quarters, years, units and mergers (no personal data)."""
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         store = NominationStore(connection)
         found = await store.nominees([person_id])
         titles = await store.titles_of(person_id)
     if not found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nominee {person_id} in the registry")
     [known] = found
-    organisation = _organisation(request)
+    organisation = deps.organisation(request)
     return NomineeHistory(
         person_id=known.person_id,
         kind=known.kind,
@@ -261,4 +248,4 @@ async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) 
 @router.get("/organisation", response_model=Organisation, response_model_exclude={"units": {"__all__": {"keys"}}})
 async def organisation(request: Request) -> Organisation:
     """The organisation with its history: units, emulation blocks, authorities and changes (public)."""
-    return _organisation(request)
+    return deps.organisation(request)

@@ -13,11 +13,10 @@ from common.auth import Principal, Role, require_roles
 from common.dates import quarter_label, quarter_of, vietnam_date
 from common.errors import Unprocessable
 from common.events import QUARTER_PATTERN, ShortText
-from common.runtime import Runtime
 from nomination.adapters.repository import NominationStore
-from nomination.domain.model import NominationEvent
 from nomination.domain.windows import Calendar, Extension, LatePolicy, Timing, Window, WindowChange, quarter_shift
-from nomination.service.handlers import Intake, calendar_in_force
+from nomination.entrypoints import deps
+from nomination.service.handlers import calendar_in_force
 from nomination.service.windows import (
     UnitStanding,
     WindowReport,
@@ -129,16 +128,6 @@ class ExtensionBody(BaseModel):
     reason: ShortText
 
 
-def _runtime(request: Request) -> Runtime[NominationStore, NominationEvent]:
-    runtime: Runtime[NominationStore, NominationEvent] = request.app.state.runtime
-    return runtime
-
-
-def _intake(request: Request) -> Intake:
-    intake: Intake = request.app.state.intake
-    return intake
-
-
 def _refused(error: Unprocessable) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": error.code, "message": error.message})
 
@@ -148,7 +137,7 @@ def _own(who: Principal, extensions: tuple[Extension, ...], request: Request) ->
     if who.role is not Role.CLERK:
         return list(extensions)
     assert who.unit is not None
-    lineage = _intake(request).organisation.lineage(who.unit)
+    lineage = deps.intake(request).organisation.lineage(who.unit)
     return [e for e in extensions if e.unit_id in lineage]
 
 
@@ -163,8 +152,8 @@ async def list_windows(
     """Each quarter's window: when nominations open, the deadline, and what becomes of a late one."""
     today = vietnam_date(datetime.now(UTC))
     quarters = list(dict.fromkeys(quarter or [quarter_shift(quarter_of(today), by) for by in (-1, 0, 1)]))[:12]
-    async with _runtime(request).db.read() as connection:
-        calendar = await calendar_in_force(NominationStore(connection), _intake(request).calendar, quarters)
+    async with deps.runtime(request).db.read() as connection:
+        calendar = await calendar_in_force(NominationStore(connection), deps.intake(request).calendar, quarters)
     return [
         WindowView.of(
             calendar.window(q),
@@ -179,10 +168,10 @@ async def list_windows(
 async def window_units(request: Request, quarter: QuarterPath, _who: Office) -> WindowReportView:
     """The quarter's window and every unit: those that have nominated, and those the office still waits for."""
     today = vietnam_date(datetime.now(UTC))
-    async with _runtime(request).db.read() as connection:
+    async with deps.runtime(request).db.read() as connection:
         store = NominationStore(connection)
-        report = await window_report(store, _intake(request), quarter, today)
-        calendar = await calendar_in_force(store, _intake(request).calendar, [quarter])
+        report = await window_report(store, deps.intake(request), quarter, today)
+        calendar = await calendar_in_force(store, deps.intake(request).calendar, [quarter])
     return WindowReportView.of(report, list(calendar.extensions))
 
 
@@ -192,7 +181,7 @@ async def change_window(request: Request, quarter: QuarterPath, body: WindowBody
     try:
         window = planned_window(quarter, body.opens, body.deadline, body.late, body.closes, body.reason)
         change = WindowChange(window, body.reason, who.name, datetime.now(UTC))
-        found = await set_window(_runtime(request).unit_of_work(), _intake(request), change)
+        found = await set_window(deps.runtime(request).unit_of_work(), deps.intake(request), change)
     except Unprocessable as error:
         raise _refused(error) from error
     today = vietnam_date(datetime.now(UTC))
@@ -208,7 +197,7 @@ async def extend(request: Request, quarter: QuarterPath, body: ExtensionBody, wh
     """Give one unit a later deadline for the quarter (gia hạn); recorded with who, when and why."""
     extension = Extension(quarter, body.unit_id, body.deadline, body.reason, who.name, datetime.now(UTC))
     try:
-        await extend_deadline(_runtime(request).unit_of_work(), _intake(request), extension)
+        await extend_deadline(deps.runtime(request).unit_of_work(), deps.intake(request), extension)
     except Unprocessable as error:
         raise _refused(error) from error
     return ExtensionView.of(extension)

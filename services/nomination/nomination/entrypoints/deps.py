@@ -1,0 +1,27 @@
+"""What the HTTP routes need from the running service: its runtime, intake rules and organisation."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from common.organisation import Organisation
+from common.runtime import Runtime
+from nomination.adapters.repository import NominationStore
+from nomination.domain.model import NominationEvent
+from nomination.service.handlers import Intake
+
+__all__ = ["intake", "organisation", "runtime"]
+
+
+def runtime(request: Request) -> Runtime[NominationStore, NominationEvent]:
+    found: Runtime[NominationStore, NominationEvent] = request.app.state.runtime
+    return found
+
+
+def intake(request: Request) -> Intake:
+    found: Intake = request.app.state.intake
+    return found
+
+
+def organisation(request: Request) -> Organisation:
+    return intake(request).organisation
