@@ -1,6 +1,7 @@
 """Follow what became of your unit's submissions, as a unit system would (pip install redis).
 
-Prints one line per outcome: entry id, submission event id, outcome, nomination id, reason codes.
+Prints one line per outcome: entry id, submission event id, outcome, nomination id, reason codes;
+and one per reminder that the unit's deadline is near: entry id, "reminder", quarter, deadline, message.
 Keep the last entry id you handled and start from it next time (AFTER=<id>); the stream is yours
 alone: no other unit can read it, and you cannot read theirs.
 """
@@ -24,7 +25,13 @@ wait_ms = int(os.environ.get("WAIT_MS", "5000"))  # stop after this long with no
 
 while reply := client.xread({stream: last}, count=100, block=wait_ms):
     for entry_id, fields in reply[0][1]:
-        data = json.loads(fields[b"event"])["data"]
-        reasons = ",".join(reason["code"] for reason in data["reasons"]) or "-"
-        print(entry_id.decode(), data["submission_event_id"], data["outcome"], data["nomination_id"] or "-", reasons)
+        event = json.loads(fields[b"event"])
+        data = event["data"]
+        if event["type"] == "DeadlineNear":  # the unit has not nominated and its deadline is near
+            print(entry_id.decode(), "reminder", data["quarter"], data["deadline"], data["message"])
+        else:  # SubmissionOutcome
+            reasons = ",".join(reason["code"] for reason in data["reasons"]) or "-"
+            print(
+                entry_id.decode(), data["submission_event_id"], data["outcome"], data["nomination_id"] or "-", reasons
+            )
         last = entry_id

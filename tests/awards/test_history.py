@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,7 +41,8 @@ def test_the_provincial_emulation_fighter_needs_three_years_running_as_a_grassro
     assert problems("chien-si-thi-dua-cap-tinh", three) == []
     [gap] = problems("chien-si-thi-dua-cap-tinh", [held("chien-si-thi-dua-co-so", y) for y in (2023, 2025, 2026)])
     assert gap == (
-        "Lê Thị Mai: cần đạt “Chiến sĩ thi đua cơ sở” 3 năm liên tục 2024–2026; sổ theo dõi ghi nhận: 2025, 2026"
+        "Lê Thị Mai: cần đạt “Chiến sĩ thi đua cơ sở” 03 lần liên tục (các năm 2024–2026); "
+        "sổ theo dõi ghi nhận: 2025, 2026"
     )
     [none] = problems("chien-si-thi-dua-cap-tinh", [])
     assert none.endswith("sổ theo dõi ghi nhận: chưa có năm nào")
@@ -177,3 +179,41 @@ async def test_titles_given_before_the_system_count_once_the_office_records_them
     assert all(r.person_id == person and r.recorded_by == "Trần Văn Bình" for r in recorded)
     listed = (await client.get("/exemplars", params={"person": str(person)}, headers=OFFICER)).json()
     assert [e["person_id"] for e in listed["items"]] == [str(person)]
+
+
+async def test_two_decisions_at_once_grant_a_yearly_title_once(app: FastAPI, client: httpx.AsyncClient) -> None:
+    person = uuid.uuid4()
+    spring, summer = await exemplar_of(app, person, "2026-Q2"), await exemplar_of(app, person, "2026-Q3")
+    answers = await asyncio.gather(
+        grant(client, [spring], "lao-dong-tien-tien"), grant(client, [summer], "lao-dong-tien-tien")
+    )
+    assert sorted(a.status_code for a in answers) == [201, 422]
+    titles = (await client.get(f"/people/{person}/titles", headers=OFFICER)).json()
+    assert [(t["form"], t["year"]) for t in titles] == [("lao-dong-tien-tien", 2026)]
+
+
+async def test_a_title_is_recorded_only_for_a_known_nominee_of_its_kind_and_a_past_decision(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    person = uuid.uuid4()
+    await exemplar_of(app, person)
+    body = {
+        "form": "lao-dong-tien-tien",
+        "year": 2025,
+        "decision_number": "45/QĐ-UBND",
+        "signed_on": "2025-12-25",
+        "authority_name": "Ủy ban nhân dân huyện Lâm Thao",
+    }
+    unknown = await client.post(f"/people/{uuid.uuid4()}/titles", json=body, headers=OFFICER)
+    assert unknown.status_code == 404 and unknown.json()["detail"]["code"] == "unknown-nominee"
+    collective = await client.post(
+        f"/people/{person}/titles", json={**body, "form": "tap-the-lao-dong-tien-tien"}, headers=OFFICER
+    )
+    assert collective.status_code == 422 and "không tặng cho cá nhân" in collective.json()["detail"]["message"]
+    future = await client.post(f"/people/{person}/titles", json={**body, "signed_on": "2099-01-02"}, headers=OFFICER)
+    assert future.status_code == 422 and "chưa đến" in future.json()["detail"]["message"]
+    too_long = await client.post(
+        f"/people/{person}/titles", json={**body, "decision_number": "9" * 61}, headers=OFFICER
+    )
+    assert too_long.status_code == 422
+    assert (await client.post(f"/people/{person}/titles", json=body, headers=OFFICER)).status_code == 201

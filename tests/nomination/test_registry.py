@@ -20,7 +20,7 @@ from common.migrations import alembic_config
 from common.organisation import load_organisation
 from common.wire import EVENT_FIELD
 from exemplars_tools.state import StateFolder
-from nomination.adapters.orm import nominations
+from nomination.adapters.orm import nominations, registry_titles
 from nomination.adapters.repository import NominationStore
 from nomination.config import MIGRATIONS
 from nomination.domain.registry import (
@@ -358,3 +358,12 @@ async def test_the_registry_keeps_what_each_nominee_received(db: Database, state
     # An award for a nomination nobody here knows is a dead letter, with its reason.
     [refused] = await titles([awards_delivery(award_for(uuid.uuid4()))])
     assert refused.error.code == "unknown-nomination"
+
+
+async def test_an_award_for_a_nomination_from_before_the_registry_is_let_pass(db: Database, state: Path) -> None:
+    titles = processors(db, load_organisation(StateFolder(state).organisation))["awards.events"]
+    row = stored_nomination("xa-ban-nguyen", "2025-Q1", "Lê Văn Tám", person_id=None)
+    await store(db, row)
+    assert await titles([awards_delivery(award_for(row["nomination_id"]))]) == []  # no dead letter
+    async with db.read() as conn:
+        assert (await conn.execute(select(registry_titles.c.entry_id))).all() == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from common.dates import quarter_bounds, quarter_shift
 from nomination.adapters.windows_file import WindowsFileError, default_windows_path, load_calendar
 from nomination.domain.windows import (
     Calendar,
@@ -17,8 +18,6 @@ from nomination.domain.windows import (
     Window,
     WindowChange,
     WindowRule,
-    quarter_bounds,
-    quarter_shift,
 )
 
 SHIPPED = load_calendar()
@@ -102,9 +101,20 @@ def test_the_office_changes_a_window_and_extends_one_units_deadline() -> None:
     assert "hạn chót ngày 31/12/2026" in refusal.message
 
 
-def test_a_window_cannot_close_before_its_deadline() -> None:
-    with pytest.raises(ValueError, match="no later than its deadline"):
-        Window("2026-Q4", date(2026, 12, 1), date(2026, 11, 30), LatePolicy.FLAG, date(2026, 12, 31))
+@pytest.mark.parametrize(
+    ("opens", "deadline", "late", "closes", "says"),
+    [
+        (date(2026, 12, 1), date(2026, 11, 30), LatePolicy.FLAG, date(2026, 12, 31), "không được sau hạn chót"),
+        (date(2026, 9, 1), date(2026, 9, 30), LatePolicy.FLAG, date(2026, 12, 31), "không thể trước ngày đầu quý"),
+        (date(2026, 10, 1), date(2026, 12, 20), LatePolicy.FLAG, date(2026, 12, 19), "không được trước hạn chót"),
+        (date(2026, 10, 1), date(2026, 12, 20), LatePolicy.REFUSE, date(2026, 12, 31), "phải trùng hạn chót"),
+    ],
+)
+def test_a_window_is_checked_wherever_it_comes_from(
+    opens: date, deadline: date, late: LatePolicy, closes: date, says: str
+) -> None:
+    with pytest.raises(ValueError, match=says):
+        Window("2026-Q4", opens, deadline, late, closes)
 
 
 @pytest.mark.parametrize(
@@ -158,15 +168,15 @@ def test_a_quarter_of_its_own_in_the_file(tmp_path: Path) -> None:
         (
             '[[quarters]]\nquarter = "2026-Q4"\nopens = 2026-10-01\ndeadline = 2026-12-20\nlate = "refuse"\n'
             "closes = 2027-01-10\n",
-            r"line 1, \[\[quarters\]\] #1: late entries are refused, so the window closes on its deadline",
+            r"line 1, \[\[quarters\]\] #1: khi không nhận hồ sơ muộn, ngày kết thúc nhận hồ sơ phải trùng hạn chót",
         ),
         (
             '[[quarters]]\nquarter = "2026-Q4"\nopens = 2026-12-21\ndeadline = 2026-12-20\nlate = "flag"\n',
-            r"line 1, \[\[quarters\]\] #1: the window of 2026-Q4 must open",
+            r"line 1, \[\[quarters\]\] #1: ngày bắt đầu nhận hồ sơ \(21/12/2026\) không được sau hạn chót",
         ),
         ('[rule]\nlate = "maybe"\n', r"rule.late"),
         ("[rule]\ndeadline_after_end_day = 3\n", r"rule.deadline_after_end_day: Extra inputs are not permitted"),
-        ("[rule]\nreminder_days = [7, -1]\n", r"a reminder comes before the deadline"),
+        ("[rule]\nreminder_days = [7, -1]\n", r"rule: a reminder comes before the deadline"),
         ("[rule\n", r"is not valid TOML"),
     ],
 )

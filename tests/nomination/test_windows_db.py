@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +15,21 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 
 from common.auth import Role
-from common.dates import quarter_label, quarter_of, vietnam_date
+from common.dates import quarter_bounds, quarter_label, quarter_of, quarter_shift, vietnam_date
 from common.db import Database
 from common.errors import Unprocessable
-from common.events import NominationFlagged, OutcomeKind, SubmissionOutcome, UnitReminded
+from common.events import DeadlineNear, NominationFlagged, OutcomeKind, SubmissionOutcome, UnitReminded
 from common.migrations import upgrade
-from common.organisation import Organisation, load_organisation
+from common.organisation import Organisation, default_organisation_path, load_organisation
 from exemplars_tools.state import StateFolder
 from nomination.adapters.orm import messaging, reminders
 from nomination.adapters.repository import NominationStore
 from nomination.config import MIGRATIONS
-from nomination.domain.windows import Calendar, Extension, LatePolicy, Window, quarter_bounds, quarter_shift
+from nomination.domain.windows import Calendar, Extension, LatePolicy, Window
 from nomination.integration import to_integration
 from nomination.service.handlers import Intake, NominationUnitOfWork
 from nomination.service.reminders import send_reminders
-from nomination.service.windows import extend_deadline
+from nomination.service.windows import extend_deadline, owing
 from tests.helpers import eventually, stream_events, units_of_work
 from tests.nomination.support import processors, running_nomination, signed, stored_nomination
 from tests.nomination.test_batches import outbox_events
@@ -150,12 +150,62 @@ async def test_units_that_have_not_nominated_are_reminded_once_at_each_stage(db:
     xuan_lung = next(r for r in reminded if r.unit_id == "xa-xuan-lung" and r.days_left == 7)
     deadline = (TODAY + timedelta(days=7)).strftime("%d/%m/%Y")
     assert xuan_lung.message == (
-        f"Xã Xuân Lũng chưa gửi giới thiệu điển hình tiên tiến {quarter_label(THIS)}; "
+        f"Xã Xuân Lũng chưa gửi hồ sơ giới thiệu điển hình tiên tiến {quarter_label(THIS)}; "
         f"hạn gửi là ngày {deadline} (còn 7 ngày)."
     )
     async with db.read() as conn:
         rows = (await conn.execute(select(reminders.c.unit_id, reminders.c.days_before))).all()
     assert len(rows) == len(reminded)
+
+
+async def test_an_extension_brings_reminders_of_its_own(db: Database, state: Path) -> None:
+    found = organisation(state)
+    intake = Intake(found, due_in_a_week())
+    six_days_on = datetime.now(UTC) + timedelta(days=6)
+    assert "xa-xuan-lung" in {r.unit_id for r in await send_reminders(uow_of(db)(), intake, now=six_days_on)}
+    later = TODAY + timedelta(days=20)
+    await extend_deadline(
+        uow_of(db)(), intake, Extension(THIS, "xa-xuan-lung", later, "Bão số 3", "B", datetime.now(UTC))
+    )
+    thirteen_days_on = datetime.now(UTC) + timedelta(days=13)  # a week before the new deadline
+    [again] = await send_reminders(uow_of(db)(), intake, now=thirteen_days_on)
+    assert (again.unit_id, again.deadline, again.days_left) == ("xa-xuan-lung", later, 7)
+
+
+async def test_two_replicas_at_once_send_each_reminder_once(db: Database, state: Path) -> None:
+    intake = Intake(organisation(state), due_in_a_week())
+    first, second = await asyncio.gather(send_reminders(uow_of(db)(), intake), send_reminders(uow_of(db)(), intake))
+    both = [r.unit_id for r in first + second]
+    assert both and len(both) == len(set(both))
+    reminded = [e.payload for e in await outbox_events(db) if isinstance(e.payload, UnitReminded)]
+    told_units = [e.payload for e in await outbox_events(db) if isinstance(e.payload, DeadlineNear)]
+    assert sorted(r.unit_id for r in reminded) == sorted(both) == sorted(r.unit_id for r in told_units)
+    assert told_units[0].stream() == f"nomination.outcomes.{told_units[0].unit_id}"  # the unit's own stream
+
+
+async def test_across_the_merger_a_commune_owes_what_its_predecessors_owed(db: Database, state: Path) -> None:
+    """Quý II năm 2025 ended on 30/06/2025; its deadline, 15/07/2025, came after the four communes were formed."""
+    found = organisation(state)
+    intake = Intake(found, Calendar())
+    await store(db, stored_nomination("tt-lam-thao", "2025-Q2", "Nguyễn Văn Bình"))  # before the merger
+    week_before = datetime(2025, 7, 8, 3, tzinfo=UTC)
+    sent = {r.unit_id for r in await send_reminders(uow_of(db)(), intake, now=week_before)}
+    assert "xa-lam-thao" not in sent  # Lâm Thao town, one of the three it was formed from, nominated
+    assert {"xa-ban-nguyen", "xa-xuan-lung", "xa-phung-nguyen"} <= sent
+
+
+def test_a_body_formed_after_the_quarter_from_nothing_owes_nothing(tmp_path: Path) -> None:
+    new_body = (
+        '\n[[units]]\nid = "xa-ban-nguyen-hoi-khuyen-hoc"\nname = "Hội Khuyến học xã Bản Nguyên"\n'
+        'kind = "mass-organisation"\nlevel = "commune"\nblock = "khoi-doan-the-xa-ban-nguyen"\n'
+        'authority = "ubnd-xa-ban-nguyen"\nfrom = 2025-07-01\n'
+    )
+    path = tmp_path / "organisation.toml"
+    path.write_text(default_organisation_path().read_text(encoding="utf-8") + new_body, encoding="utf-8")
+    found = load_organisation(path)
+    assert "xa-ban-nguyen-hoi-khuyen-hoc" not in owing(found, "2025-Q2", date(2025, 7, 8))
+    assert "xa-ban-nguyen-hoi-khuyen-hoc" in owing(found, "2025-Q3", date(2025, 10, 8))
+    assert "xa-ban-nguyen-hoi-phu-nu" in owing(found, "2025-Q2", date(2025, 7, 8))  # formed from the district's
 
 
 async def test_the_running_service_reminds_on_its_own(
@@ -182,6 +232,8 @@ async def test_the_running_service_reminds_on_its_own(
     assert len(await stream_events(redis_client, "nomination.events")) == len(found) == in_being
     assert {e["data"]["days_left"] for e in found} == {1}
     assert {e["data"]["deadline"] for e in found} == {deadline.isoformat()}
+    [told] = await stream_events(redis_client, "nomination.outcomes.xa-ban-nguyen")  # the unit's own system
+    assert (told["type"], told["data"]["days_left"]) == ("DeadlineNear", 1)
 
 
 # --- the office's API -------------------------------------------------------------------------
@@ -214,7 +266,7 @@ async def test_the_office_sets_a_window_extends_a_deadline_and_sees_who_is_missi
     assert backwards.json()["detail"]["message"].startswith(f"hạn giới thiệu {quarter_label(THIS)} không thể trước")
     late_open = {**body, "opens": (deadline + timedelta(days=1)).isoformat()}
     inverted = await client.put(f"/windows/{THIS}", json=late_open, headers=reviewer)
-    assert inverted.status_code == 422 and "phải không muộn hơn hạn chót" in inverted.json()["detail"]["message"]
+    assert inverted.status_code == 422 and "không được sau hạn chót" in inverted.json()["detail"]["message"]
 
     later = {"unit_id": "xa-xuan-lung", "deadline": (deadline + timedelta(days=5)).isoformat(), "reason": "Bão số 3"}
     extended = await client.post(f"/windows/{THIS}/extensions", json=later, headers=reviewer)
@@ -243,6 +295,11 @@ async def test_the_office_sets_a_window_extends_a_deadline_and_sees_who_is_missi
     three = (await client.get("/windows", headers=auth())).json()
     assert [w["quarter"] for w in three] == [LAST, THIS, quarter_shift(THIS, 1)]
     assert (await client.get("/windows?quarter=2026-Q9", headers=auth())).status_code == 422
+    many = "&".join(f"quarter=2026-Q{1 + i % 4}" for i in range(13))
+    assert (await client.get(f"/windows?{many}", headers=auth())).status_code == 422
+    for role in (Role.CLERK, Role.COUNCIL, Role.OPERATOR, Role.EDITOR):
+        refused = await client.post(f"/windows/{THIS}/extensions", json=later, headers=auth(role))
+        assert refused.status_code == 403, role
 
 
 async def test_a_submission_after_the_offices_deadline_is_refused_over_http(

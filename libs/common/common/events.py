@@ -31,6 +31,8 @@ __all__ = [
     "EVENT_TYPES",
     "QUARTER_PATTERN",
     "AwardGranted",
+    "DeadlineNear",
+    "DecisionNumber",
     "Envelope",
     "Event",
     "EventPayload",
@@ -45,6 +47,7 @@ __all__ = [
     "Nominee",
     "NomineeKind",
     "OutcomeKind",
+    "Quarter",
     "Reason",
     "StoryPublished",
     "SubmissionOutcome",
@@ -91,6 +94,8 @@ Text = Annotated[str, AfterValidator(clean_text)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(clean_text)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(clean_text)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+# A document's number as its register gives it: 163/QĐ-UBND (Decree 30/2020/NĐ-CP).
+DecisionNumber = Annotated[str, StringConstraints(min_length=1, max_length=60), AfterValidator(clean_text)]
 QUARTER_PATTERN = r"^20[2-9][0-9]-Q[1-4]$"  # 2020-Q1 to 2099-Q4: the programme's years, not a typo's
 Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
 
@@ -224,22 +229,33 @@ class NominationFlagged(EventPayload):
     warnings: list[Reason] = Field(min_length=1, max_length=20)
 
 
-class UnitReminded(EventPayload):
-    """A unit that has not nominated for a quarter was reminded that its deadline is near.
-
-    For the channels that reach the unit's staff (a message, a mail, a notice on their pages);
-    ``message`` is ready to send as it is.
-    """
-
-    TYPE: ClassVar[str] = "UnitReminded"
-    STREAM: ClassVar[str] = "nomination.events"
+class _Reminder(EventPayload):
+    """A unit that has not nominated for a quarter, some days before its deadline."""
 
     unit_id: Slug
     unit_name: ShortText
     quarter: Quarter
     deadline: date
     days_left: int = Field(ge=0)
-    message: ShortText
+    message: ShortText  # ready to send or show as it is
+
+
+class UnitReminded(_Reminder):
+    """A unit that has not nominated for a quarter was reminded that its deadline is near: for the
+    channels that reach the unit's staff (a message, a mail, a notice on their pages)."""
+
+    TYPE: ClassVar[str] = "UnitReminded"
+    STREAM: ClassVar[str] = "nomination.events"
+
+
+class DeadlineNear(_Reminder):
+    """The same reminder, told to the unit alone on its own stream, where its system follows its submissions."""
+
+    TYPE: ClassVar[str] = "DeadlineNear"
+    STREAM: ClassVar[str] = UNIT_OUTCOMES
+
+    def stream(self) -> str:
+        return unit_outcome_stream(self.unit_id)
 
 
 class ExemplarApproved(_PublicExemplar):
@@ -302,7 +318,7 @@ class AwardGranted(EventPayload):
     nomination_id: uuid.UUID
     form: Slug
     form_name: ShortText
-    decision_number: ShortText
+    decision_number: DecisionNumber
     signed_on: date
     signer: ShortText
     recipient_name: ShortText
@@ -324,7 +340,7 @@ class TitleRecorded(EventPayload):
     form: Slug
     form_name: ShortText
     year: int = Field(ge=1990, le=2100)
-    decision_number: ShortText
+    decision_number: DecisionNumber
     signed_on: date
     authority_name: ShortText
     recorded_by: ShortText
@@ -370,6 +386,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
         TitleRecorded,
         SubmissionOutcome,
         UnitReminded,
+        DeadlineNear,
     )
 }
 

@@ -338,6 +338,15 @@ class Organisation(_Model):
             related.update(u.id for u in self.units if u.authority == authority.id and u.valid_on(day))
         return frozenset(p for u in related for p in self.lineage(u))
 
+    def in_being_during(self, unit_id: str, first: date, last: date) -> bool:
+        """Whether the unit, or one it was formed from, existed on some day from ``first`` to ``last``."""
+        span = _Dated.model_validate({"from": first, "until": last})
+        return any(v._overlaps(span) for u in self.lineage(unit_id) for v in self.versions(u))
+
+    def rolled_up(self, unit_id: str, *, lineage: bool) -> tuple[str, ...]:
+        """The units a list for ``unit_id`` shows: the unit alone, or with every unit that became it."""
+        return self.lineage(unit_id) if lineage else (unit_id,)
+
     def lineage(self, unit_id: str) -> tuple[str, ...]:
         """The unit and every unit that became it, directly or through others: whose records it sees."""
         found = [unit_id]

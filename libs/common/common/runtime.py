@@ -119,14 +119,15 @@ class Runtime(Generic[S, D]):
             self._tasks.append(asyncio.create_task(self._every(work), name=f"{self.service}-{work.name}"))
 
     async def _every(self, work: Periodic) -> None:
-        """Run ``work`` every interval until stopped, the first time one interval after the start (a
-        process restarted often does not run it more often); a failure waits for the next round."""
-        while not await wait_for_event(self._stopping, work.interval):
+        """Run ``work`` now and then every interval until stopped; a failure waits for the next round."""
+        while True:
             try:
                 await work.run()
             except Exception as error:
                 if not self.outages.noted(error):
                     log.exception("%s failed; it runs again in %s s", work.name, work.interval)
+            if await wait_for_event(self._stopping, work.interval):
+                return
 
     async def _watch(self) -> None:
         """Bring back the consumers whose group Redis lost (see ``StreamConsumer.revive``)."""

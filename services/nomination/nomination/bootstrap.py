@@ -35,7 +35,11 @@ def build(settings: Settings, intake: Intake | None = None) -> Runtime[Nominatio
         store=NominationStore,
         translate=to_integration,
         subscriptions=consumers.subscriptions_for(intake),
-        periodic=lambda uow: [Periodic("reminders", settings.reminder_seconds, lambda: send_reminders(uow(), intake))],
+        periodic=lambda uow: (
+            [Periodic("reminders", settings.reminder_seconds, lambda: send_reminders(uow(), intake))]
+            if settings.reminder_seconds
+            else []
+        ),
     )
 
 

@@ -18,5 +18,6 @@ class Settings(ServiceSettings):
     port: int = 8101
     # Another nomination windows file instead of the one shipped with the package (same format).
     windows_file: Path | None = None
-    # How often the service looks for units to remind of a coming deadline.
-    reminder_seconds: float = Field(default=3600.0, gt=0)
+    # How often the service looks for units to remind of a coming deadline (at start, then every
+    # so often); 0 sends no reminders (a stack started for a test or a benchmark).
+    reminder_seconds: float = Field(default=3600.0, ge=0)

@@ -7,6 +7,7 @@ from typing import Any
 
 from common.dates import quarter_label, vn_date
 from common.events import (
+    DeadlineNear,
     Envelope,
     Event,
     NominationAccepted,
@@ -43,7 +44,12 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
     Each step of a submission is also told to its unit alone, on the unit's outcome stream.
     """
     if isinstance(event, ReminderDue):
-        return [new_event(reminded(event), producer=PRODUCER, causation=cause)]
+        # For the channels that reach the unit's staff, and for the unit's own system.
+        reminder = reminded(event)
+        return [
+            new_event(payload, producer=PRODUCER, causation=cause)
+            for payload in (reminder, DeadlineNear(**reminder.model_dump()))
+        ]
     if isinstance(event, DecisionRecorded):
         decided = SubmissionOutcome(
             unit_id=event.unit_id,
@@ -113,7 +119,7 @@ def reminded(due: ReminderDue) -> UnitReminded:
     """The reminder, with a message a channel can send as it is."""
     when = "hôm nay" if due.days_left == 0 else f"còn {due.days_left} ngày"
     message = (
-        f"{due.unit_name} chưa gửi giới thiệu điển hình tiên tiến {quarter_label(due.quarter)}; "
+        f"{due.unit_name} chưa gửi hồ sơ giới thiệu điển hình tiên tiến {quarter_label(due.quarter)}; "
         f"hạn gửi là ngày {vn_date(due.deadline)} ({when})."
     )
     return UnitReminded(

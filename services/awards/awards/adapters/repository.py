@@ -151,6 +151,21 @@ class AwardsStore:
             history.sort(key=lambda h: (h.year, h.signed_on))  # stable: issued in order, then recorded
         return found
 
+    async def lock_people(self, person_ids: Collection[uuid.UUID]) -> None:
+        """Hold these nominees' histories until the commit (PostgreSQL; SQLite writes one at a time):
+        two decisions at once could otherwise each find a yearly title free and both grant it."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        for person_id in sorted(person_ids):  # always in one order: two transactions never wait on each other
+            await self.connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"person:{person_id}"}
+            )
+
+    async def kind_of(self, person_id: uuid.UUID) -> str | None:
+        """The kind of recipient a nominee is (individual, collective, household), if an exemplar of theirs is here."""
+        query = select(exemplars.c.nominee_kind).where(exemplars.c.person_id == person_id).limit(1)
+        return (await self.connection.execute(query)).scalar_one_or_none()
+
     async def add_recorded_title(self, held: Held, *, recorded_by: str, recorded_at: datetime) -> None:
         """A title given elsewhere; the same decision recorded twice for a nominee fails on the key."""
         await self.connection.execute(

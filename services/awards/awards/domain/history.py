@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from awards.domain.rewards import Form, RewardRules, RuleError
+from common.dates import vn_date
 
 __all__ = ["Held", "NotEligible", "TitleKept", "history_problems"]
 
@@ -78,11 +79,11 @@ def history_problems(
             if same:
                 problems[exemplar_id] = (
                     f"{name} đã được công nhận “{form.name}” năm {year} "
-                    f"(Quyết định số {same[0].decision_number} ngày {same[0].signed_on.strftime('%d/%m/%Y')})"
+                    f"(Quyết định số {same[0].decision_number} ngày {vn_date(same[0].signed_on)})"
                 )
                 continue
             if person_id is not None and (person_id, year) in in_this_decision:
-                problems[exemplar_id] = f"{name} có mặt hai lần trong quyết định cho “{form.name}” năm {year}"
+                problems[exemplar_id] = f"{name} có tên hai lần trong quyết định tặng “{form.name}” năm {year}"
                 continue
             if person_id is not None:
                 in_this_decision.add((person_id, year))
@@ -92,7 +93,11 @@ def history_problems(
             have = sorted({h.year for h in history if h.form == needed.form and h.year in wanted})
             if len(have) < needed.years:
                 title = rules.form(needed.form).name
-                span = f"năm {year}" if needed.years == 1 else f"{needed.years} năm liên tục {wanted[0]}–{year}"
+                span = (
+                    f"năm {year}"
+                    if needed.years == 1
+                    else f"{needed.years:02d} lần liên tục (các năm {wanted[0]}–{year})"
+                )
                 missing.append(f"cần đạt “{title}” {span}; sổ theo dõi ghi nhận: {_years(have)}")
         if missing:
             unknown = " (chưa có trong sổ theo dõi điển hình)" if person_id is None else ""

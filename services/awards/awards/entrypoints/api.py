@@ -328,7 +328,7 @@ async def list_exemplars(
     offset: Offset = 0,
 ) -> ExemplarList:
     """Approved exemplars in order of approval; a unit's alone, or rolled up along its lineage."""
-    units = None if unit is None else (deps.office(request).organisation.lineage(unit) if lineage else (unit,))
+    units = None if unit is None else deps.office(request).organisation.rolled_up(unit, lineage=lineage)
     async with deps.runtime(request).db.read() as connection:
         store = AwardsStore(connection)
         total, items = await store.list_exemplars(unit_ids=units, person_id=person, limit=limit, offset=offset)

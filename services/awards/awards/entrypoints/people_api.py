@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -14,9 +14,10 @@ from awards.adapters.repository import AwardsStore
 from awards.domain.history import Held
 from awards.domain.rewards import RuleError
 from awards.entrypoints import deps
-from awards.service.handlers import record_title
+from awards.service.handlers import UnknownNominee, record_title
 from common.auth import Principal, Role, require_roles
-from common.events import ShortText, Slug
+from common.dates import vietnam_date
+from common.events import DecisionNumber, ShortText, Slug
 
 __all__ = ["router"]
 
@@ -44,7 +45,7 @@ class HeldView(BaseModel):
 class TitleBody(BaseModel):
     form: Slug
     year: int = Field(ge=1990, le=2100, description="the year the title is for")
-    decision_number: ShortText = Field(description="163/QĐ-UBND")
+    decision_number: DecisionNumber = Field(description="163/QĐ-UBND")
     signed_on: date
     authority_name: ShortText = Field(description="Ủy ban nhân dân huyện Lâm Thao")
 
@@ -67,7 +68,10 @@ async def record(request: Request, person_id: uuid.UUID, body: TitleBody, who: O
     if body.signed_on.year < body.year:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            {"code": "signed-before-year", "message": f"quyết định ký trước năm {body.year} mà danh hiệu được tặng"},
+            {
+                "code": "signed-before-year",
+                "message": f"quyết định không thể ký trước năm được xét tặng danh hiệu ({body.year})",
+            },
         )
     held = Held(
         person_id=person_id,
@@ -79,10 +83,11 @@ async def record(request: Request, person_id: uuid.UUID, body: TitleBody, who: O
         authority_name=body.authority_name,
         recorded=True,
     )
+    office, today = deps.office(request), vietnam_date(datetime.now(UTC))
     try:
-        kept = await record_title(
-            deps.runtime(request).unit_of_work(), deps.office(request), held, recorded_by=who.name
-        )
+        kept = await record_title(deps.runtime(request).unit_of_work(), office, held, recorded_by=who.name, today=today)
+    except UnknownNominee as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, {"code": "unknown-nominee", "message": str(error)}) from error
     except RuleError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": "title-refused", "message": str(error)}
@@ -90,6 +95,6 @@ async def record(request: Request, person_id: uuid.UUID, body: TitleBody, who: O
     except IntegrityError as error:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            {"code": "title-recorded", "message": f"quyết định {body.decision_number} đã được ghi cho người này"},
+            {"code": "title-recorded", "message": f"Quyết định số {body.decision_number} đã được ghi cho người này"},
         ) from error
     return HeldView.of(kept)

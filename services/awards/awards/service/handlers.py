@@ -27,7 +27,7 @@ from awards.domain.model import (
 )
 from awards.domain.rewards import Amendment, Form, RewardRules, RuleError
 from awards.integration import exemplar_from_approved
-from common.dates import vietnam_date
+from common.dates import vietnam_date, vn_date
 from common.events import Event, ExemplarApproved
 from common.organisation import Authority, Numbering, Organisation
 from common.processing import Handlers
@@ -39,6 +39,7 @@ __all__ = [
     "AwardsUnitOfWork",
     "DecisionRequest",
     "ExemplarNotFound",
+    "UnknownNominee",
     "amend_rules",
     "handlers",
     "issue_decision_for",
@@ -170,21 +171,39 @@ async def _check_history(store: AwardsStore, rules: RewardRules, form: Form, exe
     """A title held once a year, or one that needs earlier titles, against what the nominees hold."""
     if not (form.once_a_year or form.requires):
         return
-    held = await store.titles_of({e.person_id for e in exemplars if e.person_id is not None})
+    people = {e.person_id for e in exemplars if e.person_id is not None}
+    await store.lock_people(people)
+    held = await store.titles_of(people)
     recipients = [(e.exemplar_id, e.nominee_name, e.person_id, e.year) for e in exemplars]
     if refused := history_problems(rules, form, recipients, held):
         raise NotEligible(form.name, refused)
 
 
-async def record_title(uow: AwardsUnitOfWork, office: AwardsOffice, held: Held, *, recorded_by: str) -> Held:
+class UnknownNominee(LookupError):
+    """No exemplar of this nominee of the registry is recorded here."""
+
+
+async def record_title(
+    uow: AwardsUnitOfWork, office: AwardsOffice, held: Held, *, recorded_by: str, today: date
+) -> Held:
     """Record a title a nominee received elsewhere, with its decision; it joins their history at once.
 
-    Refused (RuleError) for an unknown form, or a title held once a year that the nominee already
-    holds for that year; the same decision twice for one nominee fails on the key (IntegrityError).
+    Refused (RuleError, in Vietnamese) for an unknown form, one not given to the nominee's kind, a
+    decision dated in the future, or a title held once a year that the nominee already holds for
+    that year; UnknownNominee when no exemplar of theirs is here; the same decision twice for one
+    nominee fails on the key (IntegrityError).
     """
     form = office.rules.form(held.form)
+    if held.signed_on > today:
+        raise RuleError(f"quyết định ngày {vn_date(held.signed_on)} chưa đến: hôm nay là {vn_date(today)}")
     held = replace(held, form_name=form.name, recorded=True, title_id=held.title_id or uuid.uuid4())
     async with uow:
+        kind = await uow.store.kind_of(held.person_id)
+        if kind is None:
+            raise UnknownNominee(f"chưa có gương điển hình nào của người này ({held.person_id}) được ghi nhận tại đây")
+        if kind not in form.recipients:
+            raise RuleError(f"“{form.name}” không tặng cho {_KIND_NAMES.get(kind, kind)}")
+        await uow.store.lock_people({held.person_id})
         if form.once_a_year:
             history = (await uow.store.titles_of({held.person_id}))[held.person_id]
             if same := [h for h in history if h.form == form.id and h.year == held.year]:
@@ -194,6 +213,9 @@ async def record_title(uow: AwardsUnitOfWork, office: AwardsOffice, held: Held, 
         await uow.store.add_recorded_title(held, recorded_by=recorded_by, recorded_at=datetime.now(UTC))
         uow.track(TitleKept(held, recorded_by))
     return held
+
+
+_KIND_NAMES = {"individual": "cá nhân", "collective": "tập thể", "household": "hộ gia đình"}
 
 
 async def _number(store: AwardsStore, authority: Authority, signed_on: date, entered: str | None) -> int:

@@ -89,15 +89,16 @@ window_changes = Table(
     Index("ix_window_changes_quarter", "quarter"),
 )
 
-# Reminders sent to units that had not nominated for a quarter: one per unit, quarter and stage
-# (days before the deadline), so that two replicas, or a restart, never send one twice.
+# Reminders sent to units that had not nominated for a quarter: one per unit, quarter, deadline
+# (an extension brings new ones) and stage (days before it), so that two replicas, or a restart,
+# never send one twice.
 reminders = Table(
     "reminders",
     metadata,
     Column("unit_id", String(80), primary_key=True),
     Column("quarter", String(7), primary_key=True),
-    Column("days_before", Integer, primary_key=True),
-    Column("deadline", Date, nullable=False),
+    Column("deadline", Date, primary_key=True),
+    Column("days_before", Integer, primary_key=True, autoincrement=False),
     Column("sent_at", UtcDateTime(), nullable=False),
 )
 

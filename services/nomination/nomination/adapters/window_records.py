@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from common.db import insert_if_new
 from nomination.adapters.orm import nominations, reminders, window_changes
 from nomination.domain.windows import Extension, LatePolicy, Window, WindowChange
 
@@ -76,19 +76,17 @@ class WindowRecords:
         )
         return {row[0]: int(row[1]) for row in await self.connection.execute(query)}
 
-    async def reminders_sent(self, quarter: str) -> dict[str, list[int]]:
-        """For each unit reminded of the quarter: the stages (days before the deadline) already sent."""
-        query = select(reminders.c.unit_id, reminders.c.days_before).where(reminders.c.quarter == quarter)
-        sent: dict[str, list[int]] = {}
+    async def reminders_sent(self, quarter: str) -> dict[tuple[str, date], list[int]]:
+        """For each unit and deadline it was reminded of for the quarter: the stages (days before) sent."""
+        c = reminders.c
+        query = select(c.unit_id, c.deadline, c.days_before).where(c.quarter == quarter)
+        sent: dict[tuple[str, date], list[int]] = {}
         for row in await self.connection.execute(query):
-            sent.setdefault(row.unit_id, []).append(row.days_before)
+            sent.setdefault((row.unit_id, row.deadline), []).append(row.days_before)
         return sent
 
-    async def record_reminders(self, rows: Sequence[tuple[str, str, int, date]], sent_at: datetime) -> None:
-        """(unit, quarter, days before, deadline): a reminder sent twice fails on the key."""
-        if rows:
-            values: list[dict[str, Any]] = [
-                {"unit_id": u, "quarter": q, "days_before": d, "deadline": deadline, "sent_at": sent_at}
-                for u, q, d, deadline in rows
-            ]
-            await self.connection.execute(reminders.insert(), values)
+    async def record_reminder(self, unit_id: str, quarter: str, deadline: date, stage: int, sent_at: datetime) -> bool:
+        """Keep that a reminder goes out; False when another replica has just kept the same one."""
+        row = {"unit_id": unit_id, "quarter": quarter, "deadline": deadline, "days_before": stage, "sent_at": sent_at}
+        result = await self.connection.execute(insert_if_new(self.connection, reminders), row)
+        return bool(result.rowcount)

@@ -31,9 +31,9 @@ class _Strict(BaseModel):
 
 class _Rule(_Strict):
     opens_after_start_days: int = Field(default=0, ge=0, le=366)
-    deadline_after_end_days: int = Field(default=15, ge=0, le=366)
+    deadline_after_end_days: int = Field(default=15, ge=0, le=270)  # a deadline within 9 months
     late: LatePolicy = LatePolicy.FLAG
-    late_quarters: int = Field(default=1, ge=0, le=8)
+    late_quarters: int = Field(default=1, ge=0, le=3)
     reminder_days: tuple[int, ...] = Field(default=(7, 1), max_length=10)
 
 
@@ -50,8 +50,13 @@ class _File(_Strict):
     quarters: tuple[_Quarter, ...] = ()
 
     @model_validator(mode="after")
-    def _windows(self) -> Self:
+    def _calendar(self) -> Self:
+        """Build the calendar here, so that each fault is named with its place in the file."""
         problems = []
+        try:
+            _rule(self.rule)
+        except ValueError as error:
+            problems.append(f"rule: {error}")
         seen: set[str] = set()
         for i, q in enumerate(self.quarters):
             if q.quarter in seen:
@@ -61,28 +66,20 @@ class _File(_Strict):
                 _window(q)
             except ValueError as error:
                 problems.append(f"{where('quarters', i)}: {error}")
-        if any(d < 0 for d in self.rule.reminder_days):
-            problems.append("rule.reminder_days: a reminder comes before the deadline (0 or more days)")
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
 
+def _rule(r: _Rule) -> WindowRule:
+    return WindowRule(r.opens_after_start_days, r.deadline_after_end_days, r.late, r.late_quarters, r.reminder_days)
+
+
 def _window(q: _Quarter) -> Window:
-    closes = q.closes or q.deadline
-    if q.late is LatePolicy.REFUSE and closes != q.deadline:
-        raise ValueError("late entries are refused, so the window closes on its deadline")
-    return Window(q.quarter, q.opens, q.deadline, q.late, closes, basis="lịch giới thiệu của năm")
+    return Window(q.quarter, q.opens, q.deadline, q.late, q.closes or q.deadline, basis="lịch giới thiệu của năm")
 
 
 def load_calendar(path: str | Path | None = None) -> Calendar:
     """The calendar the file describes (without the office's changes, which the database holds)."""
     found = load_toml(path or default_windows_path(), _File, what="windows file", error=WindowsFileError)
-    rule = WindowRule(
-        opens_after_start_days=found.rule.opens_after_start_days,
-        deadline_after_end_days=found.rule.deadline_after_end_days,
-        late=found.rule.late,
-        late_quarters=found.rule.late_quarters,
-        reminder_days=found.rule.reminder_days,
-    )
-    return Calendar(rule=rule, quarters=tuple(_window(q) for q in found.quarters))
+    return Calendar(rule=_rule(found.rule), quarters=tuple(_window(q) for q in found.quarters))

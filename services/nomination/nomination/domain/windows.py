@@ -14,13 +14,12 @@ ahead (``reminder_days``), once for each of those days.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from common.dates import quarter_label, quarter_of, vn_date
+from common.dates import quarter_bounds, quarter_label, quarter_of, quarter_shift, vn_date
 from common.events import Reason
 
 __all__ = [
@@ -31,29 +30,14 @@ __all__ = [
     "Window",
     "WindowChange",
     "WindowRule",
-    "quarter_bounds",
-    "quarter_shift",
+    "quarters_around",
 ]
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
-
-def quarter_bounds(quarter: str) -> tuple[date, date]:
-    """The first and the last day of a quarter: ``2026-Q3`` → 2026-07-01, 2026-09-30."""
-    match = _QUARTER.match(quarter)
-    if match is None:
-        raise ValueError(f"not a quarter: {quarter!r}")
-    year, number = int(match.group(1)), int(match.group(2))
-    first = date(year, 3 * number - 2, 1)
-    after = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
-    return first, after - timedelta(days=1)
-
-
-def quarter_shift(quarter: str, by: int) -> str:
-    """The quarter ``by`` quarters later (earlier when negative)."""
-    first, _ = quarter_bounds(quarter)
-    index = first.year * 4 + (first.month - 1) // 3 + by
-    return f"{index // 4}-Q{index % 4 + 1}"
+def quarters_around(day: date) -> list[str]:
+    """The quarters whose window may be open on ``day``: a year back (a deadline or an extension may
+    fall long after its quarter) and the next one (a window may open before its quarter)."""
+    return [quarter_shift(quarter_of(day), by) for by in range(-4, 2)]
 
 
 class LatePolicy(StrEnum):
@@ -73,10 +57,22 @@ class Window:
     basis: str = ""  # where it comes from: the rule, the file, or the office's change and its reason
 
     def __post_init__(self) -> None:
-        if not self.opens <= self.deadline <= self.closes:
+        """The one check of a window, wherever it comes from (the file, the office): in Vietnamese."""
+        first = quarter_bounds(self.quarter)[0]
+        if self.deadline < first:
             raise ValueError(
-                f"the window of {self.quarter} must open ({self.opens}) no later than its deadline "
-                f"({self.deadline}), and close ({self.closes}) no earlier"
+                f"hạn giới thiệu {quarter_label(self.quarter)} không thể trước ngày đầu quý ({vn_date(first)})"
+            )
+        if self.opens > self.deadline:
+            raise ValueError(
+                f"ngày bắt đầu nhận hồ sơ ({vn_date(self.opens)}) không được sau hạn chót ({vn_date(self.deadline)})"
+            )
+        if self.late is LatePolicy.REFUSE and self.closes != self.deadline:
+            raise ValueError("khi không nhận hồ sơ muộn, ngày kết thúc nhận hồ sơ phải trùng hạn chót")
+        if self.closes < self.deadline:
+            raise ValueError(
+                f"ngày cuối nhận hồ sơ muộn ({vn_date(self.closes)}) "
+                f"không được trước hạn chót ({vn_date(self.deadline)})"
             )
 
 
@@ -94,7 +90,7 @@ class WindowRule:
         if min(self.opens_after_start_days, self.deadline_after_end_days, self.late_quarters) < 0:
             raise ValueError("the window rule's numbers of days cannot be negative")
         if any(d < 0 for d in self.reminder_days):
-            raise ValueError("a reminder cannot come after the deadline")
+            raise ValueError("a reminder comes before the deadline (0 or more days)")
 
     def window(self, quarter: str) -> Window:
         first, last = quarter_bounds(quarter)
@@ -154,11 +150,6 @@ class Calendar:
     changes: tuple[WindowChange, ...] = ()
     extensions: tuple[Extension, ...] = ()
 
-    def __post_init__(self) -> None:
-        listed = [w.quarter for w in self.quarters]
-        if twice := sorted({q for q in listed if listed.count(q) > 1}):
-            raise ValueError(f"the windows file gives {', '.join(twice)} more than once")
-
     def with_records(self, changes: Iterable[WindowChange], extensions: Iterable[Extension]) -> Calendar:
         return replace(self, changes=tuple(changes), extensions=tuple(extensions))
 
@@ -199,8 +190,7 @@ class Calendar:
 
     def open_quarters(self, unit_id: str, day: date) -> list[str]:
         """The quarters the unit may still nominate for on ``day`` (on time or late), oldest first."""
-        around = [quarter_shift(quarter_of(day), by) for by in range(-4, 2)]
-        return [q for q in around if self.timing(q, unit_id, day) in (Timing.ON_TIME, Timing.LATE)]
+        return [q for q in quarters_around(day) if self.timing(q, unit_id, day) in (Timing.ON_TIME, Timing.LATE)]
 
     def judge(self, quarter: str, unit_id: str, day: date) -> tuple[list[Reason], list[Reason]]:
         """Why a submission made on ``day`` is refused, and what the reviewer is told of it if not."""

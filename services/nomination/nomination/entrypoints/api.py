@@ -95,17 +95,8 @@ def _check_unit(who: Principal, unit_id: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot act for unit {unit_id}")
 
 
-def _visible_units(who: Principal, organisation: Organisation) -> tuple[str, ...] | None:
-    """The units whose records a reader sees: a clerk, the unit's lineage (its own and its
-    predecessors', a commune seeing those of the communes merged into it); staff, all (None)."""
-    if who.role is not Role.CLERK:
-        return None
-    assert who.unit is not None
-    return organisation.lineage(who.unit)
-
-
 def _check_sees(who: Principal, organisation: Organisation, unit_id: str) -> None:
-    visible = _visible_units(who, organisation)
+    visible = deps.visible_units(who, organisation)
     if visible is not None and unit_id not in visible:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot see the records of {unit_id}")
 
@@ -141,7 +132,7 @@ async def list_nominations(
     offset: Offset = 0,
 ) -> NominationList:
     organisation = deps.organisation(request)
-    units = _visible_units(who, organisation)
+    units = deps.visible_units(who, organisation)
     if unit is not None:
         _check_sees(who, organisation, unit)
         units = (unit,)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from common.auth import Principal, Role
 from common.organisation import Organisation
 from common.runtime import Runtime
 from nomination.adapters.repository import NominationStore
 from nomination.domain.model import NominationEvent
 from nomination.service.handlers import Intake
 
-__all__ = ["intake", "organisation", "runtime"]
+__all__ = ["intake", "organisation", "runtime", "visible_units"]
 
 
 def runtime(request: Request) -> Runtime[NominationStore, NominationEvent]:
@@ -25,3 +26,12 @@ def intake(request: Request) -> Intake:
 
 def organisation(request: Request) -> Organisation:
     return intake(request).organisation
+
+
+def visible_units(who: Principal, found: Organisation) -> tuple[str, ...] | None:
+    """The units whose records a reader sees: a clerk, the unit's lineage (its own and its
+    predecessors', a commune seeing those of the communes merged into it); staff, all (None)."""
+    if who.role is not Role.CLERK:
+        return None
+    assert who.unit is not None
+    return found.lineage(who.unit)

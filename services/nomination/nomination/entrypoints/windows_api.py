@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from common.auth import Principal, Role, require_roles
-from common.dates import quarter_label, quarter_of, vietnam_date
+from common.dates import quarter_label, quarter_of, quarter_shift, vietnam_date
 from common.errors import Unprocessable
-from common.events import QUARTER_PATTERN, ShortText
+from common.events import QUARTER_PATTERN, Quarter, ShortText
 from nomination.adapters.repository import NominationStore
-from nomination.domain.windows import Calendar, Extension, LatePolicy, Timing, Window, WindowChange, quarter_shift
+from nomination.domain.windows import Calendar, Extension, LatePolicy, Timing, Window, WindowChange
 from nomination.entrypoints import deps
 from nomination.service.handlers import calendar_in_force
 from nomination.service.windows import (
@@ -35,7 +35,6 @@ Office = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL, Role.OF
 # The review office (phòng Nội vụ) keeps the windows.
 Keeper = Annotated[Principal, require_roles(Role.REVIEWER, Role.OFFICER)]
 QuarterPath = Annotated[str, Path(pattern=QUARTER_PATTERN)]
-Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
 
 
 class ExtensionView(BaseModel):
@@ -132,13 +131,18 @@ def _refused(error: Unprocessable) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"code": error.code, "message": error.message})
 
 
-def _own(who: Principal, extensions: tuple[Extension, ...], request: Request) -> list[Extension]:
-    """A clerk sees the extensions of its own unit's lineage; the office sees all."""
-    if who.role is not Role.CLERK:
-        return list(extensions)
-    assert who.unit is not None
-    lineage = deps.intake(request).organisation.lineage(who.unit)
-    return [e for e in extensions if e.unit_id in lineage]
+def _seen_by(who: Principal, calendar: Calendar, quarter: str, request: Request) -> list[Extension]:
+    """The quarter's extensions a reader sees: a clerk, its own unit's (and its predecessors'); the office, all."""
+    visible = deps.visible_units(who, deps.organisation(request))
+    return [e for e in calendar.extensions if e.quarter == quarter and (visible is None or e.unit_id in visible)]
+
+
+def _view(who: Principal, calendar: Calendar, quarter: str, today: date, request: Request) -> WindowView:
+    """A quarter's window as the reader sees it: a clerk, with its own unit's deadline and standing."""
+    unit = who.unit if who.role is Role.CLERK and who.unit else ""
+    return WindowView.of(
+        calendar.window(quarter), calendar.timing(quarter, unit, today), _seen_by(who, calendar, quarter, request)
+    )
 
 
 @router.get("/windows", response_model=list[WindowView])
@@ -146,33 +150,26 @@ async def list_windows(
     request: Request,
     who: Reader,
     quarter: Annotated[
-        list[Quarter] | None, Query(description="2026-Q4; by default the one before, this one and the next")
+        list[Quarter] | None,
+        Query(max_length=12, description="2026-Q4; by default the one before, this one and the next"),
     ] = None,
 ) -> list[WindowView]:
     """Each quarter's window: when nominations open, the deadline, and what becomes of a late one."""
     today = vietnam_date(datetime.now(UTC))
-    quarters = list(dict.fromkeys(quarter or [quarter_shift(quarter_of(today), by) for by in (-1, 0, 1)]))[:12]
+    quarters = list(dict.fromkeys(quarter or [quarter_shift(quarter_of(today), by) for by in (-1, 0, 1)]))
     async with deps.runtime(request).db.read() as connection:
         calendar = await calendar_in_force(NominationStore(connection), deps.intake(request).calendar, quarters)
-    return [
-        WindowView.of(
-            calendar.window(q),
-            calendar.timing(q, "", today),
-            _own(who, tuple(e for e in calendar.extensions if e.quarter == q), request),
-        )
-        for q in quarters
-    ]
+    return [_view(who, calendar, q, today, request) for q in quarters]
 
 
 @router.get("/windows/{quarter}", response_model=WindowReportView)
-async def window_units(request: Request, quarter: QuarterPath, _who: Office) -> WindowReportView:
-    """The quarter's window and every unit: those that have nominated, and those the office still waits for."""
+async def window_units(request: Request, quarter: QuarterPath, who: Office) -> WindowReportView:
+    """The quarter's window and every unit that owes it: those that have nominated (their predecessors'
+    nominations counted), and those the office still waits for."""
     today = vietnam_date(datetime.now(UTC))
     async with deps.runtime(request).db.read() as connection:
-        store = NominationStore(connection)
-        report = await window_report(store, deps.intake(request), quarter, today)
-        calendar = await calendar_in_force(store, deps.intake(request).calendar, [quarter])
-    return WindowReportView.of(report, list(calendar.extensions))
+        report = await window_report(NominationStore(connection), deps.intake(request), quarter, today)
+    return WindowReportView.of(report, _seen_by(who, report.calendar, quarter, request))
 
 
 @router.put("/windows/{quarter}", response_model=WindowView)
@@ -181,15 +178,10 @@ async def change_window(request: Request, quarter: QuarterPath, body: WindowBody
     try:
         window = planned_window(quarter, body.opens, body.deadline, body.late, body.closes, body.reason)
         change = WindowChange(window, body.reason, who.name, datetime.now(UTC))
-        found = await set_window(deps.runtime(request).unit_of_work(), deps.intake(request), change)
+        calendar = await set_window(deps.runtime(request).unit_of_work(), deps.intake(request), change)
     except Unprocessable as error:
         raise _refused(error) from error
-    today = vietnam_date(datetime.now(UTC))
-    return WindowView.of(found, _timing(found, today), [])
-
-
-def _timing(window: Window, today: date) -> Timing:
-    return Calendar(quarters=(window,)).timing(window.quarter, "", today)
+    return _view(who, calendar, quarter, vietnam_date(datetime.now(UTC)), request)
 
 
 @router.post("/windows/{quarter}/extensions", response_model=ExtensionView, status_code=status.HTTP_201_CREATED)

@@ -219,7 +219,7 @@ async def take_in_posted(
             "stream",
             f"system:{e.payload.unit_id}",
             keep_refusal=True,
-            received_at=e.received_at or e.envelope.occurred_at,
+            received_at=e.received_at or datetime.now(UTC),  # never the sender's own date
         )
         for e in events
     ]
@@ -292,11 +292,11 @@ async def record_titles(uow: NominationUnitOfWork, events: Sequence[Event[Receiv
                     )
                 )
                 continue
-            person = people.get(p.nomination_id) or p.person_id
+            if p.nomination_id not in people:
+                raise Unprocessable("unknown-nomination", f"an award for nomination {p.nomination_id}, not stored here")
+            person = people[p.nomination_id]
             if person is None:
-                raise Unprocessable(
-                    "unknown-nomination", f"an award for nomination {p.nomination_id}, which the registry does not know"
-                )
+                continue  # a nomination stored before the registry: its nominee has no history to keep
             titles.append(
                 HeldTitle(
                     p.award_id,

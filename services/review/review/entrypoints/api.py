@@ -78,7 +78,7 @@ async def list_cases(
 ) -> CaseList:
     """Cases in the order they came; a unit's alone, or rolled up along its lineage."""
     organisation: Organisation = request.app.state.organisation
-    units = None if unit is None else (organisation.lineage(unit) if lineage else (unit,))
+    units = None if unit is None else organisation.rolled_up(unit, lineage=lineage)
     async with _runtime(request).db.read() as connection:
         total, items = await ReviewStore(connection).list_cases(
             status=status_, unit_ids=units, person_id=person, limit=limit, offset=offset

@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Two batches: SQLite copies the rows when the column is added, with its default, and only then
+    # may the default go (in one batch the copy would find no default for the existing rows).
     with op.batch_alter_table("nominations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("notes", sa.JSON(), nullable=False, server_default="[]"))
     with op.batch_alter_table("nominations", schema=None) as batch_op:
@@ -39,10 +41,10 @@ def upgrade() -> None:
         "reminders",
         sa.Column("unit_id", sa.String(length=80), nullable=False),
         sa.Column("quarter", sa.String(length=7), nullable=False),
-        sa.Column("days_before", sa.Integer(), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column("days_before", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("sent_at", UtcDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("unit_id", "quarter", "days_before"),
+        sa.PrimaryKeyConstraint("unit_id", "quarter", "deadline", "days_before"),
     )
 
 
