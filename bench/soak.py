@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = LocalStack(
             state=Path(folder),
             ports={name: free_port() for name in SERVICES},
-            extra_env={"LOG_LEVEL": "WARNING", "REMINDER_SECONDS": "0", **SOAK_RETENTION},
+            extra_env={"LOG_LEVEL": "WARNING", "REMINDER_SECONDS": "0", "AUTO_APPROVE": "web,feeds", **SOAK_RETENTION},
         )
         with stack.running():
             shots = asyncio.run(soak(stack, args.nominations, args.chunk, settle=args.settle))

@@ -37,7 +37,7 @@ from publishing.channels.site import Site
 __all__ = ["UNITS", "added", "drive", "signed_entry"]
 
 # Each story is announced once per channel placed with it (the web page and the feed).
-STORY_PUBLISHED_PER_STORY = sum(channel.immediate for channel in channels_for(Site("", "", "")))
+STORY_PUBLISHED_PER_STORY = sum(channel.immediate for channel in channels_for(Site("", "", "", "")))
 RETRY_AFTER = 0.25  # seconds before an item a service had not applied yet is asked for again
 UNITS = [
     "xa-ban-nguyen",

@@ -96,6 +96,9 @@ class Driver:
     def post(self, service: str, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:
         return self.http.post(self.url(service, path), json=body, headers=headers)
 
+    def put(self, service: str, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:
+        return self.http.put(self.url(service, path), json=body, headers=headers)
+
     def submission_status(self, event_id: uuid.UUID | str, headers: dict[str, str]) -> dict[str, Any] | None:
         """What nomination says of a stream submission, once it has taken the entry in (``None`` before)."""
         response = self.get("nomination", f"/submissions/{event_id}", headers)
@@ -137,22 +140,35 @@ class Driver:
         return sum(self.redis.xlen(key) for key in self.redis.scan_iter("*.dead"))
 
 
-def make_stack(state: Path, database_urls: dict[str, str], ports: dict[str, int], *, replicas: int = 1) -> LocalStack:
-    """The four services and a Redis of their own, as ``make run`` starts them, on free ports."""
+def make_stack(
+    state: Path, database_urls: dict[str, str], ports: dict[str, int], *, replicas: int = 1, auto_approve: str = ""
+) -> LocalStack:
+    """The four services and a Redis of their own, as ``make run`` starts them, on free ports.
+
+    ``auto_approve``: the channels stories reach without an editor ("web,feeds"), for tests about
+    delivery rather than the editors' desk."""
     return LocalStack(
         state=state,
         database_urls=database_urls,
         ports=ports,
         # No reminders: a day they fall due would add entries the tests do not post.
-        extra_env={"CLAIM_IDLE_MS": "2000", "LOG_LEVEL": "WARNING", "REMINDER_SECONDS": "0"},
+        extra_env={
+            "CLAIM_IDLE_MS": "2000",
+            "LOG_LEVEL": "WARNING",
+            "REMINDER_SECONDS": "0",
+            "AUTO_APPROVE": auto_approve,
+        },
         replicas=replicas,
     )
 
 
 @contextlib.contextmanager
-def driving(state: Path, database_urls: dict[str, str], *, replicas: int = 1) -> Iterator[Driver]:
+def driving(
+    state: Path, database_urls: dict[str, str], *, replicas: int = 1, auto_approve: str = ""
+) -> Iterator[Driver]:
     """The four services running on free ports (SQLite in ``state`` unless URLs are given), and a driver."""
-    stack = make_stack(state, database_urls, {entry.name: free_port() for entry in SERVICES}, replicas=replicas)
+    ports = {entry.name: free_port() for entry in SERVICES}
+    stack = make_stack(state, database_urls, ports, replicas=replicas, auto_approve=auto_approve)
     with stack.running():
         driver = Driver(stack)
         try:

@@ -23,6 +23,7 @@ import pytest
 
 from common.auth import Role
 from common.registry import SERVICES
+from tests.e2e.conftest import STORIES_OUT
 from tests.e2e.outage_support import (
     CONSUMED,
     RECORDS,
@@ -69,7 +70,7 @@ def postgres_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
         server = PostgresControl.of(admin)
         outage = Outage(begin=server.stop, end=server.start, seconds=PG_OUTAGE)
         try:
-            with driving(tmp_path / "state", create_databases(admin, NAMES)) as driver:
+            with driving(tmp_path / "state", create_databases(admin, NAMES), auto_approve=STORIES_OUT) as driver:
                 yield driver, outage
         finally:
             if outage.happening:  # the test failed mid-outage: let the server be stopped cleanly
@@ -92,7 +93,7 @@ def disk_stack(tmp_path: Path) -> Iterator[tuple[Driver, Outage]]:
         urls = {name: f"sqlite:///{disk / f'{name}.db'}" for name in NAMES}
         assert not (tmp_path / "state").resolve().is_relative_to(disk.resolve()), "logs must not be on the full disk"
         try:
-            with driving(tmp_path / "state", urls) as driver:
+            with driving(tmp_path / "state", urls, auto_approve=STORIES_OUT) as driver:
                 yield driver, outage
         finally:
             if filler:

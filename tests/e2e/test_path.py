@@ -44,9 +44,31 @@ def test_nomination_to_story_and_award(driver: Driver) -> None:
     wait_for(lambda: outcome(first) == "approved" and outcome(second) == "rejected", what="outcomes")
     assert driver.get("nomination", f"/nominations/{second}", clerk).json()["reasons"] == [reason]
 
-    # Publishing writes the story, the feed carries it, and StoryPublished goes out.
-    stories = wait_for(lambda: driver.get("publishing", "/api/stories").json(), what="story published")
-    story = stories["items"][0] if isinstance(stories, dict) else stories[0]
+    # Publishing drafts the story; an editor corrects its title and approves it for every channel.
+    editor = driver.token(Role.EDITOR, name="Lê Thu Hà")
+
+    def drafted() -> list[dict[str, Any]] | None:
+        found: list[dict[str, Any]] = driver.get("publishing", "/api/editor/stories?status=draft", editor).json()[
+            "items"
+        ]
+        return found or None
+
+    [draft] = wait_for(drafted, what="story drafted")
+    assert driver.get("publishing", "/api/stories").json()["total"] == 0, "nothing is out before the editor"
+    text = {
+        "title": "Hộ ông Nguyễn Văn Đức số 1: làm giàu từ cây bưởi",
+        "summary": draft["summary"],
+        "body": draft["body"],
+    }
+    edited = driver.put("publishing", f"/api/editor/stories/{draft['story_id']}/text", text, editor)
+    assert edited.status_code == 200, edited.text
+    released = driver.post("publishing", f"/api/editor/stories/{draft['story_id']}/approve", {}, editor)
+    assert released.status_code == 200, released.text
+
+    # The page and the feed carry it, and StoryPublished goes out.
+    stories = wait_for(lambda: driver.get("publishing", "/api/stories").json()["items"], what="story published")
+    story = stories[0]
+    assert story["title"] == "Hộ ông Nguyễn Văn Đức số 1: làm giàu từ cây bưởi"
     page = driver.http.get(story["url"])
     assert page.status_code == 200
     assert "Hộ ông Nguyễn Văn Đức số 1" in page.text and "Xã Bản Nguyên" in page.text

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from common.consumer import Delivery
 from common.events import AwardGranted, Event, ExemplarApproved, FieldOfWork, NomineeKind, new_event
+from common.organisation import Organisation, default_organisation_path, load_organisation
 from common.wire import EVENT_FIELD
+from publishing.channels.site import Site
+from publishing.domain.model import Story
+from publishing.integration import story_from_approved
 
 BASE = "https://cong.example.vn/guong"
+SITE = Site(
+    title="Gương điển hình tiên tiến", author="Ban biên tập", agency="Ủy ban nhân dân tỉnh Phú Thọ", base_url=BASE
+)
 _entry_ids = itertools.count(1)
+
+
+@cache
+def organisation() -> Organisation:
+    return load_organisation(default_organisation_path())
+
+
+def drafted(payload: ExemplarApproved, now: datetime) -> Story:
+    """The story publishing drafts for the approval, with the default organisation."""
+    return story_from_approved(payload, now, organisation())
 
 
 def approved(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,15 +23,14 @@ from publishing.adapters.orm import messaging, publications, stories
 from publishing.adapters.repository import PublishingStore
 from publishing.channels import Channel, channels_for
 from publishing.channels.fake import RecordingChannel
-from publishing.channels.site import Site
 from publishing.config import MIGRATIONS
-from publishing.domain.model import PublicationState
+from publishing.domain.model import NoConsent, PublicationState, story_id_for
 from publishing.integration import to_integration
-from publishing.service.handlers import PublishingUnitOfWork, handlers, placing
+from publishing.service.editorial import Newsroom, approve_story, edit_story, retract_story
+from publishing.service.handlers import handlers
+from publishing.service.placing import PublishingUnitOfWork, placing
 from tests.helpers import eventually, migrated_database, units_of_work
-from tests.publishing.builders import BASE, approved
-
-SITE = Site(title="Gương điển hình tiên tiến", author="Ban biên tập", base_url=BASE)
+from tests.publishing.builders import SITE, approved, organisation
 
 
 @pytest.fixture
@@ -55,9 +55,14 @@ async def announced(db: Database) -> list[tuple[str, str]]:
     return [(e.channel, e.url) for e in events if isinstance(e, StoryPublished)]
 
 
-async def approve_with(db: Database, channels: list[Channel]) -> Event[ExemplarApproved]:
-    approval = approved()
-    await handlers(channels).apply(unit_of_work(db)(), [approval])
+async def approve_with(
+    db: Database, newsroom: Newsroom, *, at: datetime | None = None, consent: bool = True
+) -> Event[ExemplarApproved]:
+    """Review approves an exemplar, publishing drafts the story, an editor approves it for every channel."""
+    approval = approved(consent=consent)
+    await handlers(newsroom, organisation()).apply(unit_of_work(db)(), [approval])
+    story_id = story_id_for(approval.payload.exemplar_id)
+    await approve_story(unit_of_work(db)(), newsroom, story_id, by="Biên tập viên", at=at, cause=approval.envelope)
     return approval
 
 
@@ -67,30 +72,40 @@ async def correlations(db: Database) -> set[uuid.UUID]:
     return {parse_event(row.envelope).envelope.correlation_id for row in rows}
 
 
-def worker(db: Database, channels: list[Channel], clock: FakeClock) -> JobWorker:
+def worker(db: Database, channels: Sequence[Channel], clock: FakeClock) -> JobWorker:
     kind = placing(unit_of_work(db), channels)
     return JobWorker(db, messaging, [kind], Outages("publishing"), clock=clock, poll_interval=0.02)
 
 
-async def test_a_channel_placed_by_a_job_is_retried_then_recorded_and_announced(db: Database) -> None:
-    radio = RecordingChannel(name="radio", failures=1)
-    channels: list[Channel] = [*channels_for(SITE), radio]
-    approval = await approve_with(db, channels)
-    pending = await publication(db, "radio")
-    assert (pending.state, pending.attempts, pending.external_id) == (PublicationState.PENDING, 0, None)
-    assert [channel for channel, _ in await announced(db)] == ["web", "atom"], "radio is not out yet"
-
-    clock = FakeClock(datetime.now(UTC) + timedelta(seconds=1))
+@contextlib.asynccontextmanager
+async def working(db: Database, channels: Sequence[Channel], clock: FakeClock) -> AsyncIterator[None]:
     running = asyncio.create_task(worker(db, channels, clock).run())
     try:
+        yield
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+def newsroom_with(*extra: Channel) -> Newsroom:
+    return Newsroom([*channels_for(SITE), *extra])
+
+
+async def test_a_channel_placed_by_a_job_is_retried_then_recorded_and_announced(db: Database) -> None:
+    radio = RecordingChannel(name="radio", failures=1)
+    newsroom = newsroom_with(radio)
+    approval = await approve_with(db, newsroom)
+    pending = await publication(db, "radio")
+    assert (pending.state, pending.attempts, pending.external_id) == (PublicationState.PENDING, 0, None)
+    assert [channel for channel, _ in await announced(db)] == ["web", "feeds"], "radio is not out yet"
+
+    clock = FakeClock(datetime.now(UTC) + timedelta(seconds=1))
+    async with working(db, newsroom.channels, clock):
         failed_once = await eventually(lambda: _attempted(db, "radio", 1))
         assert failed_once.state == PublicationState.PENDING
         assert "radio did not answer (run 1)" in failed_once.last_error
         clock.advance(timedelta(seconds=10))
         placed = await eventually(lambda: _in_state(db, "radio", PublicationState.PUBLISHED))
-    finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
     [story] = radio.placed
     assert (placed.external_id, placed.url, placed.attempts, placed.last_error) == (
         "radio-1",
@@ -104,17 +119,87 @@ async def test_a_channel_placed_by_a_job_is_retried_then_recorded_and_announced(
 
 async def test_a_channel_that_refuses_the_story_fails_it_at_once_and_says_why(db: Database) -> None:
     social = RecordingChannel(name="social", refuse=True)
-    channels: list[Channel] = [*channels_for(SITE), social]
-    await approve_with(db, channels)
+    newsroom = newsroom_with(social)
+    await approve_with(db, newsroom)
     clock = FakeClock(datetime.now(UTC) + timedelta(seconds=1))
-    running = asyncio.create_task(worker(db, channels, clock).run())
-    try:
+    async with working(db, newsroom.channels, clock):
         failed = await eventually(lambda: _in_state(db, "social", PublicationState.FAILED))
-    finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
     assert failed.attempts == 1 and "channel-refused" in failed.last_error
-    assert [channel for channel, _ in await announced(db)] == ["web", "atom"]
+    assert [channel for channel, _ in await announced(db)] == ["web", "feeds"]
+
+
+async def test_a_story_approved_for_later_goes_out_then_and_not_before(db: Database) -> None:
+    social = RecordingChannel(name="social")
+    newsroom = newsroom_with(social)
+    at = datetime.now(UTC) + timedelta(hours=2)
+    await approve_with(db, newsroom, at=at)
+    assert (await publication(db, "web")).state == PublicationState.SCHEDULED
+    assert await announced(db) == []
+    clock = FakeClock(datetime.now(UTC) + timedelta(seconds=1))
+    async with working(db, newsroom.channels, clock):
+        await asyncio.sleep(0.3)
+        assert social.placed == [] and (await publication(db, "web")).state == PublicationState.SCHEDULED
+        clock.advance(timedelta(hours=2))
+        await eventually(lambda: _in_state(db, "social", PublicationState.PUBLISHED))
+        await eventually(lambda: _in_state(db, "web", PublicationState.PUBLISHED))
+    assert sorted(channel for channel, _ in await announced(db)) == ["feeds", "social", "web"]
+
+
+async def test_corrections_reach_the_channels_that_take_them_and_retraction_takes_the_story_down(
+    db: Database,
+) -> None:
+    social = RecordingChannel(name="social")
+    newsroom = newsroom_with(social)
+    approval = await approve_with(db, newsroom)
+    story_id = story_id_for(approval.payload.exemplar_id)
+    clock = FakeClock(datetime.now(UTC) + timedelta(seconds=1))
+    async with working(db, newsroom.channels, clock):
+        await eventually(lambda: _in_state(db, "social", PublicationState.PUBLISHED))
+        await edit_story(
+            unit_of_work(db)(),
+            newsroom,
+            story_id,
+            title="Người thầy thuốc của thôn bản",
+            summary="Tóm tắt",
+            body="Đoạn đã sửa.",
+            by="Biên tập viên",
+            note="Sửa số buổi khám cho đúng.",
+        )
+        await eventually(lambda: _true(len(social.updated) == 1))
+        assert social.updated[0].title == "Người thầy thuốc của thôn bản"
+        await retract_story(unit_of_work(db)(), newsroom, story_id, reason="Rút lại sự đồng ý", by="Biên tập viên")
+        assert (await publication(db, "web")).state == PublicationState.WITHDRAWN  # at once: pages answer 410
+        withdrawn = await eventually(lambda: _in_state(db, "social", PublicationState.WITHDRAWN))
+    assert social.withdrawn == [withdrawn.external_id] == ["social-1"]
+    async with db.read() as connection:
+        rows = (await connection.execute(select(messaging.outbox.c.envelope).order_by(messaging.outbox.c.id))).all()
+    assert parse_event(rows[-1].envelope).envelope.type == "StoryRetracted"
+
+
+async def test_a_story_retracted_before_its_time_never_goes_out(db: Database) -> None:
+    social = RecordingChannel(name="social")
+    newsroom = newsroom_with(social)
+    approval = await approve_with(db, newsroom, at=datetime.now(UTC) + timedelta(hours=1))
+    await retract_story(
+        unit_of_work(db)(), newsroom, story_id_for(approval.payload.exemplar_id), reason="Sai thông tin", by="BTV"
+    )
+    clock = FakeClock(datetime.now(UTC) + timedelta(hours=2))
+    async with working(db, newsroom.channels, clock):
+        await asyncio.sleep(0.5)
+    assert social.placed == [] and social.withdrawn == []
+    assert {(await publication(db, c)).state for c in newsroom.names} == {PublicationState.WITHDRAWN}
+
+
+async def test_without_the_nominees_consent_no_channel_takes_the_story(db: Database) -> None:
+    newsroom = newsroom_with()
+    with pytest.raises(NoConsent):
+        await approve_with(db, newsroom, consent=False)
+    async with db.read() as connection:
+        assert (await connection.execute(select(publications))).all() == []
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def _attempted(db: Database, channel: str, attempts: int) -> Any:
@@ -192,6 +277,10 @@ def test_stories_stored_as_html_become_plain_text_with_their_achievements_and_pu
         == 'Mười năm liền đưa y tế đến từng thôn.\nKhám miễn phí cho người cao tuổi & trẻ em "vùng khó".'
     )
     assert [(p.story_id, p.channel, p.state, p.external_id) for p in placed] == [
-        (story_id, "atom", "published", f"urn:uuid:{story_id}"),
+        (story_id, "feeds", "published", f"urn:uuid:{story_id}"),  # Atom's record is the feeds' since 0005
         (story_id, "web", "published", "/stories/nguyen-thi-hoa-1"),
     ]
+    assert (story.status, story.consent, story.drafted_at, story.unit_id) == ("published", True, now, "")
+    with create_engine(sync_url(db_url)).connect() as connection:
+        hidden = connection.execute(select(stories).where(stories.c.story_id == hidden_id)).one()
+    assert (hidden.status, hidden.consent, hidden.published_at) == ("draft", False, None)

@@ -34,14 +34,14 @@ from publishing.adapters.orm import commendations, messaging, publications, stor
 from publishing.adapters.repository import PublishingStore
 from publishing.bootstrap import bootstrap
 from publishing.channels import channels_for
-from publishing.channels.site import Site
 from publishing.config import MIGRATIONS, Settings
-from publishing.domain.model import StoryPlaced, story_id_for
+from publishing.domain.model import StoryEvent, story_id_for
 from publishing.entrypoints.consumers import subscriptions_for
 from publishing.integration import to_integration
+from publishing.service.editorial import Newsroom
 from tests.conftest import TEST_SECRET
 from tests.helpers import Fields, add_entry, eventually, migrated_database, stream_fields, units_of_work
-from tests.publishing.builders import BASE, approved, delivery, granted
+from tests.publishing.builders import BASE, SITE, approved, delivery, granted, organisation
 
 A = "{http://www.w3.org/2005/Atom}"
 
@@ -62,10 +62,11 @@ async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
         public_url=BASE,
         page_size=2,
         claim_idle_ms=500,
+        auto_approve=AUTO,
     )
     application = bootstrap(settings)
     yield application
-    runtime: Runtime[PublishingStore, StoryPlaced] = application.state.runtime
+    runtime: Runtime[PublishingStore, StoryEvent] = application.state.runtime
     await runtime.redis.aclose()
     await runtime.db.dispose()
 
@@ -76,11 +77,15 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def event_processor(db: Database, public_base: str) -> EntryHandler:
+# An office that lets stories reach its own site without an editor: what these tests look at.
+AUTO = frozenset({"web", "feeds"})
+
+
+def event_processor(db: Database, auto: frozenset[str] = AUTO) -> EntryHandler:
     """What the running service does with both its streams (one processor, one inbox; no Redis used)."""
     uow = units_of_work(db, "publishing", messaging, PublishingStore, to_integration)
-    channels = channels_for(Site(title="Gương điển hình tiên tiến", author="Ban biên tập", base_url=public_base))
-    handlers = {sub.handler for sub in subscriptions_for(channels)(uow)}
+    newsroom = Newsroom(channels_for(SITE), auto_approve=auto)
+    handlers = {sub.handler for sub in subscriptions_for(newsroom, organisation())(uow)}
     [processor] = handlers
     return processor
 
@@ -101,7 +106,7 @@ async def _outbox(db: Database) -> list[Any]:
 
 
 async def test_the_same_approval_twice_makes_one_story_placed_once_on_each_channel(db: Database) -> None:
-    processor = event_processor(db, BASE)
+    processor = event_processor(db)
     event = approved()
     await processor([delivery(event)])
     await processor([delivery(event)])  # redelivered under another entry id
@@ -118,20 +123,20 @@ async def test_the_same_approval_twice_makes_one_story_placed_once_on_each_chann
         placed = (await session.execute(select(publications).order_by(publications.c.channel))).all()
     assert web.payload.story_id == story.story_id == story_id_for(event.payload.exemplar_id)
     assert (web.payload.channel, web.payload.url) == ("web", f"{BASE}/stories/{story.slug}")
-    assert (atom.payload.channel, atom.payload.url) == ("atom", f"{BASE}/feed.atom")
+    assert (atom.payload.channel, atom.payload.url) == ("feeds", f"{BASE}/feed.atom")
     for published in (web, atom):
         assert published.envelope.causation_id == event.event_id
         assert published.envelope.correlation_id == event.envelope.correlation_id
         assert published.envelope.producer == "publishing"
     assert story.status == "published"
     assert [(p.channel, p.state, p.external_id, p.attempts) for p in placed] == [
-        ("atom", "published", f"urn:uuid:{story.story_id}", 1),
+        ("feeds", "published", f"urn:uuid:{story.story_id}", 1),
         ("web", "published", f"/stories/{story.slug}", 1),
     ]
 
 
 async def test_a_batch_with_runs_of_both_types_has_the_outcomes_of_one_by_one(db: Database) -> None:
-    processor = event_processor(db, BASE)
+    processor = event_processor(db)
     earlier = approved(name="Đã có bài")
     await processor([delivery(earlier)])
     first, second, hidden = approved(name="Nguyễn Văn An"), approved(name="Trần Thị Bích"), approved(consent=False)
@@ -165,19 +170,30 @@ async def test_a_batch_with_runs_of_both_types_has_the_outcomes_of_one_by_one(db
     assert inbox.scalar_one() == 1 + len(batch) - 1
 
 
-async def test_no_consent_withholds_the_story_and_announces_nothing(db: Database) -> None:
-    processor = event_processor(db, BASE)
+async def test_no_consent_keeps_the_story_a_draft_and_announces_nothing(db: Database) -> None:
+    processor = event_processor(db)
     await processor([delivery(approved(consent=False))])
     async with db.read() as session:
-        assert [row.status for row in (await session.execute(select(stories))).all()] == ["withheld"]
+        assert [(row.status, row.consent) for row in (await session.execute(select(stories))).all()] == [
+            ("draft", False)
+        ]
+    assert await _outbox(db) == []
+
+
+async def test_by_default_a_story_waits_for_an_editor(db: Database) -> None:
+    processor = event_processor(db, auto=frozenset())
+    await processor([delivery(approved())])
+    async with db.read() as session:
+        assert [row.status for row in (await session.execute(select(stories))).all()] == ["draft"]
+        assert (await session.execute(select(publications))).all() == []
     assert await _outbox(db) == []
 
 
 async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
-    processor = event_processor(runtime.db, BASE)
+    runtime: Runtime[PublishingStore, StoryEvent] = app.state.runtime
+    processor = event_processor(runtime.db)
     approval = approved(
         name="Hợp tác xã Nông nghiệp Đồng Tiến", kind=NomineeKind.COLLECTIVE, field=FieldOfWork.AGRICULTURE
     )
@@ -199,8 +215,8 @@ async def test_award_before_the_story_is_kept_and_shown_once_the_story_exists(
 
 
 async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAPI, client: httpx.AsyncClient) -> None:
-    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
-    processor = event_processor(runtime.db, BASE)
+    runtime: Runtime[PublishingStore, StoryEvent] = app.state.runtime
+    processor = event_processor(runtime.db)
     approval = approved()
     await processor([delivery(approval)])
     before = ET.fromstring((await client.get("/feed.atom")).content)
@@ -220,8 +236,8 @@ async def test_an_award_after_the_story_moves_its_feed_entry_forward(app: FastAP
 
 
 async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncClient) -> None:
-    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
-    processor = event_processor(runtime.db, BASE)
+    runtime: Runtime[PublishingStore, StoryEvent] = app.state.runtime
+    processor = event_processor(runtime.db)
     names = ["Nguyễn Văn An", "Trần Thị Bích", "Lò Văn Páo"]
     for name in names:
         await processor([delivery(approved(name=name))])
@@ -251,7 +267,7 @@ async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncCl
     for missing in (f"/stories/{hidden_slug}", "/stories/khong-co-bai-nay"):
         response = await client.get(missing)
         assert response.status_code == 404
-        assert "Không tìm thấy bài viết" in response.text and '<html lang="vi">' in response.text
+        assert "Không tìm thấy trang" in response.text and '<html lang="vi">' in response.text
     assert (await client.get(f"/api/stories/{hidden_slug_story}")).status_code == 404
     assert (await client.get(f"/api/stories/{uuid.uuid4()}")).status_code == 404
 
@@ -281,7 +297,7 @@ async def test_index_story_page_feed_and_api(app: FastAPI, client: httpx.AsyncCl
 async def test_the_running_service_reads_the_streams_and_relays_story_published(
     app: FastAPI, client: httpx.AsyncClient, redis_client: Redis
 ) -> None:
-    runtime: Runtime[PublishingStore, StoryPlaced] = app.state.runtime
+    runtime: Runtime[PublishingStore, StoryEvent] = app.state.runtime
     approval = approved(name="Phạm Thị Lan")
     rejected = new_event(
         ExemplarRejected(
@@ -300,7 +316,7 @@ async def test_the_running_service_reads_the_streams_and_relays_story_published(
         entries = await eventually(lambda: _entries(redis_client, "publishing.events", 2), within=10, interval=0.1)
         web, atom = [parse_event(entry[EVENT_FIELD]) for entry in entries]
         assert isinstance(web.payload, StoryPublished) and isinstance(atom.payload, StoryPublished)
-        assert (web.payload.channel, atom.payload.channel) == ("web", "atom")
+        assert (web.payload.channel, atom.payload.channel) == ("web", "feeds")
         assert web.envelope.causation_id == atom.envelope.causation_id == approval.event_id
         published = web.payload
         slug = published.url.removeprefix(f"{BASE}/stories/")

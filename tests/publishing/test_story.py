@@ -14,15 +14,24 @@ import pytest
 from common.events import FieldOfWork, NomineeKind
 from publishing.channels.atom import ATOM_NS, build_feed
 from publishing.channels.html import render_body, render_story_page
-from publishing.channels.site import Site
 from publishing.domain.labels import FIELD_LABELS, quarter_label, vn_date
-from publishing.domain.model import Commendation, Story, StoryStatus, slug_for, story_id_for
-from publishing.integration import story_from_approved
-from tests.publishing.builders import BASE, approved
+from publishing.domain.model import (
+    Commendation,
+    Correction,
+    CorrectionNeedsNote,
+    NoConsent,
+    NotEditable,
+    Placement,
+    Story,
+    StoryStatus,
+    StoryTakenDown,
+    slug_for,
+    story_id_for,
+)
+from tests.publishing.builders import BASE, SITE, approved, drafted
 
 A = f"{{{ATOM_NS}}}"
 NOW = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
-SITE = Site(title="Gương điển hình tiên tiến", author="Ban biên tập", base_url=BASE)
 
 
 def nfd(text: str) -> str:
@@ -32,7 +41,7 @@ def nfd(text: str) -> str:
 def test_story_is_nfc_even_when_the_event_text_was_decomposed() -> None:
     payload = approved(name=nfd("Nguyễn Thị Hoa"), achievements=nfd("Vận động bà con trồng lúa hữu cơ.")).payload
     # The contract already normalises; feed the renderer decomposed text directly as well.
-    story = story_from_approved(payload.model_copy(update={"nominee_name": nfd("Nguyễn Thị Hoa")}), NOW)
+    story = drafted(payload.model_copy(update={"nominee_name": nfd("Nguyễn Thị Hoa")}), NOW)
     for text in (story.title, story.summary, story.body):
         assert unicodedata.is_normalized("NFC", text)
     assert story.title == "Gương điển hình tiên tiến: Nguyễn Thị Hoa"
@@ -40,7 +49,7 @@ def test_story_is_nfc_even_when_the_event_text_was_decomposed() -> None:
 
 
 def test_body_is_plain_text_saying_unit_field_kind_quarter_achievements_and_the_closing_call() -> None:
-    story = story_from_approved(approved().payload, NOW)
+    story = drafted(approved().payload, NOW)
     assert story.paragraphs == [
         "Quý IV năm 2026, cá nhân Nguyễn Thị Hoa, Trưởng trạm Y tế xã, xã Lâm Thao, đã được công nhận là "
         "gương điển hình tiên tiến trong lĩnh vực y tế.",
@@ -61,7 +70,7 @@ def test_body_is_plain_text_saying_unit_field_kind_quarter_achievements_and_the_
 
 
 def test_the_web_body_sets_the_lead_then_the_facts_then_the_achievements_under_their_heading() -> None:
-    html = render_body(story_from_approved(approved().payload, NOW))
+    html = render_body(drafted(approved().payload, NOW))
     assert "<li>Lĩnh vực: Y tế</li>" in html and "<li>Đơn vị: Xã Lâm Thao</li>" in html
     assert "<li>Đối tượng: Cá nhân</li>" in html and "<li>Thời gian xét chọn: quý IV năm 2026</li>" in html
     assert '<p class="lead">Quý IV năm 2026, cá nhân Nguyễn Thị Hoa' in html
@@ -78,11 +87,11 @@ def test_the_web_body_sets_the_lead_then_the_facts_then_the_achievements_under_t
 def test_every_field_has_its_vietnamese_label_in_the_story(field: FieldOfWork) -> None:
     label = FIELD_LABELS[field]
     assert unicodedata.is_normalized("NFC", label)
-    assert f"Lĩnh vực: {label}" in render_body(story_from_approved(approved(field=field).payload, NOW))
+    assert f"Lĩnh vực: {label}" in render_body(drafted(approved(field=field).payload, NOW))
 
 
 def test_party_field_keeps_the_capital_of_dang_inside_a_sentence() -> None:
-    body = story_from_approved(approved(field=FieldOfWork.PARTY_GOVERNMENT).payload, NOW).body
+    body = drafted(approved(field=FieldOfWork.PARTY_GOVERNMENT).payload, NOW).body
     assert "trong lĩnh vực xây dựng Đảng, chính quyền, đoàn thể." in body
 
 
@@ -91,7 +100,7 @@ def test_party_field_keeps_the_capital_of_dang_inside_a_sentence() -> None:
     [(NomineeKind.INDIVIDUAL, "cá nhân"), (NomineeKind.COLLECTIVE, "tập thể"), (NomineeKind.HOUSEHOLD, "hộ gia đình")],
 )
 def test_kind_of_nominee_in_vietnamese(kind: NomineeKind, label: str) -> None:
-    body = story_from_approved(approved(kind=kind, title="").payload, NOW).body
+    body = drafted(approved(kind=kind, title="").payload, NOW).body
     assert f"Quý IV năm 2026, {label} Nguyễn Thị Hoa, xã Lâm Thao, đã được công nhận" in body
 
 
@@ -105,7 +114,7 @@ def test_kind_of_nominee_in_vietnamese(kind: NomineeKind, label: str) -> None:
     ],
 )
 def test_a_name_that_already_says_its_kind_is_not_prefixed_twice(kind: NomineeKind, name: str, said: str) -> None:
-    story = story_from_approved(approved(kind=kind, name=name, title="").payload, NOW)
+    story = drafted(approved(kind=kind, name=name, title="").payload, NOW)
     assert said in story.body
     expected = said.removeprefix("Quý IV năm 2026, ")
     assert story.summary.startswith(expected[:1].upper() + expected[1:])
@@ -113,7 +122,7 @@ def test_a_name_that_already_says_its_kind_is_not_prefixed_twice(kind: NomineeKi
 
 def test_html_in_the_achievements_and_name_is_escaped() -> None:
     payload = approved(name="Lê <b>Văn</b> Tám", achievements='<script>alert("x")</script> & "trồng rừng"').payload
-    story = story_from_approved(payload, NOW)
+    story = drafted(payload, NOW)
     assert '<script>alert("x")</script>' in story.body, "the text is kept as written"
     html = render_body(story)
     assert "<script>" not in html and "<b>" not in html
@@ -148,15 +157,54 @@ def test_slug_drops_diacritics_and_ends_with_a_short_id() -> None:
 
 def test_story_identity_is_derived_from_the_exemplar() -> None:
     payload = approved().payload
-    first, second = story_from_approved(payload, NOW), story_from_approved(payload, NOW + timedelta(hours=1))
+    first, second = drafted(payload, NOW), drafted(payload, NOW + timedelta(hours=1))
     assert first.story_id == second.story_id == story_id_for(payload.exemplar_id)
     assert first.slug == second.slug
     assert first.path == f"/stories/{first.slug}"
 
 
-def test_no_consent_means_withheld() -> None:
-    assert story_from_approved(approved(consent=False).payload, NOW).status is StoryStatus.WITHHELD
-    assert story_from_approved(approved(consent=True).payload, NOW).status is StoryStatus.PUBLISHED
+def test_a_story_is_drafted_for_an_editor_and_keeps_the_consent_and_the_commune() -> None:
+    without = drafted(approved(consent=False).payload, NOW)
+    assert (without.status, without.consent, without.published_at) == (StoryStatus.DRAFT, False, None)
+    with pytest.raises(NoConsent, match="chưa đồng ý công bố"):
+        without.check_publishable()
+    story = drafted(approved(consent=True).payload, NOW)
+    assert (story.status, story.consent, story.unit_id, story.commune_id) == (
+        StoryStatus.DRAFT,
+        True,
+        "xa-lam-thao",
+        "xa-lam-thao",
+    )
+
+
+def test_a_draft_is_edited_freely_and_a_published_story_only_with_a_correction_note() -> None:
+    story = drafted(approved().payload, NOW)
+    story.edit(title="Người thầy thuốc của bản", summary="Tóm tắt mới", body="Đoạn một.\nĐoạn hai.", by="BTV", at=NOW)
+    assert (story.title, story.revision, story.corrections) == ("Người thầy thuốc của bản", 2, [])
+    story.placed("web", Placement("/stories/x", f"{BASE}/stories/x"), NOW)
+    assert (story.status, story.published_at) == (StoryStatus.PUBLISHED, NOW)
+    with pytest.raises(CorrectionNeedsNote):
+        story.edit(title="Sửa", summary="S", body="B", by="BTV", at=NOW)
+    later = NOW + timedelta(days=1)
+    story.edit(title="Sửa", summary="S", body="B", by="BTV", at=later, note="Sửa tên thôn cho đúng.")
+    assert story.corrections == [Correction(later, "BTV", "Sửa tên thôn cho đúng.")]
+    assert story.revision == 3
+
+
+def test_a_retracted_story_goes_nowhere_and_is_not_edited() -> None:
+    story = drafted(approved().payload, NOW)
+    with pytest.raises(ValueError, match="lý do"):
+        story.retract(reason="  ", by="BTV", at=NOW)
+    story.retract(reason="Người được giới thiệu rút lại sự đồng ý công bố", by="BTV", at=NOW)
+    assert story.status is StoryStatus.RETRACTED and story.retraction_reason
+    assert isinstance(story.events[-1], StoryTakenDown)
+    for act in (
+        story.check_publishable,
+        lambda: story.edit(title="T", summary="S", body="B", by="BTV", at=NOW, note="n"),
+        lambda: story.retract(reason="again", by="BTV", at=NOW),
+    ):
+        with pytest.raises(NotEditable):
+            act()
 
 
 def test_commendation_citation() -> None:
@@ -189,8 +237,8 @@ def _feed(stories: list[Story], commendations: dict[uuid.UUID, list[Commendation
 
 
 def test_atom_feed_has_the_required_elements() -> None:
-    older = story_from_approved(approved(name="Hộ gia đình ông Phan Văn Lộc & bà <Mai>").payload, NOW)
-    newer = story_from_approved(approved().payload, NOW + timedelta(days=1))
+    older = drafted(approved(name="Hộ gia đình ông Phan Văn Lộc & bà <Mai>").payload, NOW)
+    newer = drafted(approved().payload, NOW + timedelta(days=1))
     award = Commendation(
         award_id=uuid.uuid4(),
         exemplar_id=older.exemplar_id,
@@ -229,7 +277,7 @@ def test_atom_feed_has_the_required_elements() -> None:
 
 
 def test_atom_ids_are_stable_across_renderings_and_changes() -> None:
-    story = story_from_approved(approved().payload, NOW)
+    story = drafted(approved().payload, NOW)
     first = _feed([story])
     second = _feed([replace(story, updated_at=NOW + timedelta(days=3))])
     assert first.findtext(f"{A}id") == second.findtext(f"{A}id")

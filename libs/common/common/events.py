@@ -50,6 +50,7 @@ __all__ = [
     "Quarter",
     "Reason",
     "StoryPublished",
+    "StoryRetracted",
     "SubmissionOutcome",
     "Text",
     "TitleRecorded",
@@ -307,6 +308,18 @@ class StoryPublished(EventPayload):
     url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
+class StoryRetracted(EventPayload):
+    """A story was taken down from every channel it went to (gỡ bài), with the editor's reason."""
+
+    TYPE: ClassVar[str] = "StoryRetracted"
+    STREAM: ClassVar[str] = "publishing.events"
+
+    story_id: uuid.UUID
+    exemplar_id: uuid.UUID
+    nomination_id: uuid.UUID
+    reason: ShortText
+
+
 class AwardGranted(EventPayload):
     """A commendation decision was signed for an exemplar (quyết định khen thưởng)."""
 
@@ -382,6 +395,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
         ExemplarRejected,
         NominationReturned,
         StoryPublished,
+        StoryRetracted,
         AwardGranted,
         TitleRecorded,
         SubmissionOutcome,

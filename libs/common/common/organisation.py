@@ -338,6 +338,19 @@ class Organisation(_Model):
             related.update(u.id for u in self.units if u.authority == authority.id and u.valid_on(day))
         return frozenset(p for u in related for p in self.lineage(u))
 
+    def commune_of(self, unit_id: str, day: date) -> Unit | None:
+        """The commune or ward a unit belongs to on ``day``: the one its authority governs (a commune's
+        office belongs to the commune; an ended unit to its successors' commune, where they share one)."""
+        unit = self.unit_on(unit_id, day)
+        if unit is not None and unit.kind in _COMMUNE_KINDS:
+            return unit
+        units = [unit] if unit is not None else list(self.successors_on(unit_id, day))
+        authorities = {u.authority for u in units}
+        communes = [
+            u for u in self.units if u.authority in authorities and u.kind in _COMMUNE_KINDS and u.valid_on(day)
+        ]
+        return communes[0] if len(communes) == 1 else None
+
     def in_being_during(self, unit_id: str, first: date, last: date) -> bool:
         """Whether the unit, or one it was formed from, existed on some day from ``first`` to ``last``."""
         span = _Dated.model_validate({"from": first, "until": last})
@@ -356,6 +369,8 @@ class Organisation(_Model):
                     found += [p for p in change.from_ if p not in found]
         return tuple(found)
 
+
+_COMMUNE_KINDS = ("commune", "ward", "town", "special-zone")
 
 # The kind words of administrative units, lower-case inside a sentence (Decree 30/2020/NĐ-CP,
 # appendix II): "xã Bản Nguyên", "tỉnh Phú Thọ". An agency or an organisation keeps its capital

@@ -244,8 +244,12 @@ def create_app(
     description: str,
     routers: Sequence[APIRouter],
     on_start: Callable[[], Awaitable[Any]] | None = None,
+    error_page: Callable[[Request, int], Response | None] | None = None,
 ) -> FastAPI:
-    """The FastAPI app of a service; its lifespan runs the consumers, the relay and the worker."""
+    """The FastAPI app of a service; its lifespan runs the consumers, the relay and the worker.
+
+    ``error_page`` gives the page a person's browser gets for a status (a 503 during an outage),
+    or None where the JSON answer stands."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -274,6 +278,10 @@ def create_app(
         except Exception as error:
             if not runtime.outages.noted(error):
                 raise
+            page = error_page(request, 503) if error_page else None
+            if page is not None:
+                page.headers["Retry-After"] = "10"
+                return page
             return JSONResponse(
                 {"detail": "Dịch vụ tạm thời không truy cập được dữ liệu; xin thử lại sau ít phút."},
                 status_code=503,

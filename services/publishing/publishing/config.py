@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
+from pydantic_settings import NoDecode
 
 from common.events import nfc
 from common.settings import ServiceSettings
@@ -22,4 +23,15 @@ class Settings(ServiceSettings):
     port: int = 8103
     site_title: Name = "Gương điển hình tiên tiến"
     site_author: Name = "Ban biên tập Trang thông tin điện tử"
+    site_agency: Name = "Ủy ban nhân dân tỉnh Phú Thọ"  # named on every page
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
+    # Channels a story reaches without an editor once its exemplar is approved and the nominee
+    # consented (the office's choice; by default every story waits for an editor): "web,feeds".
+    auto_approve: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("auto_approve", mode="before")
+    @classmethod
+    def _channel_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(name.strip() for name in value.split(",") if name.strip())
+        return value

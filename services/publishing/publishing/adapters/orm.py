@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid
 
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
@@ -24,14 +24,23 @@ stories = Table(
     Column("summary", Text, nullable=False),
     Column("body", Text, nullable=False),  # plain text
     Column("achievements", Text, nullable=False),
+    Column("unit_id", String(80), nullable=False),  # '' for stories drafted before units were kept
     Column("unit_name", String(300), nullable=False),
+    Column("commune_id", String(80), nullable=True),
     Column("field", String(40), nullable=False),
     Column("quarter", String(7), nullable=False),
     Column("nominee_kind", String(20), nullable=False),
     Column("nominee_name", String(300), nullable=False),
     Column("nominee_title", String(300), nullable=False),
-    Column("published_at", UtcDateTime(), nullable=False),
+    Column("consent", Boolean, nullable=False),
+    Column("drafted_at", UtcDateTime(), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=True),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("edited_by", String(300), nullable=True),
+    Column("corrections", JSON, nullable=False),  # [{at, by, note}], oldest first
+    Column("retracted_at", UtcDateTime(), nullable=True),
+    Column("retraction_reason", Text, nullable=True),
     Index("ix_stories_status_published", "status", "published_at"),
     Index("ix_stories_status_updated", "status", "updated_at"),
 )
@@ -49,6 +58,8 @@ publications = Table(
     Column("last_error", Text),
     Column("published_at", UtcDateTime()),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("scheduled_for", UtcDateTime()),
+    Column("approved_by", String(300)),
     Index("ix_publications_channel_state", "channel", "state"),
 )
 

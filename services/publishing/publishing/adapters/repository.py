@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
 from publishing.adapters.orm import commendations, publications, stories
 from publishing.domain.model import (
     Commendation,
+    Correction,
     Placement,
     Publication,
     PublicationState,
@@ -26,6 +27,11 @@ __all__ = ["PublishingStore"]
 _STORY_COLUMNS = [c.name for c in stories.columns]
 _PUBLICATION_COLUMNS = [c.name for c in publications.columns]
 _COMMENDATION_COLUMNS = [c.name for c in commendations.columns if c.name not in {"nomination_id", "recorded_at"}]
+# What an editor or a retraction changes; the facts a story states never change.
+_EDITED = (
+    *("status", "title", "summary", "body", "published_at", "updated_at", "revision", "edited_by"),
+    *("corrections", "retracted_at", "retraction_reason"),
+)
 
 
 # Statements on the consumers' path, built once (building one costs more than running it).
@@ -39,6 +45,7 @@ _TOUCH_STORY = (
 def _to_story(row: Any) -> Story:
     data = {name: getattr(row, name) for name in _STORY_COLUMNS}
     data["status"] = StoryStatus(data["status"])
+    data["corrections"] = [Correction(datetime.fromisoformat(c["at"]), c["by"], c["note"]) for c in data["corrections"]]
     return Story(**data)
 
 
@@ -55,14 +62,25 @@ def _to_publication(row: Any) -> Publication:
 def _story_row(story: Story) -> dict[str, Any]:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
+    row["corrections"] = [{"at": c.at.isoformat(), "by": c.by, "note": c.note} for c in story.corrections]
     return row
 
 
+def _on(channel: str) -> ColumnElement[bool]:
+    """The stories out on ``channel`` now (a retracted story's publications are withdrawn)."""
+    placed = select(publications.c.story_id).where(
+        publications.c.channel == channel, publications.c.state == PublicationState.PUBLISHED.value
+    )
+    return stories.c.story_id.in_(placed)
+
+
 class PublishingStore:
-    """Loading and saving stories and commendations."""
+    """Loading and saving stories, their publications and commendations."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
+
+    # -- stories ---------------------------------------------------------------------------------
 
     async def add_stories(self, new: Sequence[Story]) -> set[uuid.UUID]:
         """Store the stories that do not exist yet, in one statement; the ids of those stored."""
@@ -71,19 +89,67 @@ class PublishingStore:
         statement = insert_if_new(self.connection, stories).returning(stories.c.story_id)
         return set((await self.connection.execute(statement, [_story_row(story) for story in new])).scalars())
 
-    async def get_story(self, story_id: uuid.UUID) -> Story | None:
-        row = (await self.connection.execute(select(stories).where(stories.c.story_id == story_id))).first()
+    async def save_story(self, story: Story) -> None:
+        """What an editor or a retraction changed."""
+        row = _story_row(story)
+        await self.connection.execute(
+            stories.update().where(stories.c.story_id == story.story_id).values({k: row[k] for k in _EDITED})
+        )
+
+    async def get_story(self, story_id: uuid.UUID, *, for_update: bool = False) -> Story | None:
+        query = select(stories).where(stories.c.story_id == story_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.connection.execute(query)).first()
         return _to_story(row) if row else None
 
     async def get_story_by_slug(self, slug: str) -> Story | None:
         row = (await self.connection.execute(select(stories).where(stories.c.slug == slug))).first()
         return _to_story(row) if row else None
 
-    async def add_publications(self, new: Sequence[Publication]) -> None:
-        """Record stories on channels; a record that exists already is kept as it is."""
-        if new:
-            rows = [{name: getattr(p, name) for name in _PUBLICATION_COLUMNS} for p in new]
-            await self.connection.execute(insert_if_new(self.connection, publications), rows)
+    async def on_channel(self, story_id: uuid.UUID, channel: str) -> bool:
+        """Whether the story is out on ``channel`` now."""
+        query = select(func.count()).select_from(stories).where(stories.c.story_id == story_id, _on(channel))
+        return bool((await self.connection.execute(query)).scalar_one())
+
+    async def touch_stories(self, story_ids: Iterable[uuid.UUID], at: datetime) -> None:
+        """Move each story's ``updated_at`` forward to ``at`` (never back), in one statement.
+
+        A story not stored yet is not changed."""
+        params = [{"b_story_id": story_id, "b_at": at} for story_id in story_ids]
+        if params:
+            await self.connection.execute(_TOUCH_STORY, params)
+
+    async def list_on(self, channel: str, *, limit: int, offset: int = 0, by_updated: bool = False) -> list[Story]:
+        """The stories out on ``channel``, newest first (by publication, or by last change for feeds)."""
+        newest = stories.c.updated_at if by_updated else stories.c.published_at
+        query = (
+            select(stories)
+            .where(_on(channel))
+            .order_by(newest.desc(), stories.c.story_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_to_story(row) for row in (await self.connection.execute(query)).all()]
+
+    async def count_on(self, channel: str) -> int:
+        query = select(func.count()).select_from(stories).where(_on(channel))
+        return int((await self.connection.execute(query)).scalar_one())
+
+    async def list_stories(self, *, status: StoryStatus | None, limit: int, offset: int) -> tuple[int, list[Story]]:
+        """Every story for the editors, those waiting first (drafts), then by last change."""
+        conditions = [] if status is None else [stories.c.status == status.value]
+        total = await self.connection.execute(select(func.count()).select_from(stories).where(*conditions))
+        query = (
+            select(stories)
+            .where(*conditions)
+            .order_by(stories.c.updated_at.desc(), stories.c.story_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return int(total.scalar_one()), [_to_story(row) for row in (await self.connection.execute(query)).all()]
+
+    # -- publications ------------------------------------------------------------------------------
 
     async def publications_for(self, story_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Publication]]:
         """Each story's publications, by channel name."""
@@ -95,14 +161,28 @@ class PublishingStore:
                 found[row.story_id].append(_to_publication(row))
         return found
 
+    async def put_publications(self, records: Sequence[Publication]) -> None:
+        """Write these publication records as they are now (new ones added, known ones replaced)."""
+        for record in records:
+            row = {name: getattr(record, name) for name in _PUBLICATION_COLUMNS}
+            row["state"] = record.state.value
+            done = await self.connection.execute(
+                publications.update()
+                .where(publications.c.story_id == record.story_id, publications.c.channel == record.channel)
+                .values(row)
+            )
+            if not done.rowcount:
+                await self.connection.execute(publications.insert().values(row))
+
     async def record_placement(self, story_id: uuid.UUID, channel: str, placement: Placement, at: datetime) -> bool:
-        """The story is on the channel; False when it already was (a job that ran twice)."""
+        """The story is on the channel; False when it already was (a job that ran twice) or it was
+        withdrawn meanwhile."""
         statement = (
             publications.update()
             .where(
                 publications.c.story_id == story_id,
                 publications.c.channel == channel,
-                publications.c.state != PublicationState.PUBLISHED.value,
+                publications.c.state.in_([PublicationState.SCHEDULED.value, PublicationState.PENDING.value]),
             )
             .values(
                 state=PublicationState.PUBLISHED.value,
@@ -116,53 +196,42 @@ class PublishingStore:
         )
         return bool((await self.connection.execute(statement)).rowcount)
 
-    async def record_failure(self, story_id: uuid.UUID, channel: str, error: str, at: datetime) -> None:
-        """An attempt to place the story failed; the job will try again (or ``mark_failed`` follows)."""
+    async def record_update(self, story_id: uuid.UUID, channel: str, placement: Placement, at: datetime) -> None:
+        """A correction reached the channel."""
         await self.connection.execute(
-            self._unplaced(story_id, channel).values(
-                attempts=publications.c.attempts + 1, last_error=error[:2000], updated_at=at
-            )
+            publications.update()
+            .where(publications.c.story_id == story_id, publications.c.channel == channel)
+            .values(external_id=placement.external_id, url=placement.url, last_error=None, updated_at=at)
+        )
+
+    async def record_withdrawal(self, story_id: uuid.UUID, channel: str, at: datetime) -> None:
+        await self.connection.execute(
+            publications.update()
+            .where(publications.c.story_id == story_id, publications.c.channel == channel)
+            .values(state=PublicationState.WITHDRAWN.value, last_error=None, updated_at=at)
+        )
+
+    async def record_failure(self, story_id: uuid.UUID, channel: str, error: str, at: datetime) -> None:
+        """An attempt on the channel failed; the job will try again (or ``mark_failed`` follows)."""
+        await self.connection.execute(
+            publications.update()
+            .where(publications.c.story_id == story_id, publications.c.channel == channel)
+            .values(attempts=publications.c.attempts + 1, last_error=error[:2000], updated_at=at)
         )
 
     async def mark_failed(self, story_id: uuid.UUID, channel: str, error: str, at: datetime) -> None:
-        """No more attempts: the story is not on the channel until an operator retries its job."""
+        """No more attempts to place it: the story is not on the channel until an operator retries its job."""
         await self.connection.execute(
-            self._unplaced(story_id, channel).values(
-                state=PublicationState.FAILED.value, last_error=error[:2000], updated_at=at
+            publications.update()
+            .where(
+                publications.c.story_id == story_id,
+                publications.c.channel == channel,
+                publications.c.state.in_([PublicationState.SCHEDULED.value, PublicationState.PENDING.value]),
             )
+            .values(state=PublicationState.FAILED.value, last_error=error[:2000], updated_at=at)
         )
 
-    @staticmethod
-    def _unplaced(story_id: uuid.UUID, channel: str) -> Any:
-        return publications.update().where(
-            publications.c.story_id == story_id,
-            publications.c.channel == channel,
-            publications.c.state != PublicationState.PUBLISHED.value,
-        )
-
-    async def touch_stories(self, story_ids: Iterable[uuid.UUID], at: datetime) -> None:
-        """Move each story's ``updated_at`` forward to ``at`` (never back), in one statement.
-
-        A story not stored yet is not changed."""
-        params = [{"b_story_id": story_id, "b_at": at} for story_id in story_ids]
-        if params:
-            await self.connection.execute(_TOUCH_STORY, params)
-
-    async def list_published(self, *, limit: int, offset: int = 0, by_updated: bool = False) -> list[Story]:
-        """Published stories, newest first (by publication, or by last change for feeds)."""
-        newest = stories.c.updated_at if by_updated else stories.c.published_at
-        query = (
-            select(stories)
-            .where(stories.c.status == StoryStatus.PUBLISHED.value)
-            .order_by(newest.desc(), stories.c.story_id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return [_to_story(row) for row in (await self.connection.execute(query)).all()]
-
-    async def count_published(self) -> int:
-        query = select(func.count()).select_from(stories).where(stories.c.status == StoryStatus.PUBLISHED.value)
-        return int((await self.connection.execute(query)).scalar_one())
+    # -- commendations -------------------------------------------------------------------------------
 
     async def add_commendations(
         self, new: Sequence[tuple[Commendation, uuid.UUID]], *, recorded_at: datetime

@@ -8,7 +8,7 @@ keeps its own publication record either way.
 
 from __future__ import annotations
 
-from publishing.channels.atom import AtomChannel
+from publishing.channels.atom import FeedsChannel
 from publishing.channels.base import Channel, ChannelRefused
 from publishing.channels.site import Site
 from publishing.channels.web import WebChannel
@@ -18,4 +18,4 @@ __all__ = ["Channel", "ChannelRefused", "channels_for"]
 
 def channels_for(site: Site) -> list[Channel]:
     """Every channel a released story goes out on, in the order they are placed."""
-    return [WebChannel(site), AtomChannel(site)]
+    return [WebChannel(site), FeedsChannel(site)]

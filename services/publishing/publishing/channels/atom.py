@@ -12,7 +12,7 @@ from publishing.channels.html import render_entry_content
 from publishing.channels.site import Site
 from publishing.domain.model import Commendation, Placement, Story
 
-__all__ = ["ATOM_NS", "CONTENT_TYPE", "AtomChannel", "build_feed", "entry_id"]
+__all__ = ["ATOM_NS", "CONTENT_TYPE", "FeedsChannel", "build_feed", "entry_id"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -26,10 +26,10 @@ def entry_id(story: Story) -> str:
     return f"urn:uuid:{story.story_id}"
 
 
-class AtomChannel(OnTheSite):
-    """The Atom feed: a story is an entry of the feed readers poll."""
+class FeedsChannel(OnTheSite):
+    """The site's feeds (Atom, RSS, JSON Feed): a story is an entry of the feeds readers poll."""
 
-    name = "atom"
+    name = "feeds"
 
     async def place(self, story: Story, commendations: Sequence[Commendation]) -> Placement:
         return Placement(external_id=entry_id(story), url=self.site.feed_url)
@@ -50,7 +50,7 @@ def _entry(feed: ET.Element, site: Site, story: Story, commendations: Sequence[C
     _add(entry, "id", entry_id(story))
     _add(entry, "title", story.title)
     _add(entry, "updated", _timestamp(story.updated_at))
-    _add(entry, "published", _timestamp(story.published_at))
+    _add(entry, "published", _timestamp(story.published_at or story.updated_at))
     _add(entry, "link", rel="alternate", type="text/html", href=site.url(story.path))
     _add(entry, "summary", story.summary)
     _add(entry, "content", render_entry_content(story, commendations), type="html")

@@ -17,9 +17,12 @@ class RecordingChannel:
 
     name: str = "recording"
     immediate: bool = False
+    updatable: bool = True
     failures: int = 0
     refuse: bool = False
     placed: list[Story] = field(default_factory=list)
+    updated: list[Story] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
     runs: int = 0
 
     async def place(self, story: Story, commendations: Sequence[Commendation]) -> Placement:
@@ -30,3 +33,10 @@ class RecordingChannel:
             raise ConnectionError(f"{self.name} did not answer (run {self.runs})")
         self.placed.append(story)
         return Placement(external_id=f"{self.name}-{len(self.placed)}", url=f"https://{self.name}.example/{story.slug}")
+
+    async def update(self, story: Story, commendations: Sequence[Commendation], placement: Placement) -> Placement:
+        self.updated.append(story)
+        return placement
+
+    async def withdraw(self, story: Story, placement: Placement) -> None:
+        self.withdrawn.append(placement.external_id)

@@ -16,8 +16,8 @@ __all__ = [
     "environment",
     "render_body",
     "render_entry_content",
+    "render_error",
     "render_index",
-    "render_not_found",
     "render_story_page",
 ]
 
@@ -70,5 +70,15 @@ def render_story_page(site: Site, story: Story, commendations: Sequence[Commenda
     return _render("story.html", site=site, story=story, body=render_body(story), commendations=commendations)
 
 
-def render_not_found(site: Site) -> str:
-    return _render("not_found.html", site=site)
+# What a reader is told for each status a page can answer with.
+_ERRORS = {
+    404: ("Không tìm thấy trang", "Trang hoặc bài viết bạn tìm không tồn tại, hoặc chưa được công khai."),
+    410: ("Bài viết đã được gỡ", "Bài viết này đã được gỡ khỏi trang và không còn được công khai."),
+    500: ("Có lỗi xảy ra", "Hệ thống gặp lỗi khi hiển thị trang này. Xin thử lại sau ít phút."),
+    503: ("Tạm thời gián đoạn", "Hệ thống tạm thời không truy cập được dữ liệu. Xin thử lại sau ít phút."),
+}
+
+
+def render_error(site: Site, status: int) -> str:
+    heading, message = _ERRORS.get(status) or _ERRORS[404 if status < 500 else 500]
+    return _render("error.html", site=site, heading=heading, message=message)

@@ -12,6 +12,7 @@ __all__ = ["Site"]
 class Site:
     title: str
     author: str
+    agency: str  # the agency the site speaks for, named on every page
     base_url: str  # the service's public base, without a trailing slash
 
     @property

@@ -21,12 +21,19 @@ from publishing.domain.labels import ascii_fold, vn_date
 
 __all__ = [
     "Commendation",
+    "Correction",
+    "CorrectionNeedsNote",
+    "NoConsent",
+    "NotEditable",
     "Placement",
     "Publication",
     "PublicationState",
     "Story",
+    "StoryEvent",
     "StoryPlaced",
     "StoryStatus",
+    "StoryTakenDown",
+    "paragraphs_of",
     "slug_for",
     "story_id_for",
 ]
@@ -36,8 +43,21 @@ _SLUG_STEM_MAX = 60
 
 
 class StoryStatus(StrEnum):
-    PUBLISHED = "published"  # đã đăng
-    WITHHELD = "withheld"  # không đăng: the nominee did not consent to publication
+    DRAFT = "draft"  # bản nháp: written from the template, waiting for an editor
+    PUBLISHED = "published"  # đã đăng: out on at least one channel
+    RETRACTED = "retracted"  # đã gỡ: taken down from every channel it went to
+
+
+class NotEditable(ValueError):
+    """A retracted story is not edited, approved nor retracted again."""
+
+
+class NoConsent(ValueError):
+    """The nominee did not consent to publication: no channel may carry the story."""
+
+
+class CorrectionNeedsNote(ValueError):
+    """A published story is corrected with a note the readers see."""
 
 
 def story_id_for(exemplar_id: uuid.UUID) -> uuid.UUID:
@@ -53,9 +73,11 @@ def slug_for(name: str, story_id: uuid.UUID) -> str:
 
 
 class PublicationState(StrEnum):
-    PENDING = "pending"  # a job will place it on the channel
+    SCHEDULED = "scheduled"  # approved for a later time: a job places it then
+    PENDING = "pending"  # a job will place it on the channel (or update it there)
     PUBLISHED = "published"
     FAILED = "failed"  # the channel refused it, or every attempt failed: an operator may retry the job
+    WITHDRAWN = "withdrawn"  # taken down (or never placed) because the story was retracted
 
 
 @dataclass(frozen=True)
@@ -79,13 +101,12 @@ class Publication:
     last_error: str | None
     published_at: datetime | None
     updated_at: datetime
+    scheduled_for: datetime | None = None  # when the editor wants it out
+    approved_by: str | None = None
 
-    @classmethod
-    def first(cls, story_id: uuid.UUID, channel: str, now: datetime, placed: Placement | None = None) -> Publication:
-        """The record a story starts with on a channel: placed already, or waiting for its job."""
-        if placed is None:
-            return cls(story_id, channel, PublicationState.PENDING, None, None, 0, None, None, now)
-        return cls(story_id, channel, PublicationState.PUBLISHED, placed.external_id, placed.url, 1, None, now, now)
+    @property
+    def placement(self) -> Placement | None:
+        return Placement(self.external_id, self.url or "") if self.external_id is not None else None
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,26 @@ class StoryPlaced:
     story: Story
     channel: str
     placement: Placement
+
+
+@dataclass(frozen=True)
+class StoryTakenDown:
+    """A story was retracted: it is coming off every channel it went to."""
+
+    story: Story
+    reason: str
+
+
+StoryEvent = StoryPlaced | StoryTakenDown
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A change made to a published story, with the note readers see (đính chính)."""
+
+    at: datetime
+    by: str
+    note: str
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -113,15 +154,24 @@ class Story:
     summary: str
     body: str  # plain text, paragraphs on their own lines; every channel renders it its own way
     achievements: str  # as the unit wrote them, plain text
+    unit_id: str
     unit_name: str
+    commune_id: str | None  # the commune or ward it belongs to today: its radio, its leaflets
     field: str
     quarter: str
     nominee_kind: str
     nominee_name: str
     nominee_title: str
-    published_at: datetime
+    consent: bool  # the nominee consented to publication (Decree 13/2023/NĐ-CP)
+    drafted_at: datetime
+    published_at: datetime | None  # first out on a channel
     updated_at: datetime
-    events: list[StoryPlaced] = dataclass_field(default_factory=list, compare=False, repr=False)
+    revision: int = 1  # each edit adds one
+    edited_by: str | None = None
+    corrections: list[Correction] = dataclass_field(default_factory=list)
+    retracted_at: datetime | None = None
+    retraction_reason: str | None = None
+    events: list[StoryEvent] = dataclass_field(default_factory=list, compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -129,18 +179,48 @@ class Story:
         return f"/stories/{self.slug}"
 
     @property
-    def visible(self) -> bool:
-        return self.status is StoryStatus.PUBLISHED
+    def retracted(self) -> bool:
+        return self.status is StoryStatus.RETRACTED
 
     @property
     def paragraphs(self) -> list[str]:
         return paragraphs_of(self.body)
 
-    def placed(self, channel: str, placement: Placement) -> None:
-        """The story is out on ``channel``; a withheld story is placed nowhere."""
-        if not self.visible:
-            raise ValueError(f"story {self.story_id} is withheld: it may not go on {channel}")
+    def check_publishable(self) -> None:
+        """Refuse (NotEditable, NoConsent) unless a channel may carry the story now."""
+        if self.retracted:
+            raise NotEditable(f"bài viết “{self.title}” đã bị gỡ")
+        if not self.consent:
+            raise NoConsent(f"người được giới thiệu chưa đồng ý công bố thông tin: bài “{self.title}” không được đăng")
+
+    def placed(self, channel: str, placement: Placement, at: datetime) -> None:
+        """The story is out on ``channel``."""
+        self.check_publishable()
+        if self.status is StoryStatus.DRAFT:
+            self.status, self.published_at = StoryStatus.PUBLISHED, at
         self.events.append(StoryPlaced(self, channel, placement))
+
+    def edit(self, *, title: str, summary: str, body: str, by: str, at: datetime, note: str = "") -> None:
+        """New text; once published, a correction readers are told of."""
+        if self.retracted:
+            raise NotEditable(f"bài viết “{self.title}” đã bị gỡ, không sửa được")
+        if self.status is StoryStatus.PUBLISHED:
+            if not note.strip():
+                raise CorrectionNeedsNote("bài đã đăng: cần ghi nội dung đính chính để bạn đọc được biết")
+            self.corrections.append(Correction(at, by, nfc(note)))
+        self.title, self.summary, self.body = nfc(title), nfc(summary), nfc(body)
+        self.revision += 1
+        self.edited_by, self.updated_at = by, at
+
+    def retract(self, *, reason: str, by: str, at: datetime) -> None:
+        """Take the story down from every channel (a nominee withdrew consent, say)."""
+        if self.retracted:
+            raise NotEditable(f"bài viết “{self.title}” đã bị gỡ")
+        if not reason.strip():
+            raise ValueError("cần ghi lý do gỡ bài")
+        self.status, self.retracted_at, self.retraction_reason = StoryStatus.RETRACTED, at, nfc(reason)
+        self.edited_by, self.updated_at = by, at
+        self.events.append(StoryTakenDown(self, self.retraction_reason))
 
 
 # Forms of commendation one is given (Law 06/2022/QH15, art. 9, and the emulation flags); every

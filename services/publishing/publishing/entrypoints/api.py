@@ -52,7 +52,7 @@ class StorySummary(BaseModel):
     nominee_kind: str
     nominee_name: str
     nominee_title: str
-    published_at: datetime
+    published_at: datetime | None
     updated_at: datetime
 
     @classmethod
@@ -114,8 +114,8 @@ async def list_stories(
     """Published stories, newest first."""
     async with db.read() as connection:
         store = PublishingStore(connection)
-        stories = await store.list_published(limit=limit, offset=offset)
-        total = await store.count_published()
+        stories = await store.list_on("web", limit=limit, offset=offset)
+        total = await store.count_on("web")
     return StoryList(total=total, items=[StorySummary.of(s, site) for s in stories])
 
 
@@ -124,7 +124,7 @@ async def get_story(db: DatabaseDep, site: SiteDep, story_id: uuid.UUID) -> Stor
     async with db.read() as connection:
         store = PublishingStore(connection)
         story = await store.get_story(story_id)
-        if story is None or not story.visible:
+        if story is None or not await store.on_channel(story_id, "web"):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no published story {story_id}")
         commendations = await store.commendations_for([story.exemplar_id])
         publications = await store.publications_for([story.story_id])

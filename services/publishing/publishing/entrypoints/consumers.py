@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
+from common.organisation import Organisation
 from common.processing import Processor
 from common.runtime import Subscription, subscriptions_of
-from publishing.channels import Channel
-from publishing.service.handlers import PublishingUnitOfWork, handlers
+from publishing.service.editorial import Newsroom
+from publishing.service.handlers import handlers
+from publishing.service.placing import PublishingUnitOfWork
 
 __all__ = ["GROUP", "subscriptions_for"]
 
@@ -15,11 +17,12 @@ GROUP = "publishing"
 
 
 def subscriptions_for(
-    channels: Sequence[Channel],
+    newsroom: Newsroom, organisation: Organisation
 ) -> Callable[[Callable[[], PublishingUnitOfWork]], list[Subscription]]:
-    """Approved exemplars become stories on every channel; signed commendations are cited on them."""
+    """Approved exemplars become draft stories; signed commendations are cited on them."""
 
     def subscriptions(unit_of_work: Callable[[], PublishingUnitOfWork]) -> list[Subscription]:
-        return subscriptions_of(Processor(group=GROUP, handlers=handlers(channels), unit_of_work=unit_of_work))
+        group = handlers(newsroom, organisation)
+        return subscriptions_of(Processor(group=GROUP, handlers=group, unit_of_work=unit_of_work))
 
     return subscriptions
