@@ -37,6 +37,7 @@ def approved(
     *,
     name: str = "Nguyễn Thị Hoa",
     title: str = "Trưởng trạm Y tế xã",
+    unit_id: str = "xa-lam-thao",
     unit_name: str = "Xã Lâm Thao",
     field: FieldOfWork = FieldOfWork.HEALTH,
     kind: NomineeKind = NomineeKind.INDIVIDUAL,
@@ -49,7 +50,7 @@ def approved(
     payload = ExemplarApproved(
         exemplar_id=uuid.uuid5(uuid.NAMESPACE_URL, f"exemplar:{nomination_id}"),
         nomination_id=nomination_id,
-        unit_id="xa-lam-thao",
+        unit_id=unit_id,
         unit_name=unit_name,
         quarter=quarter,
         field=field,

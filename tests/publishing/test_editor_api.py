@@ -23,7 +23,8 @@ from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import story_id_for
 from tests.conftest import TEST_SECRET
 from tests.publishing.builders import BASE, approved, delivery
-from tests.publishing.test_publishing_db import A, event_processor
+from tests.publishing.support import event_processor
+from tests.publishing.test_publishing_db import A
 
 AGENCY = "Ủy ban nhân dân tỉnh Phú Thọ"
 

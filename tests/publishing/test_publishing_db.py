@@ -5,17 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from common.consumer import EntryHandler
 from common.db import Database
 from common.events import (
     Event,
@@ -27,67 +23,16 @@ from common.events import (
     new_event,
     parse_event,
 )
-from common.migrations import upgrade
 from common.runtime import Runtime
 from common.wire import EVENT_FIELD, encode_entry
 from publishing.adapters.orm import commendations, messaging, publications, stories
 from publishing.adapters.repository import PublishingStore
-from publishing.bootstrap import bootstrap
-from publishing.channels import channels_for
-from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import StoryEvent, story_id_for
-from publishing.entrypoints.consumers import subscriptions_for
-from publishing.integration import to_integration
-from publishing.service.editorial import Newsroom
-from tests.conftest import TEST_SECRET
-from tests.helpers import Fields, add_entry, eventually, migrated_database, stream_fields, units_of_work
-from tests.publishing.builders import BASE, SITE, approved, delivery, granted, organisation
+from tests.helpers import Fields, add_entry, eventually, stream_fields
+from tests.publishing.builders import BASE, approved, delivery, granted
+from tests.publishing.support import event_processor
 
 A = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    async with migrated_database(MIGRATIONS, db_url) as database:
-        yield database
-
-
-@pytest.fixture
-async def app(db_url: str, redis_url: str) -> AsyncIterator[FastAPI]:
-    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
-    settings = Settings(
-        database_url=db_url,
-        redis_url=redis_url,
-        auth_secret=SecretStr(TEST_SECRET),
-        public_url=BASE,
-        page_size=2,
-        claim_idle_ms=500,
-        auto_approve=AUTO,
-    )
-    application = bootstrap(settings)
-    yield application
-    runtime: Runtime[PublishingStore, StoryEvent] = application.state.runtime
-    await runtime.redis.aclose()
-    await runtime.db.dispose()
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://publishing") as http:
-        yield http
-
-
-# An office that lets stories reach its own site without an editor: what these tests look at.
-AUTO = frozenset({"web", "feeds"})
-
-
-def event_processor(db: Database, auto: frozenset[str] = AUTO) -> EntryHandler:
-    """What the running service does with both its streams (one processor, one inbox; no Redis used)."""
-    uow = units_of_work(db, "publishing", messaging, PublishingStore, to_integration)
-    newsroom = Newsroom(channels_for(SITE), auto_approve=auto)
-    handlers = {sub.handler for sub in subscriptions_for(newsroom, organisation())(uow)}
-    [processor] = handlers
-    return processor
 
 
 async def _entries(redis: Redis, stream: str, count: int) -> list[Fields] | None:

@@ -42,7 +42,15 @@ from common.settings import ServiceSettings
 from common.unit_of_work import UnitOfWork
 from common.waiting import wait_for_event
 
-__all__ = ["Periodic", "Runtime", "Subscription", "build_runtime", "create_app", "subscriptions_of"]
+__all__ = [
+    "Periodic",
+    "Runtime",
+    "Subscription",
+    "build_runtime",
+    "create_app",
+    "subscriptions_of",
+    "validation_error",
+]
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +239,8 @@ def build_runtime(
     return runtime
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A request that does not validate: 422 with each field that is wrong, as JSON."""
     assert isinstance(exc, RequestValidationError)
     errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors()]
     return JSONResponse({"detail": "the request is not valid", "errors": errors}, status_code=422)
@@ -268,7 +277,7 @@ def create_app(
         runtime.settings.secret(), max_lifetime_seconds=runtime.settings.max_token_hours * 3600
     )
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_request_bytes)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.middleware("http")
     async def unavailable(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

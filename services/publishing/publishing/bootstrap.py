@@ -67,4 +67,5 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     app.state.site = site_of(settings)
     app.state.page_size = settings.page_size
     app.state.newsroom = newsroom
+    app.state.organisation = organisation
     return app

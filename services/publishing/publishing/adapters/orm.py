@@ -41,6 +41,7 @@ stories = Table(
     Column("corrections", JSON, nullable=False),  # [{at, by, note}], oldest first
     Column("retracted_at", UtcDateTime(), nullable=True),
     Column("retraction_reason", Text, nullable=True),
+    Column("search_key", Text, nullable=False),  # title, nominee, unit and summary, folded for search
     Index("ix_stories_status_published", "status", "published_at"),
     Index("ix_stories_status_updated", "status", "updated_at"),
 )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
 from publishing.adapters.orm import commendations, publications, stories
+from publishing.domain.labels import search_key
 from publishing.domain.model import (
     Commendation,
     Correction,
@@ -22,15 +24,15 @@ from publishing.domain.model import (
     StoryStatus,
 )
 
-__all__ = ["PublishingStore"]
+__all__ = ["Filters", "PublishingStore"]
 
-_STORY_COLUMNS = [c.name for c in stories.columns]
+_STORY_COLUMNS = [c.name for c in stories.columns if c.name != "search_key"]
 _PUBLICATION_COLUMNS = [c.name for c in publications.columns]
 _COMMENDATION_COLUMNS = [c.name for c in commendations.columns if c.name not in {"nomination_id", "recorded_at"}]
 # What an editor or a retraction changes; the facts a story states never change.
 _EDITED = (
     *("status", "title", "summary", "body", "published_at", "updated_at", "revision", "edited_by"),
-    *("corrections", "retracted_at", "retraction_reason"),
+    *("corrections", "retracted_at", "retraction_reason", "search_key"),
 )
 
 
@@ -63,7 +65,36 @@ def _story_row(story: Story) -> dict[str, Any]:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
     row["corrections"] = [{"at": c.at.isoformat(), "by": c.by, "note": c.note} for c in story.corrections]
+    row["search_key"] = story.search_key
     return row
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a reader narrows the stories to: a field, a kind of nominee, a quarter, a commune or unit,
+    and words to find (without diacritics or case)."""
+
+    field: str | None = None
+    kind: str | None = None
+    quarter: str | None = None
+    unit: str | None = None  # a unit, or a commune with every unit in it
+    words: str = ""
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        c = stories.c
+        found: list[ColumnElement[bool]] = []
+        if self.field:
+            found.append(c.field == self.field)
+        if self.kind:
+            found.append(c.nominee_kind == self.kind)
+        if self.quarter:
+            found.append(c.quarter == self.quarter)
+        if self.unit:
+            found.append(or_(c.unit_id == self.unit, c.commune_id == self.unit))
+        for word in search_key(self.words).split()[:10]:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            found.append(c.search_key.like(f"%{escaped}%", escape="\\"))
+        return found
 
 
 def _on(channel: str) -> ColumnElement[bool]:
@@ -120,20 +151,44 @@ class PublishingStore:
         if params:
             await self.connection.execute(_TOUCH_STORY, params)
 
-    async def list_on(self, channel: str, *, limit: int, offset: int = 0, by_updated: bool = False) -> list[Story]:
-        """The stories out on ``channel``, newest first (by publication, or by last change for feeds)."""
+    async def list_on(
+        self,
+        channel: str,
+        *,
+        limit: int,
+        offset: int = 0,
+        by_updated: bool = False,
+        filters: Filters | None = None,
+    ) -> list[Story]:
+        """The stories out on ``channel`` (those the filters keep), newest first (by publication, or by
+        last change for feeds)."""
         newest = stories.c.updated_at if by_updated else stories.c.published_at
         query = (
             select(stories)
-            .where(_on(channel))
+            .where(_on(channel), *(filters or Filters()).conditions())
             .order_by(newest.desc(), stories.c.story_id.desc())
             .limit(limit)
             .offset(offset)
         )
         return [_to_story(row) for row in (await self.connection.execute(query)).all()]
 
-    async def count_on(self, channel: str) -> int:
-        query = select(func.count()).select_from(stories).where(_on(channel))
+    async def pages_on(self, channel: str, *, limit: int) -> list[tuple[str, datetime]]:
+        """The slug and last change of each story out on ``channel``, last changed first (a sitemap)."""
+        query = (
+            select(stories.c.slug, stories.c.updated_at)
+            .where(_on(channel))
+            .order_by(stories.c.updated_at.desc(), stories.c.story_id.desc())
+            .limit(limit)
+        )
+        return [(row.slug, row.updated_at) for row in await self.connection.execute(query)]
+
+    async def quarters_on(self, channel: str) -> list[str]:
+        """The quarters of the stories out on ``channel``, newest first."""
+        query = select(stories.c.quarter).where(_on(channel)).distinct().order_by(stories.c.quarter.desc())
+        return list((await self.connection.execute(query)).scalars())
+
+    async def count_on(self, channel: str, filters: Filters | None = None) -> int:
+        query = select(func.count()).select_from(stories).where(_on(channel), *(filters or Filters()).conditions())
         return int((await self.connection.execute(query)).scalar_one())
 
     async def list_stories(self, *, status: StoryStatus | None, limit: int, offset: int) -> tuple[int, list[Story]]:

@@ -11,6 +11,7 @@ from common.events import nfc
 from publishing.channels.site import Site
 from publishing.domain.labels import field_label, kind_label, lower_first, quarter_label, upper_first, vn_date
 from publishing.domain.model import Commendation, Story
+from publishing.domain.portal import Listing
 
 __all__ = [
     "environment",
@@ -62,8 +63,8 @@ def render_entry_content(story: Story, commendations: Sequence[Commendation]) ->
     return _render("entry.html", body=render_body(story), commendations=commendations)
 
 
-def render_index(site: Site, stories: Sequence[Story], *, page: int, pages: int) -> str:
-    return _render("index.html", site=site, stories=stories, page=page, pages=pages)
+def render_index(site: Site, stories: Sequence[Story], listing: Listing) -> str:
+    return _render("index.html", site=site, stories=stories, listing=listing)
 
 
 def render_story_page(site: Site, story: Story, commendations: Sequence[Commendation]) -> str:
@@ -72,6 +73,7 @@ def render_story_page(site: Site, story: Story, commendations: Sequence[Commenda
 
 # What a reader is told for each status a page can answer with.
 _ERRORS = {
+    400: ("Địa chỉ không hợp lệ", "Địa chỉ bạn mở có tham số không hợp lệ. Xin kiểm tra lại hoặc về trang chủ."),
     404: ("Không tìm thấy trang", "Trang hoặc bài viết bạn tìm không tồn tại, hoặc chưa được công khai."),
     410: ("Bài viết đã được gỡ", "Bài viết này đã được gỡ khỏi trang và không còn được công khai."),
     500: ("Có lỗi xảy ra", "Hệ thống gặp lỗi khi hiển thị trang này. Xin thử lại sau ít phút."),

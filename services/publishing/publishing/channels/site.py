@@ -31,5 +31,6 @@ class Site:
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
-    def page_url(self, page: int) -> str:
-        return self.home_url if page <= 1 else f"{self.base_url}/?page={page}"
+    def page_url(self, query: str) -> str:
+        """The index with a query string (``Listing.page_query``)."""
+        return f"{self.home_url}{query}"

@@ -16,6 +16,7 @@ __all__ = [
     "lower_first",
     "named_with_kind",
     "quarter_label",
+    "search_key",
     "upper_first",
     "vn_date",
 ]
@@ -74,6 +75,11 @@ def named_with_kind(name: str, kind: str) -> str:
     if any(lowered.startswith(f"{word} ") for word in _KIND_WORDS[nominee_kind]):
         return name
     return f"{KIND_LABELS[nominee_kind]} {name}"
+
+
+def search_key(*texts: str) -> str:
+    """What search compares: no case, diacritics or extra spaces (``nguyen thi lan`` finds ``Nguyễn Thị Lan``)."""
+    return " ".join(ascii_fold(" ".join(texts)).casefold().split())
 
 
 def ascii_fold(text: str) -> str:

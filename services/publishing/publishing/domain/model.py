@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from common.events import nfc
-from publishing.domain.labels import ascii_fold, vn_date
+from publishing.domain.labels import ascii_fold, search_key, vn_date
 
 __all__ = [
     "Commendation",
@@ -181,6 +181,11 @@ class Story:
     @property
     def retracted(self) -> bool:
         return self.status is StoryStatus.RETRACTED
+
+    @property
+    def search_key(self) -> str:
+        """What a reader's search is matched against: the title, the nominee, the unit and the summary."""
+        return search_key(self.title, self.nominee_name, self.unit_name, self.summary)
 
     @property
     def paragraphs(self) -> list[str]:
