@@ -11,11 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 # One fixed uid/gid in all images: they share the state volume that `exemplars-setup` writes.
-# /state exists here, owned by that user, so that a new named volume mounted there inherits the owner.
+# /state and /media exist here, owned by that user, so that a new named volume mounted there inherits the owner.
 RUN groupadd --system --gid 10001 exemplars \
     && useradd --system --no-log-init --uid 10001 --gid exemplars --home-dir /app --shell /usr/sbin/nologin exemplars \
-    && mkdir -p /app /state \
-    && chown exemplars:exemplars /app /state \
+    && mkdir -p /app /state /media \
+    && chown exemplars:exemplars /app /state /media \
     && chmod 0700 /state
 WORKDIR /app
 
@@ -30,6 +30,13 @@ CMD ["exemplars-dead-letters", "list"]
 FROM base AS service
 ARG SERVICE
 ARG PORT
+# Debian packages a service runs (publishing: espeak-ng and ffmpeg for the radio).
+ARG SYSTEM_PACKAGES=""
+RUN if [ -n "$SYSTEM_PACKAGES" ]; then \
+        apt-get update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $SYSTEM_PACKAGES \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
 ENV HOST=0.0.0.0 \
     SERVICE=${SERVICE} \
     PORT=${PORT}

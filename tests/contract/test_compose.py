@@ -5,6 +5,8 @@ Read as files: no Docker engine is needed. PyYAML is a test dependency (requirem
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import re
 from pathlib import Path
 from typing import Any
@@ -65,8 +67,10 @@ def test_every_service_is_in_compose(compose: dict[str, Any]) -> None:
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_environment_names_are_settings_fields(compose: dict[str, Any], name: str) -> None:
     env = _environment(_service(compose, name))
-    unknown = {key for key in env if key.lower() not in ServiceSettings.model_fields}
-    assert not unknown, f"{name}: not ServiceSettings fields, the service would ignore them: {sorted(unknown)}"
+    fields = import_module(f"{name}.config").Settings.model_fields
+    assert set(ServiceSettings.model_fields) <= set(fields)
+    unknown = {key for key in env if key.lower() not in fields}
+    assert not unknown, f"{name}: not fields of its Settings, the service would ignore them: {sorted(unknown)}"
     missing = REQUIRED_ENV - set(env)
     assert not missing, f"{name}: missing {sorted(missing)}"
     assert "AUTH_SECRET" not in env, f"{name}: the secret comes from the state volume, not the compose file"
@@ -175,8 +179,18 @@ def test_image_is_built_for_the_service_and_its_port(compose: dict[str, Any], na
     build = _service(compose, name)["build"]
     assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
     assert build["target"] == "service"
-    assert build["args"] == {"SERVICE": name, "PORT": str(SERVICES[name])}
+    assert {k: v for k, v in build["args"].items() if k != "SYSTEM_PACKAGES"} == {
+        "SERVICE": name,
+        "PORT": str(SERVICES[name]),
+    }
     assert (ROOT / "services" / name / "pyproject.toml").exists()
+
+
+def test_the_publishing_image_has_the_radios_tools(compose: dict[str, Any]) -> None:
+    service = _service(compose, "publishing")
+    assert set(service["build"]["args"]["SYSTEM_PACKAGES"].split()) == {"espeak-ng", "ffmpeg"}
+    assert _environment(service)["MEDIA_DIR"] == "/media"
+    assert "publishing-media:/media" in service["volumes"]
 
 
 def test_benchmark_starts_postgresql_as_the_deployment_does(compose: dict[str, Any]) -> None:

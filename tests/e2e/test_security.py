@@ -30,6 +30,7 @@ from common.events import (
     SubmissionOutcome,
     new_event,
 )
+from tests.e2e.conftest import STORIES_OUT
 from tests.e2e.stack import Driver, driving, wait_for
 from tests.publishing.builders import approved, granted
 
@@ -250,7 +251,7 @@ def render_table(rows: list[tuple[Act, str]]) -> str:
 
 @pytest.fixture
 def driver(tmp_path: Path) -> Iterator[Driver]:
-    with driving(tmp_path / "state", {}) as d:
+    with driving(tmp_path / "state", {}, auto_approve=STORIES_OUT) as d:
         yield d
 
 

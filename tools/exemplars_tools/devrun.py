@@ -26,6 +26,7 @@ from exemplars_tools.cli import setup_state
 from exemplars_tools.redis_access import service_user
 from exemplars_tools.redis_server import RedisServer, given_redis, start_redis
 from exemplars_tools.state import StateFolder
+from exemplars_tools.system_packages import RADIO, install
 
 __all__ = ["DEFAULT_REDIS_PORT", "SERVICES", "LocalStack", "ServiceProcess", "main"]
 
@@ -197,6 +198,13 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
+    still = install(RADIO)
+    if still:
+        print(
+            f"The radio needs {' and '.join(still)}, which could not be installed here: stories approved for the "
+            f"radio will wait (failed jobs) until they are.\n  Debian/Ubuntu: sudo apt-get install {' '.join(still)}\n"
+            f"  macOS:         brew install {' '.join(still)}"
+        )
     try:
         stack.prepare()
         stack.start()

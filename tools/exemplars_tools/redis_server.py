@@ -9,7 +9,6 @@ the append-only file on, keys never evicted, and no request argument over 1 MB. 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import signal
 import socket
@@ -22,6 +21,7 @@ import redis
 
 from exemplars_tools.redis_access import ADMIN
 from exemplars_tools.state import StateFolder
+from exemplars_tools.system_packages import install
 
 __all__ = ["REDIS_OPTIONS", "RedisServer", "find_redis_server", "start_redis"]
 
@@ -40,21 +40,9 @@ def answers(host: str, port: int) -> bool:
     return False
 
 
-def _install_redis() -> str | None:
-    """Install redis-server where that needs no questions: as root with apt-get, or with Homebrew."""
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        print("redis-server is not installed; installing it with apt-get…")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=False, env=env)
-    elif shutil.which("brew"):
-        print("redis-server is not installed; installing it with Homebrew…")
-        subprocess.run(["brew", "install", "redis"], check=False)
-    return shutil.which("redis-server")
-
-
 def find_redis_server() -> str:
-    binary = shutil.which("redis-server") or _install_redis()
+    install({"redis-server": ("redis-server", "redis")})
+    binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit(
             "Redis is needed and redis-server is not installed.\n"

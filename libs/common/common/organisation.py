@@ -338,6 +338,10 @@ class Organisation(_Model):
             related.update(u.id for u in self.units if u.authority == authority.id and u.valid_on(day))
         return frozenset(p for u in related for p in self.lineage(u))
 
+    def is_commune(self, unit_id: str) -> bool:
+        """Whether the unit is (or was) a commune, ward or town: one with a radio of its own."""
+        return any(u.kind in _COMMUNE_KINDS for u in self.versions(unit_id))
+
     def commune_of(self, unit_id: str, day: date) -> Unit | None:
         """The commune or ward a unit belongs to on ``day``: the one its authority governs (a commune's
         office belongs to the commune; an ended unit to its successors' commune, where they share one)."""

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from dataclasses import dataclass
 
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from common.db import Database
 from common.organisation import Organisation, default_organisation_path, load_organisation
 from common.registry import service
-from common.runtime import Runtime, build_runtime, create_app
+from common.runtime import Periodic, Runtime, build_runtime, create_app
 from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
 from publishing.channels import channels_for
+from publishing.channels.radio import Radio
 from publishing.channels.site import Site
 from publishing.config import Settings
 from publishing.domain.model import StoryEvent
-from publishing.entrypoints import api, consumers, editor_api, web
+from publishing.entrypoints import api, consumers, editor_api, radio_web, web
 from publishing.integration import to_integration
+from publishing.radio.reading import default_abbreviations
+from publishing.radio.speech import CommandSpeech, espeak_command
+from publishing.radio.station import load_station
 from publishing.service.editorial import Newsroom
 from publishing.service.placing import placing
+from publishing.service.radio import building, plan_rundowns
 
-__all__ = ["bootstrap", "build", "newsroom_of", "site_of"]
+__all__ = ["Publishing", "assemble", "bootstrap", "build", "site_of"]
 
 
 def site_of(settings: Settings) -> Site:
@@ -30,42 +39,73 @@ def site_of(settings: Settings) -> Site:
     )
 
 
-def newsroom_of(settings: Settings) -> Newsroom:
-    """The channels, and those the office lets stories reach on their own (refused if unknown)."""
-    return Newsroom(channels_for(site_of(settings)), auto_approve=settings.auto_approve)
+@dataclass(frozen=True)
+class Publishing:
+    """The service wired: its runtime, the newsroom's channels, the radio and the organisation."""
+
+    runtime: Runtime[PublishingStore, StoryEvent]
+    newsroom: Newsroom
+    radio: Radio
+    organisation: Organisation
+    site: Site
 
 
-def build(
-    settings: Settings, newsroom: Newsroom | None = None, organisation: Organisation | None = None
-) -> Runtime[PublishingStore, StoryEvent]:
-    newsroom = newsroom or newsroom_of(settings)
-    organisation = organisation or load_organisation(settings.organisation_file or default_organisation_path())
-    return build_runtime(
+def assemble(settings: Settings) -> Publishing:
+    """Read the organisation, radio and channel settings now: a bad one stops the service before it serves."""
+    organisation = load_organisation(settings.organisation_file or default_organisation_path())
+    site = site_of(settings)
+    db = Database.connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    speech = CommandSpeech(settings.speech_command or espeak_command())
+    radio = Radio(
+        db=db,
+        media=settings.media_dir,
+        station=load_station(settings.radio_file),
+        speech=speech,
+        abbreviations=default_abbreviations(),
+        site=site,
+        agency=settings.site_agency,
+        organisation=organisation,
+    )
+    newsroom = Newsroom(channels_for(site, radio), auto_approve=settings.auto_approve)
+    runtime = build_runtime(
         service("publishing"),
         settings,
         tables=messaging,
         store=PublishingStore,
         translate=to_integration,
         subscriptions=consumers.subscriptions_for(newsroom, organisation),
-        jobs=lambda unit_of_work: [placing(unit_of_work, newsroom.channels)],
+        jobs=lambda uow: [placing(uow, newsroom.channels), building(uow, radio)],
+        periodic=lambda uow: (
+            [Periodic("rundowns", settings.rundown_seconds, lambda: plan_rundowns(uow(), radio))]
+            if settings.rundown_seconds
+            else []
+        ),
+        db=db,
     )
+    return Publishing(runtime, newsroom, radio, organisation, site)
+
+
+def build(settings: Settings) -> Runtime[PublishingStore, StoryEvent]:
+    return assemble(settings).runtime
 
 
 def bootstrap(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    newsroom = newsroom_of(settings)
-    organisation = load_organisation(settings.organisation_file or default_organisation_path())
+    wired = assemble(settings)
     app = create_app(
-        build(settings, newsroom, organisation),
+        wired.runtime,
         title="Publishing (tuyên truyền gương điển hình tiên tiến)",
         description="Drafts stories about approved exemplars; editors approve, correct and retract them on "
-        "the web, the feeds and the other channels, with the commendations they received.",
-        routers=[web.router, api.router, editor_api.router],
-        error_page=web.error_page(site_of(settings)),
+        "the web, the feeds, grassroots radio and the other channels, with the commendations they received.",
+        routers=[web.router, radio_web.router, api.router, editor_api.router],
+        error_page=web.error_page(wired.site),
     )
-    web.html_errors(app, site_of(settings))
-    app.state.site = site_of(settings)
+    web.html_errors(app, wired.site)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
+    app.state.site = wired.site
     app.state.page_size = settings.page_size
-    app.state.newsroom = newsroom
-    app.state.organisation = organisation
+    app.state.newsroom = wired.newsroom
+    app.state.organisation = wired.organisation
+    app.state.radio = wired.radio
     return app

@@ -28,6 +28,15 @@ class Settings(ServiceSettings):
     # Channels a story reaches without an editor once its exemplar is approved and the nominee
     # consented (the office's choice; by default every story waits for an editor): "web,feeds".
     auto_approve: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Where audio (and later leaflets) are kept, served below /media/.
+    media_dir: Path = Path("var/media")
+    # Another radio file instead of the one shipped with the package (same format).
+    radio_file: Path | None = None
+    # The speech engine: a program reading text on stdin and writing a WAV file on stdout;
+    # by default espeak-ng's Vietnamese voice.
+    speech_command: str | None = None
+    # How often the rundowns of the slots to come are checked (at start, then so often); 0: never.
+    rundown_seconds: Annotated[float, Field(ge=0)] = 60.0
 
     @field_validator("auto_approve", mode="before")
     @classmethod

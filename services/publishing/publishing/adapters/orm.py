@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
 
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["commendations", "messaging", "metadata", "publications", "stories"]
+__all__ = ["bulletins", "commendations", "messaging", "metadata", "publications", "rundowns", "stories"]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -42,6 +56,7 @@ stories = Table(
     Column("retracted_at", UtcDateTime(), nullable=True),
     Column("retraction_reason", Text, nullable=True),
     Column("search_key", Text, nullable=False),  # title, nominee, unit and summary, folded for search
+    Column("radio_priority", String(20), nullable=False),  # ordinary, priority or emergency
     Index("ix_stories_status_published", "status", "published_at"),
     Index("ix_stories_status_updated", "status", "updated_at"),
 )
@@ -77,4 +92,45 @@ commendations = Table(
     Column("signed_on", Date, nullable=False),
     Column("signer", String(300), nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+# A story on the grassroots radio of its commune: the text read aloud, and its audio (one a story,
+# rendered again on each correction; the files stay for the rundowns that played them).
+bulletins = Table(
+    "bulletins",
+    metadata,
+    Column("story_id", Uuid, ForeignKey("stories.story_id"), primary_key=True),
+    Column("commune_id", String(80), nullable=False),
+    Column("priority", String(20), nullable=False),
+    Column("title", String(400), nullable=False),
+    Column("script", Text, nullable=False),  # as read aloud
+    Column("revision", Integer, nullable=False),
+    Column("audio", String(300), nullable=False),  # below the media folder
+    Column("seconds", Float, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("on_air_from", UtcDateTime(), nullable=False),
+    Column("on_air_until", UtcDateTime(), nullable=False),
+    Column("withdrawn_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_bulletins_commune_air", "commune_id", "on_air_until"),
+)
+
+# What a commune's radio plays in one slot of one day; built again when its bulletins change
+# (``guid`` then changes with them), until the slot starts.
+rundowns = Table(
+    "rundowns",
+    metadata,
+    Column("commune_id", String(80), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("slot", String(20), primary_key=True),
+    Column("guid", Uuid, nullable=False),
+    Column("candidates", String(64), nullable=False),  # a digest of the bulletins on air when it was built
+    Column("starts_at", UtcDateTime(), nullable=False),
+    Column("played", JSON, nullable=False),  # [{story_id, revision, title, seconds}] in order
+    Column("left_out", JSON, nullable=False),  # the story ids the slot had no room for
+    Column("audio", String(300), nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("built_at", UtcDateTime(), nullable=False),
+    Index("ix_rundowns_commune_starts", "commune_id", "starts_at"),
 )

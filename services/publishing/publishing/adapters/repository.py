@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
 from publishing.adapters.orm import commendations, publications, stories
+from publishing.adapters.radio_records import RadioRecords
 from publishing.domain.labels import search_key
 from publishing.domain.model import (
     Commendation,
@@ -20,6 +21,7 @@ from publishing.domain.model import (
     Placement,
     Publication,
     PublicationState,
+    RadioPriority,
     Story,
     StoryStatus,
 )
@@ -32,7 +34,7 @@ _COMMENDATION_COLUMNS = [c.name for c in commendations.columns if c.name not in 
 # What an editor or a retraction changes; the facts a story states never change.
 _EDITED = (
     *("status", "title", "summary", "body", "published_at", "updated_at", "revision", "edited_by"),
-    *("corrections", "retracted_at", "retraction_reason", "search_key"),
+    *("corrections", "retracted_at", "retraction_reason", "search_key", "radio_priority"),
 )
 
 
@@ -47,6 +49,7 @@ _TOUCH_STORY = (
 def _to_story(row: Any) -> Story:
     data = {name: getattr(row, name) for name in _STORY_COLUMNS}
     data["status"] = StoryStatus(data["status"])
+    data["radio_priority"] = RadioPriority(data["radio_priority"])
     data["corrections"] = [Correction(datetime.fromisoformat(c["at"]), c["by"], c["note"]) for c in data["corrections"]]
     return Story(**data)
 
@@ -64,6 +67,7 @@ def _to_publication(row: Any) -> Publication:
 def _story_row(story: Story) -> dict[str, Any]:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
+    row["radio_priority"] = story.radio_priority.value
     row["corrections"] = [{"at": c.at.isoformat(), "by": c.by, "note": c.note} for c in story.corrections]
     row["search_key"] = story.search_key
     return row
@@ -105,8 +109,8 @@ def _on(channel: str) -> ColumnElement[bool]:
     return stories.c.story_id.in_(placed)
 
 
-class PublishingStore:
-    """Loading and saving stories, their publications and commendations."""
+class PublishingStore(RadioRecords):
+    """Loading and saving stories, their publications and commendations (and the radio's records)."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection

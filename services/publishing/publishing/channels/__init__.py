@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from publishing.channels.atom import FeedsChannel
 from publishing.channels.base import Channel, ChannelRefused
+from publishing.channels.radio import Radio, RadioChannel
 from publishing.channels.site import Site
 from publishing.channels.web import WebChannel
 
 __all__ = ["Channel", "ChannelRefused", "channels_for"]
 
 
-def channels_for(site: Site) -> list[Channel]:
-    """Every channel a released story goes out on, in the order they are placed."""
-    return [WebChannel(site), FeedsChannel(site)]
+def channels_for(site: Site, radio: Radio | None = None) -> list[Channel]:
+    """Every channel a story can go out on, in the order they are placed."""
+    found: list[Channel] = [WebChannel(site), FeedsChannel(site)]
+    if radio is not None:
+        found.append(RadioChannel(radio))
+    return found

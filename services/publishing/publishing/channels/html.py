@@ -19,6 +19,7 @@ __all__ = [
     "render_entry_content",
     "render_error",
     "render_index",
+    "render_page",
     "render_story_page",
 ]
 
@@ -51,6 +52,11 @@ def _facts(story: Story) -> dict[str, str]:
         "field": field_label(story.field),
         "quarter": quarter_label(story.quarter),
     }
+
+
+def render_page(template: str, **context: object) -> str:
+    """Any page of the site from its template (``site`` among the context)."""
+    return _render(template, **context)
 
 
 def render_body(story: Story) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "Placement",
     "Publication",
     "PublicationState",
+    "RadioPriority",
     "Story",
     "StoryEvent",
     "StoryPlaced",
@@ -46,6 +47,19 @@ class StoryStatus(StrEnum):
     DRAFT = "draft"  # bản nháp: written from the template, waiting for an editor
     PUBLISHED = "published"  # đã đăng: out on at least one channel
     RETRACTED = "retracted"  # đã gỡ: taken down from every channel it went to
+
+
+class RadioPriority(StrEnum):
+    """How a story is aired on grassroots radio (Circular 39/2020/TT-BTTTT): ordinary bulletins are
+    scheduled, priority ones go first, emergency ones at once (first in the very next rundown)."""
+
+    ORDINARY = "ordinary"  # thông thường
+    PRIORITY = "priority"  # ưu tiên
+    EMERGENCY = "emergency"  # khẩn cấp
+
+    @property
+    def rank(self) -> int:
+        return {RadioPriority.EMERGENCY: 0, RadioPriority.PRIORITY: 1, RadioPriority.ORDINARY: 2}[self]
 
 
 class NotEditable(ValueError):
@@ -171,6 +185,7 @@ class Story:
     corrections: list[Correction] = dataclass_field(default_factory=list)
     retracted_at: datetime | None = None
     retraction_reason: str | None = None
+    radio_priority: RadioPriority = RadioPriority.ORDINARY
     events: list[StoryEvent] = dataclass_field(default_factory=list, compare=False, repr=False)
 
     @property

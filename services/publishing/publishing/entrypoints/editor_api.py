@@ -4,8 +4,8 @@ or all channels now or at a set time, correct, retract."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
@@ -20,6 +20,7 @@ from publishing.domain.model import (
     NotEditable,
     Publication,
     PublicationState,
+    RadioPriority,
     Story,
     StoryStatus,
 )
@@ -81,6 +82,7 @@ class EditorStory(BaseModel):
     nominee_name: str
     nominee_title: str
     consent: bool
+    radio_priority: RadioPriority
     revision: int
     drafted_at: datetime
     published_at: datetime | None
@@ -117,6 +119,9 @@ class Approval(BaseModel):
         default=None, max_length=20, description="the channels to go out on; all when omitted"
     )
     at: AwareDatetime | None = Field(default=None, description="when; now when omitted")
+    radio_priority: RadioPriority | None = Field(
+        default=None, description="ordinary, priority (played first) or emergency (in the very next rundown)"
+    )
 
 
 class Retraction(BaseModel):
@@ -225,6 +230,7 @@ async def approve(
             by=who.name,
             channels=body.channels,
             at=body.at,
+            radio_priority=body.radio_priority,
         )
     except _REFUSALS as error:
         raise _refused(error) from error
@@ -243,3 +249,68 @@ async def retract(
     except _REFUSALS as error:
         raise _refused(error) from error
     return await _view(db, site, story_id)
+
+
+class RundownView(BaseModel):
+    commune_id: str
+    day: date
+    slot: str
+    starts_at: datetime
+    guid: uuid.UUID
+    played: list[dict[str, Any]]
+    left_out: list[str] = Field(description="bulletins on air the slot had no room for")
+    audio_url: str
+    seconds: float
+    bytes: int
+    built_at: datetime
+
+
+class BulletinView(BaseModel):
+    story_id: uuid.UUID
+    commune_id: str
+    priority: RadioPriority
+    title: str
+    script: str = Field(description="what the loudspeaker reads")
+    revision: int
+    audio_url: str
+    seconds: float
+    on_air_from: datetime
+    on_air_until: datetime
+    withdrawn_at: datetime | None
+
+
+Commune = Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+
+
+@router.get("/radio/rundowns", response_model=list[RundownView])
+async def rundowns(
+    db: DatabaseDep, site: SiteDep, _who: Reader, commune: Commune, limit: Annotated[int, Query(ge=1, le=100)] = 20
+) -> list[RundownView]:
+    """A commune's rundowns, the latest slot first: what each plays, and what had no room."""
+    async with db.read() as connection:
+        found = await PublishingStore(connection).rundowns_of(commune, limit=limit)
+    return [
+        RundownView.model_validate(
+            {
+                **{k: getattr(r, k) for k in RundownView.model_fields if hasattr(r, k)},
+                "audio_url": site.url(f"/media/{r.audio}"),
+            }
+        )
+        for r in found
+    ]
+
+
+@router.get("/radio/bulletins", response_model=list[BulletinView])
+async def bulletins_on_air(db: DatabaseDep, site: SiteDep, _who: Reader, commune: Commune) -> list[BulletinView]:
+    """A commune's bulletins on air now, with what the loudspeaker reads."""
+    async with db.read() as connection:
+        found = await PublishingStore(connection).on_air(datetime.now(UTC), commune)
+    return [
+        BulletinView.model_validate(
+            {
+                **{k: getattr(b, k) for k in BulletinView.model_fields if hasattr(b, k)},
+                "audio_url": site.url(f"/media/{b.audio}"),
+            }
+        )
+        for b in found
+    ]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from common.events import Envelope
 from publishing.channels import Channel
-from publishing.domain.model import Publication, PublicationState, Story
+from publishing.domain.model import Publication, PublicationState, RadioPriority, Story
 from publishing.service.placing import Action, PublishingUnitOfWork, channel_job
 
 __all__ = ["Newsroom", "StoryNotFound", "UnknownChannel", "approve_story", "edit_story", "retract_story"]
@@ -68,8 +68,11 @@ async def approve_story(
     channels: Sequence[str] | None = None,
     at: datetime | None = None,
     cause: Envelope | None = None,
+    radio_priority: RadioPriority | None = None,
 ) -> Story:
     """Approve the story for ``channels`` (all when None), out now or at ``at``; returns it as it stands.
+
+    ``radio_priority`` sets how the radio airs it (ordinary, priority, emergency).
 
     A channel it is already out on stays as it is; one it was scheduled for is moved to the new
     time. Refused (NotEditable, NoConsent, UnknownChannel) for a retracted story, a nominee who did
@@ -81,6 +84,8 @@ async def approve_story(
     async with uow:
         story = await _story(uow, story_id)
         story.check_publishable()
+        if radio_priority is not None:
+            story.radio_priority = radio_priority
         records = {r.channel: r for r in (await uow.store.publications_for([story_id]))[story_id]}
         due = at is None or at <= now
         written: list[Publication] = []

@@ -1,0 +1,1 @@
+"""Grassroots radio (truyền thanh cơ sở): bulletins read aloud, rundowns per commune and slot, podcasts."""
