@@ -5,9 +5,8 @@ Read as files: no Docker engine is needed. PyYAML is a test dependency (requirem
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import re
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
