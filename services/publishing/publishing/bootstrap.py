@@ -13,9 +13,11 @@ from common.registry import service
 from common.runtime import Periodic, Runtime, build_runtime, create_app
 from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
-from publishing.channels import channels_for
-from publishing.channels.radio import Radio
+from publishing.channels import Channel, channels_for
+from publishing.channels.facebook import FacebookChannel
+from publishing.channels.radio import Radio, RadioChannel
 from publishing.channels.site import Site
+from publishing.channels.zalo import ZaloChannel
 from publishing.config import Settings
 from publishing.domain.model import StoryEvent
 from publishing.entrypoints import api, consumers, editor_api, radio_web, web
@@ -26,6 +28,7 @@ from publishing.radio.station import load_station
 from publishing.service.editorial import Newsroom
 from publishing.service.placing import placing
 from publishing.service.radio import building, plan_rundowns
+from publishing.social.accounts import load_social
 
 __all__ = ["Publishing", "assemble", "bootstrap", "build", "site_of"]
 
@@ -66,7 +69,13 @@ def assemble(settings: Settings) -> Publishing:
         agency=settings.site_agency,
         organisation=organisation,
     )
-    newsroom = Newsroom(channels_for(site, radio), auto_approve=settings.auto_approve)
+    accounts = load_social(settings.social_file)
+    social: list[Channel] = []
+    if accounts.zalo:
+        social.append(ZaloChannel(accounts.zalo, db, site))
+    if accounts.facebook:
+        social.append(FacebookChannel(accounts.facebook, db, site))
+    newsroom = Newsroom(channels_for(site, RadioChannel(radio), *social), auto_approve=settings.auto_approve)
     runtime = build_runtime(
         service("publishing"),
         settings,

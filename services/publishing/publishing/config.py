@@ -35,6 +35,9 @@ class Settings(ServiceSettings):
     # The speech engine: a program reading text on stdin and writing a WAV file on stdout;
     # by default espeak-ng's Vietnamese voice.
     speech_command: str | None = None
+    # The Zalo Official Accounts and Facebook Pages stories go to (publishing.social.accounts); none
+    # without it.
+    social_file: Path | None = None
     # How often the rundowns of the slots to come are checked (at start, then so often); 0: never.
     rundown_seconds: Annotated[float, Field(ge=0)] = 60.0
 

@@ -21,7 +21,17 @@ from sqlalchemy import (
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
 
-__all__ = ["bulletins", "commendations", "messaging", "metadata", "publications", "rundowns", "stories"]
+__all__ = [
+    "bulletins",
+    "commendations",
+    "messaging",
+    "metadata",
+    "publications",
+    "rundowns",
+    "social_posts",
+    "social_tokens",
+    "stories",
+]
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)
@@ -133,4 +143,29 @@ rundowns = Table(
     Column("bytes", Integer, nullable=False),
     Column("built_at", UtcDateTime(), nullable=False),
     Index("ix_rundowns_commune_starts", "commune_id", "starts_at"),
+)
+
+# What a social network answered for a story, kept the moment it answers and before anything else:
+# a job run again after a crash or a timeout finds it and never posts twice.
+social_posts = Table(
+    "social_posts",
+    metadata,
+    Column("channel", String(20), primary_key=True),
+    Column("story_id", Uuid, ForeignKey("stories.story_id"), primary_key=True),
+    Column("account", String(120), nullable=False),
+    Column("token", String(300), nullable=True),  # Zalo's answer to "create", turned into an id by "verify"
+    Column("external_id", String(300), nullable=True),
+    Column("state", String(20), nullable=False),  # created, deleted
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# A Zalo Official Account's tokens: each refresh gives a new refresh token too (the old one no longer works).
+social_tokens = Table(
+    "social_tokens",
+    metadata,
+    Column("account", String(120), primary_key=True),
+    Column("access_token", Text, nullable=False),
+    Column("refresh_token", Text, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("refreshed_at", UtcDateTime(), nullable=False),
 )

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from publishing.channels.atom import FeedsChannel
 from publishing.channels.base import Channel, ChannelRefused
-from publishing.channels.radio import Radio, RadioChannel
 from publishing.channels.site import Site
 from publishing.channels.web import WebChannel
 
 __all__ = ["Channel", "ChannelRefused", "channels_for"]
 
 
-def channels_for(site: Site, radio: Radio | None = None) -> list[Channel]:
-    """Every channel a story can go out on, in the order they are placed."""
-    found: list[Channel] = [WebChannel(site), FeedsChannel(site)]
-    if radio is not None:
-        found.append(RadioChannel(radio))
-    return found
+def channels_for(site: Site, *more: Channel) -> list[Channel]:
+    """Every channel a story can go out on, in the order they are placed: the site's own, then the
+    others the service is configured for (radio, Zalo, Facebook)."""
+    return [WebChannel(site), FeedsChannel(site), *more]
