@@ -187,7 +187,8 @@ def test_image_is_built_for_the_service_and_its_port(compose: dict[str, Any], na
 
 def test_the_publishing_image_has_the_radios_tools(compose: dict[str, Any]) -> None:
     service = _service(compose, "publishing")
-    assert set(service["build"]["args"]["SYSTEM_PACKAGES"].split()) == {"espeak-ng", "ffmpeg"}
+    packages = set(service["build"]["args"]["SYSTEM_PACKAGES"].split())
+    assert packages == {"espeak-ng", "ffmpeg", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-liberation2"}
     assert _environment(service)["MEDIA_DIR"] == "/media"
     assert "publishing-media:/media" in service["volumes"]
 

@@ -26,7 +26,7 @@ from exemplars_tools.cli import setup_state
 from exemplars_tools.redis_access import service_user
 from exemplars_tools.redis_server import RedisServer, given_redis, start_redis
 from exemplars_tools.state import StateFolder
-from exemplars_tools.system_packages import RADIO, install
+from exemplars_tools.system_packages import PRINT_LIBRARIES, RADIO, install, install_libraries
 
 __all__ = ["DEFAULT_REDIS_PORT", "SERVICES", "LocalStack", "ServiceProcess", "main"]
 
@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     still = install(RADIO)
+    if install_libraries(PRINT_LIBRARIES):
+        print("Leaflets need Pango and HarfBuzz (Debian: sudo apt-get install libpangoft2-1.0-0 libharfbuzz-subset0).")
     if still:
         print(
             f"The radio needs {' and '.join(still)}, which could not be installed here: stories approved for the "

@@ -8,10 +8,15 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 
-__all__ = ["RADIO", "install", "missing"]
+__all__ = ["PRINT_LIBRARIES", "RADIO", "install", "install_libraries", "missing"]
 
 # program -> (Debian package, Homebrew formula)
 RADIO: Mapping[str, tuple[str, str]] = {"espeak-ng": ("espeak-ng", "espeak-ng"), "ffmpeg": ("ffmpeg", "ffmpeg")}
+# What WeasyPrint lays leaflets out with: shared library -> (Debian package, Homebrew formula).
+PRINT_LIBRARIES: Mapping[str, tuple[str, str]] = {
+    "libpangoft2-1.0": ("libpangoft2-1.0-0", "pango"),
+    "libharfbuzz-subset": ("libharfbuzz-subset0", "harfbuzz"),
+}
 
 
 def missing(programs: Mapping[str, tuple[str, str]]) -> list[str]:
@@ -34,3 +39,25 @@ def install(programs: Mapping[str, tuple[str, str]]) -> list[str]:
         print(f"installing {', '.join(formulas)} with Homebrew…")
         subprocess.run(["brew", "install", *formulas], check=False)
     return missing(programs)
+
+
+def _has_library(name: str) -> bool:
+    found = (
+        subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=False).stdout
+        if shutil.which("ldconfig")
+        else ""
+    )
+    return name in found
+
+
+def install_libraries(libraries: Mapping[str, tuple[str, str]]) -> list[str]:
+    """Install the shared libraries that are missing, as ``install`` does programs; those still missing."""
+    absent = [name for name in libraries if not _has_library(name)]
+    if absent and shutil.which("apt-get") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *sorted({libraries[n][0] for n in absent})], check=False, env=env
+        )
+    elif absent and shutil.which("brew"):
+        subprocess.run(["brew", "install", *sorted({libraries[n][1] for n in absent})], check=False)
+    return [name for name in libraries if not _has_library(name)]

@@ -15,18 +15,21 @@ from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
 from publishing.channels import Channel, channels_for
 from publishing.channels.facebook import FacebookChannel
+from publishing.channels.print import PrintChannel
 from publishing.channels.radio import Radio, RadioChannel
 from publishing.channels.site import Site
 from publishing.channels.zalo import ZaloChannel
 from publishing.config import Settings
 from publishing.domain.model import StoryEvent
-from publishing.entrypoints import api, consumers, editor_api, radio_web, web
+from publishing.entrypoints import api, consumers, editor_api, print_web, radio_web, web
 from publishing.integration import to_integration
+from publishing.print.pdf import WeasyPrintRenderer
 from publishing.radio.reading import default_abbreviations
 from publishing.radio.speech import CommandSpeech, espeak_command
 from publishing.radio.station import load_station
 from publishing.service.editorial import Newsroom
 from publishing.service.placing import placing
+from publishing.service.printing import Printing, leaflet_building, plan_leaflets
 from publishing.service.radio import building, plan_rundowns
 from publishing.social.accounts import load_social
 
@@ -49,6 +52,7 @@ class Publishing:
     runtime: Runtime[PublishingStore, StoryEvent]
     newsroom: Newsroom
     radio: Radio
+    printing: Printing
     organisation: Organisation
     site: Site
 
@@ -75,7 +79,10 @@ def assemble(settings: Settings) -> Publishing:
         social.append(ZaloChannel(accounts.zalo, db, site))
     if accounts.facebook:
         social.append(FacebookChannel(accounts.facebook, db, site))
-    newsroom = Newsroom(channels_for(site, RadioChannel(radio), *social), auto_approve=settings.auto_approve)
+    printing = Printing(WeasyPrintRenderer(), settings.media_dir, site, organisation)
+    newsroom = Newsroom(
+        channels_for(site, PrintChannel(site), RadioChannel(radio), *social), auto_approve=settings.auto_approve
+    )
     runtime = build_runtime(
         service("publishing"),
         settings,
@@ -83,15 +90,22 @@ def assemble(settings: Settings) -> Publishing:
         store=PublishingStore,
         translate=to_integration,
         subscriptions=consumers.subscriptions_for(newsroom, organisation),
-        jobs=lambda uow: [placing(uow, newsroom.channels), building(uow, radio)],
-        periodic=lambda uow: (
-            [Periodic("rundowns", settings.rundown_seconds, lambda: plan_rundowns(uow(), radio))]
-            if settings.rundown_seconds
-            else []
-        ),
+        jobs=lambda uow: [placing(uow, newsroom.channels), building(uow, radio), leaflet_building(uow, printing)],
+        periodic=lambda uow: [
+            *(
+                [Periodic("rundowns", settings.rundown_seconds, lambda: plan_rundowns(uow(), radio))]
+                if settings.rundown_seconds
+                else []
+            ),
+            *(
+                [Periodic("leaflets", settings.leaflet_seconds, lambda: plan_leaflets(uow(), printing))]
+                if settings.leaflet_seconds
+                else []
+            ),
+        ],
         db=db,
     )
-    return Publishing(runtime, newsroom, radio, organisation, site)
+    return Publishing(runtime, newsroom, radio, printing, organisation, site)
 
 
 def build(settings: Settings) -> Runtime[PublishingStore, StoryEvent]:
@@ -106,7 +120,14 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         title="Publishing (tuyên truyền gương điển hình tiên tiến)",
         description="Drafts stories about approved exemplars; editors approve, correct and retract them on "
         "the web, the feeds, grassroots radio and the other channels, with the commendations they received.",
-        routers=[web.router, radio_web.router, api.router, editor_api.router],
+        routers=[
+            web.router,
+            radio_web.router,
+            print_web.router,
+            api.router,
+            editor_api.router,
+            print_web.editor_router,
+        ],
         error_page=web.error_page(wired.site),
     )
     web.html_errors(app, wired.site)
@@ -117,4 +138,5 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     app.state.newsroom = wired.newsroom
     app.state.organisation = wired.organisation
     app.state.radio = wired.radio
+    app.state.printing = wired.printing
     return app

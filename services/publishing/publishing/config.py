@@ -38,6 +38,8 @@ class Settings(ServiceSettings):
     # The Zalo Official Accounts and Facebook Pages stories go to (publishing.social.accounts); none
     # without it.
     social_file: Path | None = None
+    # How often the leaflets are checked against the stories they hold (at start, then so often); 0: never.
+    leaflet_seconds: Annotated[float, Field(ge=0)] = 60.0
     # How often the rundowns of the slots to come are checked (at start, then so often); 0: never.
     rundown_seconds: Annotated[float, Field(ge=0)] = 60.0
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["FakePdfRenderer", "PdfRenderer"]
+__all__ = ["FakePdfRenderer", "Pdf", "PdfRenderer"]
+
+
+@dataclass(frozen=True)
+class Pdf:
+    content: bytes
+    pages: int
 
 
 class PdfRenderer(Protocol):
-    async def render(self, html: str) -> bytes:
-        """A PDF document of ``html`` (A4, with the fonts its stylesheet names)."""
+    async def render(self, html: str) -> Pdf:
+        """A PDF document of ``html`` (the page size and fonts its stylesheet names)."""
         ...
 
 
@@ -19,7 +26,7 @@ class FakePdfRenderer:
     def __init__(self) -> None:
         self.rendered: list[str] = []
 
-    async def render(self, html: str) -> bytes:
+    async def render(self, html: str) -> Pdf:
         self.rendered.append(html)
         objects = [
             b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -35,4 +42,4 @@ class FakePdfRenderer:
         out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
         out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
         out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-        return bytes(out)
+        return Pdf(bytes(out), 1)

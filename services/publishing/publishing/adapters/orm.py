@@ -24,6 +24,7 @@ from common.messaging_tables import messaging_tables
 __all__ = [
     "bulletins",
     "commendations",
+    "leaflets",
     "messaging",
     "metadata",
     "publications",
@@ -168,4 +169,27 @@ social_tokens = Table(
     Column("refresh_token", Text, nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("refreshed_at", UtcDateTime(), nullable=False),
+)
+
+# Leaflets (tờ tin): a commune's stories of a quarter (built again whenever one of them changes), or
+# a set an editor chose; A4 or A5.
+leaflets = Table(
+    "leaflets",
+    metadata,
+    Column("leaflet_id", Uuid, primary_key=True),
+    Column("kind", String(10), nullable=False),  # "quarter" or "chosen"
+    Column("commune_id", String(80), nullable=True),
+    Column("quarter", String(7), nullable=True),
+    Column("size", String(2), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("story_ids", JSON, nullable=False),  # a chosen set, in its order
+    Column("state", String(20), nullable=False),  # building, ready, empty
+    Column("digest", String(64), nullable=True),  # what it was built from
+    Column("file", String(300), nullable=True),  # below the media folder
+    Column("bytes", Integer, nullable=True),
+    Column("pages", Integer, nullable=True),
+    Column("requested_by", String(300), nullable=True),
+    Column("built_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_leaflets_commune", "commune_id", "quarter"),
 )

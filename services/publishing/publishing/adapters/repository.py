@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
 from publishing.adapters.orm import commendations, publications, stories
+from publishing.adapters.print_records import PrintRecords
 from publishing.adapters.radio_records import RadioRecords
 from publishing.adapters.social_records import SocialRecords
 from publishing.domain.labels import search_key
@@ -110,7 +111,7 @@ def _on(channel: str) -> ColumnElement[bool]:
     return stories.c.story_id.in_(placed)
 
 
-class PublishingStore(RadioRecords, SocialRecords):
+class PublishingStore(RadioRecords, SocialRecords, PrintRecords):
     """Loading and saving stories, their publications and commendations (and the radio's records)."""
 
     def __init__(self, connection: AsyncConnection) -> None:

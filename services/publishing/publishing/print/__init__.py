@@ -1,0 +1,1 @@
+"""Print: leaflets (tờ tin) of a commune's stories, as PDF ready to print."""
