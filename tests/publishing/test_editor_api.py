@@ -106,6 +106,8 @@ async def test_a_draft_waits_for_the_editor_who_approves_it_channel_by_channel(
     assert {c["channel"]: c["state"] for c in everywhere.json()["channels"]} == {
         "web": "published",
         "feeds": "published",
+        "print": "published",  # in its commune's leaflet, built in the background
+        "radio": "pending",  # read aloud by a job
     }
     assert entries((await client.get("/feed.atom")).content) == [f"urn:uuid:{story_id}"]
 

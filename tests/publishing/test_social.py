@@ -225,7 +225,7 @@ async def states(db: Database, story_id: uuid.UUID) -> dict[str, PublicationStat
 
 async def test_a_story_on_every_channel_is_withdrawn_from_each(everywhere: FastAPI, standin: SocialStandIn) -> None:
     app, db = everywhere, everywhere.state.runtime.db
-    assert app.state.newsroom.names == ["web", "feeds", "radio", "zalo", "facebook"]
+    assert app.state.newsroom.names == ["web", "feeds", "print", "radio", "zalo", "facebook"]
     story = await stored_story(db)
     await approve_story(app.state.runtime.unit_of_work(), app.state.newsroom, story.story_id, by="BTV")
     kinds: list[JobKind[Any]] = [

@@ -141,6 +141,8 @@ class LocalStack:
                     "HOST": "127.0.0.1",
                     "PORT": str(replica_port),
                     "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                    # Audio and leaflets (publishing), kept with the rest of this run's state.
+                    "MEDIA_DIR": str((self.state / "media").resolve()),
                     **self.extra_env,
                 }
                 for name_of_secret in ("AUTH_SECRET", "REDIS_PASSWORD"):
