@@ -33,6 +33,7 @@ from publishing.channels.radio import Radio
 from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import RadioPriority, story_id_for
 from publishing.radio.audio import Tags, encode, seconds_of
+from publishing.radio.audio import join as join_audio
 from publishing.radio.speech import CommandSpeech, espeak_command, wav_seconds
 from publishing.radio.station import On, choose, load_station
 from publishing.service.editorial import approve_story, retract_story
@@ -249,3 +250,42 @@ async def test_a_retracted_story_leaves_the_rundowns_to_come(radio_app: FastAPI)
         after = await eventually(rebuilt, within=90)
     assert {r.guid for r in after}.isdisjoint({r.guid for r in before}), "a changed rundown is a new episode"
     assert all([p["story_id"] for p in r.played] == [str(kept)] for r in after)
+
+
+async def test_a_rundown_whose_joined_audio_runs_over_leaves_out_what_no_longer_fits(
+    radio_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MP3 parts each bring a few milliseconds of padding: when the joined rundown lasts longer than
+    the slot, it is chosen again for as much less, and what is dropped is listed as left out."""
+    app = radio_app
+    db: Database = app.state.runtime.db
+    first = await on_radio(app, "Lò Văn Páo", RadioPriority.PRIORITY)
+    second = await on_radio(app, "Hà Thị Mai")
+    overrun: list[float] = []
+
+    async def join(parts: list[Path], target: Path, tags: Tags) -> float:
+        seconds = await join_audio(parts, target, tags)
+        if not overrun:  # the first join "lasts" 25 s more than the slot allows
+            overrun.append(seconds)
+            return 15 * 60 + (15 * 60 - seconds) + 25
+        return seconds
+
+    monkeypatch.setattr("publishing.service.radio.join", join)
+    async with worker_for(app):
+
+        async def rendered() -> bool:
+            async with db.read() as connection:
+                store = PublishingStore(connection)
+                return all([await store.bulletin_of(first), await store.bulletin_of(second)])
+
+        await eventually(rendered, within=60)
+        await plan_rundowns(uow_of(db)(), app.state.radio)
+        found = await eventually(
+            lambda: built(app, len(app.state.radio.station.upcoming(datetime.now(UTC)))), within=90
+        )
+    shortened = [r for r in found if len(r.played) == 1]
+    assert len(shortened) == 1 and overrun  # one rundown was chosen again, the others fitted at once
+    [rundown] = shortened
+    assert [p["story_id"] for p in rundown.played] == [str(first)]  # the priority bulletin kept
+    assert rundown.left_out == [str(second)] and rundown.seconds <= 15 * 60
+    assert seconds_of(app.state.radio.media / rundown.audio) == pytest.approx(rundown.seconds, abs=0.01)

@@ -133,8 +133,9 @@ async def _build(
     candidates = [On(b.story_id, b.revision, b.priority, b.seconds, b.on_air_from) for b in found]
     limit = slot.minutes * 60.0
     frame = opening_seconds + closing_seconds + station.gap_seconds
+    budget = limit
     while True:
-        choice = choose(candidates, slot_seconds=limit, frame_seconds=frame, gap_seconds=station.gap_seconds)
+        choice = choose(candidates, slot_seconds=budget, frame_seconds=frame, gap_seconds=station.gap_seconds)
         if not choice.played:
             async with unit_of_work() as uow:
                 await uow.store.drop_rundowns([(commune_id, day, slot.id)])
@@ -148,8 +149,10 @@ async def _build(
         seconds = await join(parts, radio.media / relative, tags)
         if seconds <= limit:
             break
-        # Joined frames ran a little over: leave out the last bulletin and join again.
-        candidates = [c for c in candidates if c.story_id != choice.played[-1].story_id]
+        # The joined parts ran over (each MP3 part brings its few milliseconds of padding): choose
+        # again for a slot shorter by as much; what no longer fits is left out, and said so.
+        await asyncio.to_thread((radio.media / relative).unlink, missing_ok=True)
+        budget -= seconds - limit + 0.5
     size = (await asyncio.to_thread((radio.media / relative).stat)).st_size
     rundown = Rundown(
         commune_id=commune_id,
