@@ -342,6 +342,10 @@ class Organisation(_Model):
         """Whether the unit is (or was) a commune, ward or town: one with a radio of its own."""
         return any(u.kind in _COMMUNE_KINDS for u in self.versions(unit_id))
 
+    def communes_on(self, day: date) -> tuple[Unit, ...]:
+        """The communes, wards and towns in being on ``day``, in the file's order."""
+        return tuple(u for u in self.units if u.kind in _COMMUNE_KINDS and u.valid_on(day))
+
     def commune_of(self, unit_id: str, day: date) -> Unit | None:
         """The commune or ward a unit belongs to on ``day``: the one its authority governs (a commune's
         office belongs to the commune; an ended unit to its successors' commune, where they share one)."""

@@ -21,13 +21,15 @@ from publishing.channels.site import Site
 from publishing.channels.zalo import ZaloChannel
 from publishing.config import Settings
 from publishing.domain.model import StoryEvent
-from publishing.entrypoints import api, consumers, editor_api, print_web, radio_web, web
+from publishing.domain.occasions import load_calendar
+from publishing.entrypoints import api, consumers, editor_api, occasions_api, print_web, radio_web, web
 from publishing.integration import to_integration
 from publishing.print.pdf import WeasyPrintRenderer
 from publishing.radio.reading import default_abbreviations
 from publishing.radio.speech import CommandSpeech, espeak_command
 from publishing.radio.station import load_station
 from publishing.service.editorial import Newsroom
+from publishing.service.occasions import Occasions, draft_occasions
 from publishing.service.placing import placing
 from publishing.service.printing import Printing, leaflet_building, plan_leaflets
 from publishing.service.radio import building, plan_rundowns
@@ -53,6 +55,7 @@ class Publishing:
     newsroom: Newsroom
     radio: Radio
     printing: Printing
+    occasions: Occasions
     organisation: Organisation
     site: Site
 
@@ -80,6 +83,7 @@ def assemble(settings: Settings) -> Publishing:
     if accounts.facebook:
         social.append(FacebookChannel(accounts.facebook, db, site))
     printing = Printing(WeasyPrintRenderer(), settings.media_dir, site, organisation)
+    occasions = Occasions(load_calendar(settings.occasions_file), settings.site_agency)
     newsroom = Newsroom(
         channels_for(site, PrintChannel(site), RadioChannel(radio), *social), auto_approve=settings.auto_approve
     )
@@ -102,10 +106,15 @@ def assemble(settings: Settings) -> Publishing:
                 if settings.leaflet_seconds
                 else []
             ),
+            *(
+                [Periodic("occasions", settings.occasion_seconds, lambda: draft_occasions(uow(), occasions, newsroom))]
+                if settings.occasion_seconds
+                else []
+            ),
         ],
         db=db,
     )
-    return Publishing(runtime, newsroom, radio, printing, organisation, site)
+    return Publishing(runtime, newsroom, radio, printing, occasions, organisation, site)
 
 
 def build(settings: Settings) -> Runtime[PublishingStore, StoryEvent]:
@@ -127,6 +136,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
             api.router,
             editor_api.router,
             print_web.editor_router,
+            occasions_api.router,
         ],
         error_page=web.error_page(wired.site),
     )
@@ -139,4 +149,5 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     app.state.organisation = wired.organisation
     app.state.radio = wired.radio
     app.state.printing = wired.printing
+    app.state.occasions = wired.occasions
     return app

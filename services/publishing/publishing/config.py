@@ -40,6 +40,10 @@ class Settings(ServiceSettings):
     social_file: Path | None = None
     # How often the leaflets are checked against the stories they hold (at start, then so often); 0: never.
     leaflet_seconds: Annotated[float, Field(ge=0)] = 60.0
+    # Another calendar of occasions instead of the one shipped with the package (same format).
+    occasions_file: Path | None = None
+    # How often the calendar is checked for reportages to draft (at start, then so often); 0: never.
+    occasion_seconds: Annotated[float, Field(ge=0)] = 3600.0
     # How often the rundowns of the slots to come are checked (at start, then so often); 0: never.
     rundown_seconds: Annotated[float, Field(ge=0)] = 60.0
 

@@ -23,6 +23,7 @@ from publishing.domain.model import (
     Commendation,
     Story,
     StoryEvent,
+    StoryKind,
     StoryStatus,
     StoryTakenDown,
     slug_for,
@@ -80,8 +81,10 @@ def commendation_from_award(payload: AwardGranted) -> Commendation:
 
 def to_integration(event: StoryEvent, cause: Envelope | None) -> Sequence[Event[Any]]:
     """StoryPublished for each channel a story went out on, following the approval's correlation;
-    StoryRetracted when it is taken down."""
+    StoryRetracted when it is taken down. A reportage, of no one exemplar, stays inside the service."""
     story = event.story
+    if story.kind is StoryKind.REPORTAGE:
+        return []
     if isinstance(event, StoryTakenDown):
         retracted = StoryRetracted(
             story_id=story.story_id,

@@ -28,6 +28,7 @@ __all__ = [
     "messaging",
     "metadata",
     "publications",
+    "reportages",
     "rundowns",
     "social_posts",
     "social_tokens",
@@ -43,6 +44,7 @@ stories = Table(
     Column("story_id", Uuid, primary_key=True),
     Column("exemplar_id", Uuid, nullable=False, unique=True),
     Column("nomination_id", Uuid, nullable=False),
+    Column("kind", String(20), nullable=False),  # "exemplar", or "reportage" (an occasion's compilation)
     Column("slug", String(120), nullable=False, unique=True),
     Column("status", String(20), nullable=False),
     Column("title", String(400), nullable=False),
@@ -105,13 +107,14 @@ commendations = Table(
     Column("recorded_at", UtcDateTime(), nullable=False),
 )
 
-# A story on the grassroots radio of its commune: the text read aloud, and its audio (one a story,
-# rendered again on each correction; the files stay for the rundowns that played them).
+# A story on the grassroots radio of its commune (or of every commune, for a story of the whole
+# area): the text read aloud, and its audio (rendered again on each correction; the files stay for
+# the rundowns that played them).
 bulletins = Table(
     "bulletins",
     metadata,
     Column("story_id", Uuid, ForeignKey("stories.story_id"), primary_key=True),
-    Column("commune_id", String(80), nullable=False),
+    Column("commune_id", String(80), primary_key=True),  # a story of the whole area airs in every commune
     Column("priority", String(20), nullable=False),
     Column("title", String(400), nullable=False),
     Column("script", Text, nullable=False),  # as read aloud
@@ -177,7 +180,7 @@ leaflets = Table(
     "leaflets",
     metadata,
     Column("leaflet_id", Uuid, primary_key=True),
-    Column("kind", String(10), nullable=False),  # "quarter" or "chosen"
+    Column("kind", String(10), nullable=False),  # "quarter", "chosen" or "reportage"
     Column("commune_id", String(80), nullable=True),
     Column("quarter", String(7), nullable=True),
     Column("size", String(2), nullable=False),
@@ -192,4 +195,16 @@ leaflets = Table(
     Column("built_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_leaflets_commune", "commune_id", "quarter"),
+)
+
+# An occasion's reportage: which occasion and year, and the stories it compiles, in order.
+reportages = Table(
+    "reportages",
+    metadata,
+    Column("story_id", Uuid, ForeignKey("stories.story_id"), primary_key=True),
+    Column("occasion_id", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("sources", JSON, nullable=False),  # story ids
+    Column("drafted_at", UtcDateTime(), nullable=False),
+    Index("ux_reportages_occasion", "occasion_id", "year", unique=True),
 )

@@ -11,15 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from publishing.adapters.orm import leaflets, publications, stories
-from publishing.domain.model import PublicationState
+from publishing.domain.model import PublicationState, StoryKind
 
-__all__ = ["Leaflet", "PrintRecords"]
+__all__ = ["InPrint", "Leaflet", "PrintRecords"]
+
+
+@dataclass(frozen=True)
+class InPrint:
+    """A story out on the print channel."""
+
+    story_id: uuid.UUID
+    commune_id: str | None
+    quarter: str
+    kind: StoryKind
+    title: str
 
 
 @dataclass(frozen=True)
 class Leaflet:
     leaflet_id: uuid.UUID
-    kind: str  # "quarter" or "chosen"
+    kind: str  # "quarter", "chosen" or "reportage" (an occasion's reportage while it is in print)
     commune_id: str | None
     quarter: str | None
     size: str  # "A4" or "A5"
@@ -63,12 +74,14 @@ class PrintRecords:
         query = select(leaflets).where(*conditions).order_by(leaflets.c.quarter.desc(), leaflets.c.size)
         return [_leaflet(row) for row in await self.connection.execute(query)]
 
-    async def in_print(self) -> list[tuple[uuid.UUID, str | None, str]]:
-        """(story, commune, quarter) of every story out on the print channel."""
+    async def in_print(self) -> list[InPrint]:
+        """Every story out on the print channel."""
         placed = select(publications.c.story_id).where(
             publications.c.channel == "print", publications.c.state == PublicationState.PUBLISHED.value
         )
-        query = select(stories.c.story_id, stories.c.commune_id, stories.c.quarter).where(
-            stories.c.story_id.in_(placed)
-        )
-        return [(row.story_id, row.commune_id, row.quarter) for row in await self.connection.execute(query)]
+        c = stories.c
+        query = select(c.story_id, c.commune_id, c.quarter, c.kind, c.title).where(c.story_id.in_(placed))
+        return [
+            InPrint(row.story_id, row.commune_id, row.quarter, StoryKind(row.kind), row.title)
+            for row in await self.connection.execute(query)
+        ]

@@ -63,14 +63,20 @@ def _bulletin(row: Any) -> Bulletin:
 class RadioRecords:
     connection: AsyncConnection
 
+    async def bulletins_of(self, story_id: uuid.UUID) -> list[Bulletin]:
+        """The story's bulletin in each commune it airs in."""
+        query = select(bulletins).where(bulletins.c.story_id == story_id).order_by(bulletins.c.commune_id)
+        return [_bulletin(row) for row in await self.connection.execute(query)]
+
     async def bulletin_of(self, story_id: uuid.UUID) -> Bulletin | None:
-        row = (await self.connection.execute(select(bulletins).where(bulletins.c.story_id == story_id))).first()
-        return _bulletin(row) if row else None
+        found = await self.bulletins_of(story_id)
+        return found[0] if found else None
 
     async def put_bulletin(self, bulletin: Bulletin) -> None:
         row = asdict(bulletin) | {"priority": bulletin.priority.value}
+        c = bulletins.c
         done = await self.connection.execute(
-            bulletins.update().where(bulletins.c.story_id == bulletin.story_id).values(row)
+            bulletins.update().where(c.story_id == bulletin.story_id, c.commune_id == bulletin.commune_id).values(row)
         )
         if not done.rowcount:
             await self.connection.execute(bulletins.insert().values(row))

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
+from publishing.adapters.occasion_records import OccasionRecords
 from publishing.adapters.orm import commendations, publications, stories
 from publishing.adapters.print_records import PrintRecords
 from publishing.adapters.radio_records import RadioRecords
@@ -25,6 +26,7 @@ from publishing.domain.model import (
     PublicationState,
     RadioPriority,
     Story,
+    StoryKind,
     StoryStatus,
 )
 
@@ -52,6 +54,7 @@ def _to_story(row: Any) -> Story:
     data = {name: getattr(row, name) for name in _STORY_COLUMNS}
     data["status"] = StoryStatus(data["status"])
     data["radio_priority"] = RadioPriority(data["radio_priority"])
+    data["kind"] = StoryKind(data["kind"])
     data["corrections"] = [Correction(datetime.fromisoformat(c["at"]), c["by"], c["note"]) for c in data["corrections"]]
     return Story(**data)
 
@@ -70,6 +73,7 @@ def _story_row(story: Story) -> dict[str, Any]:
     row = {name: getattr(story, name) for name in _STORY_COLUMNS}
     row["status"] = story.status.value
     row["radio_priority"] = story.radio_priority.value
+    row["kind"] = story.kind.value
     row["corrections"] = [{"at": c.at.isoformat(), "by": c.by, "note": c.note} for c in story.corrections]
     row["search_key"] = story.search_key
     return row
@@ -111,7 +115,7 @@ def _on(channel: str) -> ColumnElement[bool]:
     return stories.c.story_id.in_(placed)
 
 
-class PublishingStore(RadioRecords, SocialRecords, PrintRecords):
+class PublishingStore(RadioRecords, SocialRecords, PrintRecords, OccasionRecords):
     """Loading and saving stories, their publications and commendations (and the radio's records)."""
 
     def __init__(self, connection: AsyncConnection) -> None:

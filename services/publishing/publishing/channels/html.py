@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from common.events import nfc
 from publishing.channels.site import Site
 from publishing.domain.labels import field_label, kind_label, lower_first, quarter_label, upper_first, vn_date
-from publishing.domain.model import Commendation, Story
+from publishing.domain.model import Commendation, Story, StoryKind
 from publishing.domain.portal import Listing
 
 __all__ = [
@@ -44,8 +44,10 @@ def _render(template: str, **context: object) -> str:
     return nfc(environment().get_template(template).render(**context))
 
 
-def _facts(story: Story) -> dict[str, str]:
-    """The facts as the page states them, in Vietnamese."""
+def _facts(story: Story) -> dict[str, str] | None:
+    """The facts as the page states them, in Vietnamese (a reportage, of many exemplars, has none)."""
+    if story.kind is StoryKind.REPORTAGE:
+        return None
     return {
         "kind": upper_first(kind_label(story.nominee_kind)),
         "unit_name": story.unit_name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -64,11 +64,13 @@ class RadioChannel:
             await PublishingStore(connection).withdraw_bulletin(story.story_id, datetime.now(UTC))
 
     async def _render(self, story: Story, *, keep_air: bool) -> Placement:
-        if story.commune_id is None:
-            raise ChannelRefused(
-                "no-commune", f"bài “{story.title}” không thuộc xã, phường nào hiện nay: không có đài để phát"
-            )
         radio, now = self.radio, datetime.now(UTC)
+        if story.commune_id is not None:
+            communes = [story.commune_id]
+        else:  # a story of the whole area (an occasion's reportage) airs in every commune today
+            communes = [u.id for u in radio.organisation.communes_on(now.date())]
+        if not communes:
+            raise ChannelRefused("no-commune", f"bài “{story.title}” không có đài xã, phường nào để phát")
         script = spoken(story, radio.abbreviations)
         speech = await radio.speech.synthesize(script, voice="vi")
         relative = f"radio/bulletins/{story.story_id}-{story.revision}.mp3"
@@ -85,24 +87,27 @@ class RadioChannel:
         size = (await asyncio.to_thread(target.stat)).st_size
         async with radio.db.transaction() as connection:
             store = PublishingStore(connection)
-            earlier = await store.bulletin_of(story.story_id)
-            starts = earlier.on_air_from if keep_air and earlier else now
-            bulletin = Bulletin(
-                story_id=story.story_id,
-                commune_id=story.commune_id,
-                priority=story.radio_priority,
-                title=story.title,
-                script=script,
-                revision=story.revision,
-                audio=relative,
-                seconds=seconds,
-                bytes=size,
-                on_air_from=starts,
-                on_air_until=starts + timedelta(days=radio.station.days_on_air),
-                withdrawn_at=None,
-                updated_at=now,
-            )
-            if earlier is not None and keep_air:
-                bulletin = replace(bulletin, on_air_until=earlier.on_air_until)
-            await store.put_bulletin(bulletin)
-        return Placement(external_id=f"bulletin:{story.story_id}", url=radio.site.url(f"/radio/{story.commune_id}"))
+            earlier = {b.commune_id: b for b in await store.bulletins_of(story.story_id)}
+            for commune_id in communes:
+                before = earlier.get(commune_id) if keep_air else None
+                starts = before.on_air_from if before else now
+                ends = before.on_air_until if before else starts + timedelta(days=radio.station.days_on_air)
+                await store.put_bulletin(
+                    Bulletin(
+                        story_id=story.story_id,
+                        commune_id=commune_id,
+                        priority=story.radio_priority,
+                        title=story.title,
+                        script=script,
+                        revision=story.revision,
+                        audio=relative,
+                        seconds=seconds,
+                        bytes=size,
+                        on_air_from=starts,
+                        on_air_until=ends,
+                        withdrawn_at=None,
+                        updated_at=now,
+                    )
+                )
+        page = f"/radio/{communes[0]}" if story.commune_id is not None else "/radio"
+        return Placement(external_id=f"bulletin:{story.story_id}", url=radio.site.url(page))

@@ -31,6 +31,7 @@ __all__ = [
     "RadioPriority",
     "Story",
     "StoryEvent",
+    "StoryKind",
     "StoryPlaced",
     "StoryStatus",
     "StoryTakenDown",
@@ -157,10 +158,15 @@ def paragraphs_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+class StoryKind(StrEnum):
+    EXEMPLAR = "exemplar"  # one exemplar's story
+    REPORTAGE = "reportage"  # phóng sự: an occasion's compilation of a year's exemplars
+
+
 @dataclass
 class Story:
     story_id: uuid.UUID
-    exemplar_id: uuid.UUID
+    exemplar_id: uuid.UUID  # a reportage's own id stands here (it compiles several exemplars)
     nomination_id: uuid.UUID
     slug: str
     status: StoryStatus
@@ -186,6 +192,7 @@ class Story:
     retracted_at: datetime | None = None
     retraction_reason: str | None = None
     radio_priority: RadioPriority = RadioPriority.ORDINARY
+    kind: StoryKind = StoryKind.EXEMPLAR
     events: list[StoryEvent] = dataclass_field(default_factory=list, compare=False, repr=False)
 
     @property

@@ -8,14 +8,14 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from common.paging import Offset
 from publishing.adapters.repository import PublishingStore
 from publishing.channels.html import render_body
 from publishing.channels.site import Site
 from publishing.domain.labels import field_label
-from publishing.domain.model import Commendation, Publication, Story
+from publishing.domain.model import Commendation, Publication, Story, StoryKind
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
 
 __all__ = ["router"]
@@ -46,7 +46,8 @@ class StorySummary(BaseModel):
     title: str
     summary: str
     unit_name: str
-    field: str
+    kind: StoryKind = Field(description="exemplar, or reportage (an occasion's compilation of exemplars)")
+    field: str = Field(description="empty for a reportage")
     field_label: str
     quarter: str
     nominee_kind: str
@@ -58,7 +59,7 @@ class StorySummary(BaseModel):
     @classmethod
     def fields_of(cls, story: Story, site: Site) -> dict[str, object]:
         data = {name: getattr(story, name) for name in StorySummary.model_fields if hasattr(story, name)}
-        return data | {"url": site.url(story.path), "field_label": field_label(story.field)}
+        return data | {"url": site.url(story.path), "field_label": field_label(story.field) if story.field else ""}
 
     @classmethod
     def of(cls, story: Story, site: Site) -> StorySummary:

@@ -22,6 +22,7 @@ from publishing.domain.model import (
     PublicationState,
     RadioPriority,
     Story,
+    StoryKind,
     StoryStatus,
 )
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
@@ -68,6 +69,7 @@ class EditorStory(BaseModel):
     exemplar_id: uuid.UUID
     slug: str
     url: str
+    kind: StoryKind = Field(description="exemplar, or reportage (an occasion's compilation)")
     status: StoryStatus
     title: str
     summary: str

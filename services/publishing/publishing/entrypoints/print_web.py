@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Annotated, Literal
 
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from common.auth import Principal, Role, require_roles
-from common.dates import quarter_label
+from common.dates import quarter_label, vietnam_date
 from common.events import ShortText
 from common.organisation import lower_kind_word
 from publishing.adapters.print_records import Leaflet
@@ -62,6 +63,26 @@ class Chosen(BaseModel):
 def _printing(request: Request) -> Printing:
     printing: Printing = request.app.state.printing
     return printing
+
+
+@dataclass(frozen=True)
+class CommuneLink:
+    id: str
+    name: str
+
+
+@router.get("/leaflets", response_class=HTMLResponse)
+async def leaflets_index(request: Request, db: DatabaseDep, site: SiteDep) -> HTMLResponse:
+    """The occasions' leaflets, and a link to each commune's."""
+    organisation = _printing(request).organisation
+    today = vietnam_date(datetime.now(UTC))
+    async with db.read() as connection:
+        found = await PublishingStore(connection).leaflets_of(kind="reportage")
+    ready = sorted((f for f in found if f.state == "ready" and f.file), key=lambda f: (f.title, f.size))
+    ready.sort(key=lambda f: f.quarter or "", reverse=True)  # the newest first, each with its sizes together
+    occasions = [(title, list(g)) for title, g in groupby(ready, key=lambda f: f.title)]
+    communes = [CommuneLink(u.id, u.name) for u in organisation.communes_on(today)]
+    return HTMLResponse(render_page("leaflets_index.html", site=site, occasions=occasions, communes=communes))
 
 
 @router.get("/leaflets/{commune_id}", response_class=HTMLResponse)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
 
-from common.dates import vn_date
+from common.dates import vietnam_date, vn_date
 from common.organisation import lower_kind_word
 from publishing.adapters.radio_records import Rundown
 from publishing.adapters.repository import PublishingStore
@@ -52,6 +53,27 @@ def _episode(radio: Radio, rundown: Rundown) -> Episode:
     minutes, seconds = divmod(round(rundown.seconds), 60)
     title = f"{upper_first(slot.name if slot else rundown.slot)} ngày {vn_date(rundown.day)}"
     return Episode(rundown, title, f"{minutes} phút {seconds:02d} giây")
+
+
+@dataclass(frozen=True)
+class Station:
+    id: str
+    station: str
+
+
+@router.get("/radio", response_class=HTMLResponse)
+async def stations(request: Request, site: SiteDep) -> HTMLResponse:
+    """Every commune's radio today, to listen to."""
+    radio = _radio(request)
+    today = vietnam_date(datetime.now(UTC))
+    communes = [
+        Station(u.id, upper_first(radio.station.station_of(lower_kind_word(u.name))))
+        for u in radio.organisation.communes_on(today)
+    ]
+    slots = " và ".join(f"{s.name} ({s.starts:%H:%M})" for s in radio.station.slots)
+    return HTMLResponse(
+        render_page("radio_index.html", site=site, series=radio.station.series, slots=slots, communes=communes)
+    )
 
 
 @router.get("/radio/{commune_id}", response_class=HTMLResponse)

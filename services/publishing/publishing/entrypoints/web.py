@@ -118,7 +118,7 @@ def _units(request: Request) -> list[Choice]:
         return kept[1]
     organisation: Organisation = request.app.state.organisation
     units = [u for u in organisation.units if u.valid_on(today)]
-    communes = [u for u in units if organisation.commune_of(u.id, today) == u]
+    communes = organisation.communes_on(today)
     choices = []
     for commune in communes:
         choices.append(Choice(commune.id, commune.name))

@@ -1,5 +1,5 @@
-"""Leaflets (tờ tin), as PDF ready to print, A4 and A5: each commune's stories of a quarter, and sets an
-editor chose.
+"""Leaflets (tờ tin), as PDF ready to print, A4 and A5: each commune's stories of a quarter, each
+occasion's reportage, and sets an editor chose.
 
 A planner looks every minute at what each leaflet should hold (the stories approved for print of
 its commune and quarter, or its chosen set, less any retracted since, with their text's revision
@@ -25,11 +25,11 @@ from common.dates import quarter_label
 from common.jobs import Job, JobKind
 from common.organisation import Organisation, lower_kind_word
 from common.ports.pdf import PdfRenderer
-from publishing.adapters.print_records import Leaflet
+from publishing.adapters.print_records import InPrint, Leaflet
 from publishing.adapters.repository import PublishingStore
 from publishing.channels.html import render_page
 from publishing.channels.site import Site
-from publishing.domain.model import Commendation, Story
+from publishing.domain.model import Commendation, Story, StoryKind
 from publishing.service.placing import PublishingUnitOfWork
 
 __all__ = ["BUILD_LEAFLET", "SIZES", "BuildLeaflet", "Printing", "choose_leaflet", "leaflet_building", "plan_leaflets"]
@@ -67,16 +67,21 @@ def _digest(stories: Sequence[Story], commendations: dict[uuid.UUID, list[Commen
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-InPrint = list[tuple[uuid.UUID, str | None, str]]
+def reportage_leaflet_id(story_id: uuid.UUID, size: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"leaflet:reportage:{story_id}:{size}")
 
 
 async def _contents(
-    store: PublishingStore, leaflet: Leaflet, in_print: InPrint | None = None
+    store: PublishingStore, leaflet: Leaflet, in_print: Sequence[InPrint] | None = None
 ) -> tuple[list[Story], dict[uuid.UUID, list[Commendation]]]:
-    """The stories the leaflet holds now, in order, and their commendations."""
+    """The stories the leaflet holds now, in order, and their commendations (a reportage's leaflet
+    holds the reportage while it is in print)."""
+    placed = in_print if in_print is not None else await store.in_print()
     if leaflet.kind == "quarter":
-        placed = in_print if in_print is not None else await store.in_print()
-        ids = [s for s, commune, quarter in placed if (commune, quarter) == (leaflet.commune_id, leaflet.quarter)]
+        ids = [p.story_id for p in placed if (p.commune_id, p.quarter) == (leaflet.commune_id, leaflet.quarter)]
+    elif leaflet.kind == "reportage":
+        out = {p.story_id for p in placed}
+        ids = [i for i in (uuid.UUID(i) for i in leaflet.story_ids) if i in out]
     else:
         ids = [uuid.UUID(i) for i in leaflet.story_ids]
     found = [s for s in [await store.get_story(i) for i in ids] if s is not None and not s.retracted]
@@ -86,25 +91,43 @@ async def _contents(
 
 
 async def plan_leaflets(uow: PublishingUnitOfWork, printing: Printing, *, now: datetime | None = None) -> int:
-    """Make sure every commune and quarter with stories in print has its leaflets, and enqueue a build
-    for each leaflet whose contents changed; the number enqueued."""
+    """Make sure every commune and quarter with stories in print (and every reportage in print) has its
+    leaflets, and enqueue a build for each leaflet whose contents changed; the number enqueued."""
     now = now or datetime.now(UTC)
     enqueued = 0
     async with uow:
         store = uow.store
         kept = {found.leaflet_id: found for found in await store.leaflets_of()}
         in_print = await store.in_print()
-        for commune_id, quarter in sorted({(c, q) for _, c, q in in_print if c is not None}):
-            for size in SIZES:
-                leaflet_id = quarter_leaflet_id(commune_id, quarter, size)
-                if leaflet_id not in kept:
-                    title = f"Tờ tin {quarter_label(quarter)} – {_commune(printing, commune_id)}"
-                    fresh = Leaflet(
-                        leaflet_id, "quarter", commune_id, quarter, size, title, [], "building",
-                        None, None, None, None, None, None, now,
-                    )  # fmt: skip
-                    await store.put_leaflet(fresh)
-                    kept[leaflet_id] = fresh
+        wanted: list[Leaflet] = []
+        for commune_id, quarter in sorted({(p.commune_id, p.quarter) for p in in_print if p.commune_id is not None}):
+            title = f"Tờ tin {quarter_label(quarter)} – {_commune(printing, commune_id)}"
+            wanted += [
+                _new(
+                    quarter_leaflet_id(commune_id, quarter, size), "quarter", commune_id, quarter, size, title, [], now
+                )
+                for size in SIZES
+            ]
+        for placed in in_print:
+            if placed.kind is StoryKind.REPORTAGE:
+                ids = [str(placed.story_id)]
+                wanted += [
+                    _new(
+                        reportage_leaflet_id(placed.story_id, size),
+                        "reportage",
+                        None,
+                        placed.quarter,
+                        size,
+                        placed.title,
+                        ids,
+                        now,
+                    )
+                    for size in SIZES
+                ]
+        for fresh in wanted:
+            if fresh.leaflet_id not in kept:
+                await store.put_leaflet(fresh)
+                kept[fresh.leaflet_id] = fresh
         for leaflet in kept.values():
             stories, commendations = await _contents(store, leaflet, in_print)
             digest = _digest(stories, commendations)
@@ -115,14 +138,29 @@ async def plan_leaflets(uow: PublishingUnitOfWork, printing: Printing, *, now: d
     return enqueued
 
 
+def _new(
+    leaflet_id: uuid.UUID,
+    kind: str,
+    commune_id: str | None,
+    quarter: str | None,
+    size: str,
+    title: str,
+    story_ids: list[str],
+    now: datetime,
+) -> Leaflet:
+    return Leaflet(
+        leaflet_id, kind, commune_id, quarter, size, title, story_ids, "building",
+        None, None, None, None, None, None, now,
+    )  # fmt: skip
+
+
 async def choose_leaflet(
     uow: PublishingUnitOfWork, story_ids: Sequence[uuid.UUID], *, size: str, title: str, by: str
 ) -> Leaflet:
     """A leaflet of stories an editor chose, in that order; built by a job."""
     now = datetime.now(UTC)
-    chosen = [str(i) for i in story_ids]
-    leaflet = Leaflet(
-        uuid.uuid4(), "chosen", None, None, size, title, chosen, "building", None, None, None, None, by, None, now
+    leaflet = replace(
+        _new(uuid.uuid4(), "chosen", None, None, size, title, [str(i) for i in story_ids], now), requested_by=by
     )
     async with uow:
         await uow.store.put_leaflet(leaflet)
@@ -170,7 +208,11 @@ def leaflet_building(unit_of_work: Callable[[], PublishingUnitOfWork], printing:
             items=[{"story": s, "commendations": commendations.get(s.exemplar_id, [])} for s in stories],
         )
         pdf = await printing.renderer.render(html)
-        stem = _SLUG.sub("-", f"{leaflet.commune_id or 'chon'}-{leaflet.quarter or leaflet.leaflet_id.hex[:8]}".lower())
+        if leaflet.kind == "quarter":
+            stem = f"{leaflet.commune_id}-{leaflet.quarter}"
+        else:
+            stem = f"{'phong-su' if leaflet.kind == 'reportage' else 'chon'}-{leaflet.leaflet_id.hex[:8]}"
+        stem = _SLUG.sub("-", stem.lower())
         relative = f"leaflets/{stem}-{leaflet.size.lower()}-{job.digest[:12]}.pdf"
         target = printing.media / relative
         await asyncio.to_thread(_write, target, pdf.content)

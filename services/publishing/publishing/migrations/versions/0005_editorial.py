@@ -1,4 +1,4 @@
-"""The editorial workflow: drafts an editor approves per channel (now or at a set time), corrections,
+"""The editorial workflow: drafts (of an exemplar, or an occasion's reportage) an editor approves per channel (now or at a set time), corrections,
 retraction; each story keeps its unit and commune and the nominee's consent.
 
 Revision ID: 0005
@@ -24,6 +24,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("stories", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("kind", sa.String(length=20), nullable=False, server_default="exemplar"))
         batch_op.add_column(sa.Column("unit_id", sa.String(length=80), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("commune_id", sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column("consent", sa.Boolean(), nullable=False, server_default=sa.true()))
@@ -38,7 +39,7 @@ def upgrade() -> None:
     op.execute("UPDATE stories SET consent = false, status = 'draft', published_at = NULL WHERE status = 'withheld'")
     with op.batch_alter_table("stories", schema=None) as batch_op:
         batch_op.alter_column("drafted_at", existing_type=UtcDateTime(), nullable=False)
-        for column in ("unit_id", "consent", "revision", "corrections"):
+        for column in ("kind", "unit_id", "consent", "revision", "corrections"):
             batch_op.alter_column(column, server_default=None)
     with op.batch_alter_table("publications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scheduled_for", UtcDateTime(), nullable=True))
@@ -57,5 +58,5 @@ def downgrade() -> None:
         batch_op.alter_column("published_at", existing_type=UtcDateTime(), nullable=False)
         for column in ("retraction_reason", "retracted_at", "corrections", "edited_by", "revision", "drafted_at"):
             batch_op.drop_column(column)
-        for column in ("consent", "commune_id", "unit_id"):
+        for column in ("consent", "commune_id", "unit_id", "kind"):
             batch_op.drop_column(column)

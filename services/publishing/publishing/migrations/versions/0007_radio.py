@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("withdrawn_at", UtcDateTime(), nullable=True),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["story_id"], ["stories.story_id"]),
-        sa.PrimaryKeyConstraint("story_id"),
+        sa.PrimaryKeyConstraint("story_id", "commune_id"),
     )
     op.create_index("ix_bulletins_commune_air", "bulletins", ["commune_id", "on_air_until"])
     op.create_table(
