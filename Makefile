@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := libs/common $(wildcard services/*) tools
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: venv run test lint format asyncapi bench clean
+.PHONY: venv run test lint format asyncapi bench bench-publicity clean
 
 $(STAMP): $(PYPROJECTS) requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -42,6 +42,11 @@ format: $(STAMP)
 BENCH_ARGS ?= --nominations 10000
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS) --write docs/benchmarks.md
+
+## Measure the publicity channels (speech, rundowns and feeds after 1,000 approvals, the public
+## pages under wrk beside nginx); needs espeak-ng, ffmpeg, nginx and wrk. Results go to docs/benchmarks.md.
+bench-publicity: $(STAMP)
+	$(BIN)/python -m bench.publicity --write docs/benchmarks.md
 
 ## Regenerate the AsyncAPI document (docs/asyncapi.json) from what the services register.
 asyncapi: $(STAMP)

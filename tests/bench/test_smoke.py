@@ -69,3 +69,29 @@ def test_soak_smoke_run_prints_every_snapshot(tmp_path: Path) -> None:
     assert [m[1] for m in moments] == ["0", "10", "20", "20"]
     assert int(moments[2][4].replace(",", "")) > 0  # the outboxes hold the events of the run
     assert all(float(m[2]) > 0 and int(m[6]) > 0 for m in moments)
+
+
+def test_publicity_smoke_run_prints_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n", encoding="utf-8")
+    command = [sys.executable, "-m", "bench.publicity", "--speech-minutes", "0.2", "--approvals", "12"]
+    command += ["--radio-per-commune", "1", "--seconds", "1", "--connections", "4"]
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the stack starts its own Redis
+    result = subprocess.run(
+        [*command, "--write", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    table = out.read_text(encoding="utf-8")
+    assert "## Publicity: radio, feeds and the public pages" in table
+    speech = re.search(r"^\| espeak-ng \+ ffmpeg loudnorm \| (\d+) \| ([\d.]+) s \|.* \| (\d+) \|$", table, re.M)
+    assert speech and int(speech.group(1)) >= 1 and float(speech.group(2)) >= 12 and int(speech.group(3)) > 0
+    assert re.search(r"^\| approvals driven end to end .+ \| 12 in [\d.]+ s \|$", table, re.M), table
+    for path in ("/feed.atom", "/feed.rss", "/feed.json", "/sitemap.xml", "/"):
+        assert re.search(rf"^\| `{re.escape(path)}` built: .+ \| \d+ ms / \d+ ms \|$", table, re.M), table
+    assert re.search(r"^\| bulletins rendered \(4 communes\) \| 4 \(", table, re.M), table
+    rundowns = re.search(r"^\| rundowns built for the slots to come \| (\d+) \(longest ([\d.]+) min of 15", table, re.M)
+    assert rundowns and int(rundowns.group(1)) >= 4 and 0 < float(rundowns.group(2)) <= 15, table
+    assert re.search(r"^\| peak RSS of publishing \| \d+ MiB \|$", table, re.M)
+    loads = re.findall(r"^\| (story page|index): (.+?) \| ([\d,]+) \| ([\d.]+) \| (\d+) \| ([\d.]+) \|$", table, re.M)
+    assert len(loads) == 6, table
+    assert all(float(rate.replace(",", "")) > 0 and errors == "0" for _, _, rate, _, errors, _ in loads), table

@@ -6,6 +6,8 @@ Read as files: no Docker engine is needed. PyYAML is a test dependency (requirem
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -230,3 +232,34 @@ def test_setup_and_operator_tools_run_from_the_tools_image(compose: dict[str, An
     tools = (ROOT / "tools" / "pyproject.toml").read_text(encoding="utf-8")
     for script in ("exemplars-setup", "exemplars-token", "exemplars-sign", "exemplars-dead-letters"):
         assert f"{script} = " in tools
+
+
+def test_the_proxy_serves_the_public_site_through_its_cache_and_the_media_as_files(compose: dict[str, Any]) -> None:
+    config = (ROOT / "deploy" / "nginx" / "default.conf").read_text(encoding="utf-8")
+    proxy = compose["services"]["proxy"]
+    [include] = re.findall(r"^\s*include (\S+);", config, re.M)
+    assert f"./deploy/nginx/public-site.conf:{include}:ro" in proxy["volumes"]  # what the benchmark runs too
+    assert "keys_zone=public_site:" in config
+    root = re.search(r"location /media/ \{\s*root (\S+);", config)
+    assert root and f"publishing-media:{root.group(1)}/media:ro" in proxy["volumes"]
+    site = (ROOT / "deploy" / "nginx" / "public-site.conf").read_text(encoding="utf-8")
+    assert "proxy_cache_bypass $http_authorization $http_cookie;" in site  # an editor's requests never cached
+
+
+def test_nginx_accepts_the_proxy_configuration(tmp_path: Path) -> None:
+    """``nginx -t`` on default.conf and the snippet it includes, as the proxy container loads them."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    config = (ROOT / "deploy" / "nginx" / "default.conf").read_text(encoding="utf-8")
+    config = config.replace("/etc/nginx/snippets/public-site.conf", str(ROOT / "deploy" / "nginx" / "public-site.conf"))
+    config = config.replace("/var/cache/nginx/public_site", str(tmp_path / "cache"))
+    (tmp_path / "default.conf").write_text(config, encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
+        f"http {{\n    include {tmp_path / 'default.conf'};\n}}\n",
+        encoding="utf-8",
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr
