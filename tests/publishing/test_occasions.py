@@ -125,12 +125,18 @@ def test_a_reportage_compiles_the_commended_first_and_never_a_retracted_story() 
     )
     paragraphs = story.paragraphs
     assert len(paragraphs) == 4  # the lead, one for each exemplar, the closing
-    assert paragraphs[1].startswith(stories[2].summary.rstrip("."))
+    assert paragraphs[1].startswith(f"{stories[2].summary.rstrip('.')}. Mười năm liền đưa y tế đến từng thôn. ")
+    assert "Tổ chức 40 buổi khám" not in paragraphs[1]  # the first of the achievements only
     assert paragraphs[1].endswith(
         "Được tặng Giấy khen (Quyết định số 163/QĐ-UBND ngày 15/09/2026 của Chủ tịch UBND xã)."
     )
     assert "“Thi đua là yêu nước, yêu nước thì phải thi đua”" in paragraphs[-1]
     assert all(unicodedata.is_normalized("NFC", text) for text in (story.title, story.summary, story.body))
+    long = " ".join(f"Năm {2000 + n}, giúp {n} hộ thoát nghèo." for n in range(40))  # 1,200 characters
+    stories[0].achievements = long + "\nĐoạn thứ hai."
+    [_, first, *_] = draft_reportage(review, 2026, stories[:1], {}, agency=AGENCY, now=now).story.paragraphs
+    highlight = first.removeprefix(f"{stories[0].summary.rstrip('.')}. ")
+    assert long.startswith(highlight) and highlight.endswith("thoát nghèo.") and 400 < len(highlight) <= 500
     with pytest.raises(ValueError, match="at least one"):
         draft_reportage(review, 2026, [], {}, agency=AGENCY, now=now)
 

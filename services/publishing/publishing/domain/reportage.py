@@ -3,13 +3,14 @@ put into one long story the editors correct before the day.
 
 Chosen from the stories on the portal in the period the occasion covers: those commended first
 (the most commendations first), then the others, the earliest published first; at most the
-occasion's number. Each exemplar gets a paragraph: who, where, the story's summary and the
-commendations it was given. The reportage is a story of the whole area: on the portal, the feeds,
-a feature bulletin on every commune's radio and a leaflet of the stories it compiles.
+occasion's number. Each exemplar gets a paragraph: who and where (the story's summary), the first
+of its achievements and the commendations it was given. The reportage is a story of the whole
+area: on the portal, the feeds, a feature bulletin on every commune's radio and a leaflet of its own.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from datetime import datetime
 from common.dates import quarter_of
 from common.events import nfc
 from publishing.domain.labels import vn_date
-from publishing.domain.model import Commendation, Story, StoryKind, StoryStatus
+from publishing.domain.model import Commendation, Story, StoryKind, StoryStatus, paragraphs_of
 from publishing.domain.occasions import Occasion
 
 __all__ = ["CLOSING", "Compiled", "choose_outstanding", "draft_reportage", "reportage_id"]
@@ -54,10 +55,28 @@ def choose_outstanding(
     return kept[:at_most]
 
 
+HIGHLIGHT_CHARS = 500  # at most so much of an exemplar's achievements, in whole sentences
+
+
+def _highlight(story: Story) -> str:
+    """The first of the achievements as the unit wrote them, in whole sentences up to a length."""
+    first = next(iter(paragraphs_of(story.achievements)), "")
+    if len(first) > HIGHLIGHT_CHARS:
+        sentences = re.split(r"(?<=[.;!?])\s+", first)
+        kept = ""
+        for sentence in sentences:
+            if len(kept) + len(sentence) + 1 > HIGHLIGHT_CHARS:
+                break
+            kept = f"{kept} {sentence}".strip()
+        first = kept
+    first = first.strip().rstrip(";,")
+    return f"{first}." if first and first[-1] not in ".!?" else first
+
+
 def _paragraph(story: Story, commendations: Sequence[Commendation]) -> str:
     summary = story.summary.strip().rstrip(".")
-    cited = " ".join(f"{c.citation}." for c in commendations)
-    return nfc(f"{summary}. {cited}".strip())
+    parts = [f"{summary}.", _highlight(story), *(f"{c.citation}." for c in commendations)]
+    return nfc(" ".join(p for p in parts if p))
 
 
 def draft_reportage(
