@@ -4,11 +4,9 @@ every commune's radio and a leaflet of its own."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import unicodedata
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,32 +15,22 @@ import feedparser
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from common.auth import Role, mint_token
-from common.db import Database
 from common.events import FieldOfWork
-from common.jobs import JobKind, JobWorker
-from common.migrations import upgrade
-from common.outages import Outages
 from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
-from publishing.bootstrap import bootstrap
-from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import Commendation, PublicationState, StoryKind, StoryStatus, story_id_for
 from publishing.domain.occasions import CalendarFileError, load_calendar
 from publishing.domain.reportage import choose_outstanding, draft_reportage, reportage_id
-from publishing.integration import to_integration
 from publishing.service.editorial import Newsroom, approve_story, edit_story, retract_story
 from publishing.service.occasions import draft_occasions
-from publishing.service.placing import PublishingUnitOfWork, placing
-from publishing.service.printing import leaflet_building, plan_leaflets
-from publishing.service.radio import building
+from publishing.service.printing import plan_leaflets
 from tests.conftest import TEST_SECRET
-from tests.helpers import eventually, units_of_work
-from tests.publishing.builders import BASE, approved, delivery, drafted, granted
-from tests.publishing.support import event_processor
+from tests.helpers import eventually
+from tests.publishing.builders import approved, delivery, drafted, granted
+from tests.publishing.support import event_processor, jobs_running, serving, uow_of
 from tests.publishing.test_print import text_of
 
 AGENCY = "Ủy ban nhân dân tỉnh Phú Thọ"
@@ -146,41 +134,8 @@ def test_a_reportage_compiles_the_commended_first_and_never_a_retracted_story() 
 
 @pytest.fixture
 async def occasions_app(db_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
-    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
-    settings = Settings(
-        database_url=db_url,
-        redis_url=redis_url,
-        auth_secret=SecretStr(TEST_SECRET),
-        public_url=BASE,
-        media_dir=tmp_path / "media",
-        rundown_seconds=0,
-        leaflet_seconds=0,
-        occasion_seconds=0,
-    )
-    app = bootstrap(settings)
-    yield app
-    await app.state.runtime.redis.aclose()
-    await app.state.runtime.db.dispose()
-
-
-def uow_of(db: Database) -> Callable[[], PublishingUnitOfWork]:
-    return units_of_work(db, "publishing", messaging, PublishingStore, to_integration)
-
-
-@contextlib.asynccontextmanager
-async def working(app: FastAPI) -> AsyncIterator[None]:
-    db: Database = app.state.runtime.db
-    kinds: list[JobKind[Any]] = [
-        placing(uow_of(db), app.state.newsroom.channels),
-        leaflet_building(uow_of(db), app.state.printing),
-        building(uow_of(db), app.state.radio),
-    ]
-    task = asyncio.create_task(JobWorker(db, messaging, kinds, Outages("publishing"), poll_interval=0.05).run())
-    try:
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    async with serving(db_url, redis_url, media_dir=tmp_path / "media") as app:
+        yield app
 
 
 async def on_the_portal(
@@ -283,7 +238,7 @@ async def test_a_reportage_goes_to_the_portal_the_feeds_every_communes_radio_and
     await approve_story(
         uow_of(db)(), app.state.newsroom, story_id, by="BTV", channels=["web", "feeds", "print", "radio"]
     )
-    async with working(app):
+    async with jobs_running(app):
 
         async def out() -> bool:
             async with db.read() as connection:
@@ -339,7 +294,7 @@ async def test_a_reportage_goes_to_the_portal_the_feeds_every_communes_radio_and
         [review] = [o for o in (await client.get("/api/editor/occasions", headers=editor())).json() if o["reportages"]]
         assert review["reportages"][0]["withdrawn_sources"] == [str(source)]  # the editor is told to correct it
 
-    async with working(app):
+    async with jobs_running(app):
         await retract_story(uow_of(db)(), app.state.newsroom, story_id, reason="Soạn lại", by="BTV")
 
         async def withdrawn() -> bool:

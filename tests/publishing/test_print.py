@@ -3,77 +3,34 @@ reads the exact Vietnamese back; A4 and A5; built again when a story in them cha
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 
 from common.auth import Role, mint_token
-from common.db import Database
-from common.jobs import JobKind, JobWorker
-from common.migrations import upgrade
-from common.outages import Outages
-from publishing.adapters.orm import messaging
 from publishing.adapters.print_records import Leaflet
 from publishing.adapters.repository import PublishingStore
-from publishing.bootstrap import bootstrap
-from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import story_id_for
-from publishing.integration import to_integration
 from publishing.service.editorial import approve_story, edit_story, retract_story
-from publishing.service.placing import PublishingUnitOfWork, placing
-from publishing.service.printing import leaflet_building, plan_leaflets
+from publishing.service.printing import plan_leaflets
 from tests.conftest import TEST_SECRET
-from tests.helpers import eventually, units_of_work
+from tests.helpers import eventually
 from tests.publishing.builders import BASE, approved, delivery
-from tests.publishing.support import event_processor
+from tests.publishing.support import event_processor, jobs_running, serving, uow_of
 
 A4_POINTS, A5_POINTS = "595.276 x 841.89", "419.528 x 595.276"
 
 
 @pytest.fixture
 async def print_app(db_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
-    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
-    settings = Settings(
-        database_url=db_url,
-        redis_url=redis_url,
-        auth_secret=SecretStr(TEST_SECRET),
-        public_url=BASE,
-        media_dir=tmp_path / "media",
-        rundown_seconds=0,
-        leaflet_seconds=0,
-    )
-    app = bootstrap(settings)
-    yield app
-    await app.state.runtime.redis.aclose()
-    await app.state.runtime.db.dispose()
-
-
-def uow_of(db: Database) -> Callable[[], PublishingUnitOfWork]:
-    return units_of_work(db, "publishing", messaging, PublishingStore, to_integration)
-
-
-@contextlib.asynccontextmanager
-async def working(app: FastAPI) -> AsyncIterator[None]:
-    db: Database = app.state.runtime.db
-    kinds: list[JobKind[Any]] = [
-        placing(uow_of(db), app.state.newsroom.channels),
-        leaflet_building(uow_of(db), app.state.printing),
-    ]
-    task = asyncio.create_task(JobWorker(db, messaging, kinds, Outages("publishing"), poll_interval=0.05).run())
-    try:
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    async with serving(db_url, redis_url, media_dir=tmp_path / "media") as app:
+        yield app
 
 
 async def in_print(app: FastAPI, name: str, achievements: str) -> uuid.UUID:
@@ -109,7 +66,7 @@ async def test_a_communes_leaflet_of_the_quarter_in_a4_and_a5_with_its_text_exac
     app, db = print_app, print_app.state.runtime.db
     await in_print(app, "Lò Văn Páo", "Trồng 3,5 ha quế hữu cơ; giúp 12 hộ đồng bào Mường thoát nghèo.")
     await in_print(app, "Đặng Thị Ứng", "Mở lớp dạy chữ cho 40 phụ nữ; vận động xóa bỏ tảo hôn ở thôn Đồng Lạc.")
-    async with working(app):
+    async with jobs_running(app):
         assert await plan_leaflets(uow_of(db)(), app.state.printing) == 2
         built = await eventually(lambda: leaflets(app), within=60)
         assert await plan_leaflets(uow_of(db)(), app.state.printing) == 0  # nothing changed
@@ -143,7 +100,7 @@ async def test_a_leaflet_is_built_again_when_a_story_in_it_changes(print_app: Fa
     app, db = print_app, print_app.state.runtime.db
     first = await in_print(app, "Lò Văn Páo", "Trồng 3,5 ha quế hữu cơ.")
     second = await in_print(app, "Đặng Thị Ứng", "Mở lớp dạy chữ cho 40 phụ nữ.")
-    async with working(app):
+    async with jobs_running(app):
         await plan_leaflets(uow_of(db)(), app.state.printing)
         before = await eventually(lambda: leaflets(app), within=60)
         text = {"title": "Người trồng quế ở Bản Nguyên", "summary": "Tóm tắt đã sửa.", "body": "Trồng 4 ha quế hữu cơ."}
@@ -169,7 +126,7 @@ async def test_an_editor_builds_a_leaflet_of_chosen_stories(print_app: FastAPI) 
     second = await in_print(app, "Đặng Thị Ứng", "Mở lớp dạy chữ cho 40 phụ nữ.")
     editor = {"Authorization": f"Bearer {mint_token(TEST_SECRET, subject='e', role=Role.EDITOR, name='BTV')}"}
     async with (
-        working(app),
+        jobs_running(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://publishing") as client,
     ):
         body = {"story_ids": [str(second), str(first)], "size": "A5", "title": "Tờ tin ngày 11/6"}

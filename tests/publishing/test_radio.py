@@ -4,11 +4,9 @@ bulletin out of the rundowns to come."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import io
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,29 +18,19 @@ import pytest
 from fastapi import FastAPI
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
-from pydantic import SecretStr
 
 from common.db import Database
-from common.jobs import JobKind, JobWorker
-from common.migrations import upgrade
-from common.outages import Outages
-from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
-from publishing.bootstrap import bootstrap
-from publishing.channels.radio import Radio
-from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import RadioPriority, story_id_for
 from publishing.radio.audio import Tags, encode, seconds_of
 from publishing.radio.audio import join as join_audio
 from publishing.radio.speech import CommandSpeech, espeak_command, wav_seconds
 from publishing.radio.station import On, choose, load_station
 from publishing.service.editorial import approve_story, retract_story
-from publishing.service.placing import PublishingUnitOfWork, placing
-from publishing.service.radio import building, plan_rundowns
-from tests.conftest import TEST_SECRET
-from tests.helpers import eventually, units_of_work
+from publishing.service.radio import plan_rundowns
+from tests.helpers import eventually
 from tests.publishing.builders import BASE, approved, delivery
-from tests.publishing.support import event_processor
+from tests.publishing.support import event_processor, jobs_running, serving, uow_of
 
 NOW = datetime(2026, 12, 2, 3, tzinfo=UTC)
 
@@ -104,38 +92,8 @@ async def test_a_missing_engine_says_so(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def radio_app(db_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[FastAPI]:
-    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
-    settings = Settings(
-        database_url=db_url,
-        redis_url=redis_url,
-        auth_secret=SecretStr(TEST_SECRET),
-        public_url=BASE,
-        media_dir=tmp_path / "media",
-        rundown_seconds=0,
-    )
-    app = bootstrap(settings)
-    yield app
-    await app.state.runtime.redis.aclose()
-    await app.state.runtime.db.dispose()
-
-
-def uow_of(db: Database) -> Callable[[], PublishingUnitOfWork]:
-    from publishing.integration import to_integration
-
-    return units_of_work(db, "publishing", messaging, PublishingStore, to_integration)
-
-
-@contextlib.asynccontextmanager
-async def worker_for(app: FastAPI) -> AsyncIterator[None]:
-    db: Database = app.state.runtime.db
-    radio: Radio = app.state.radio
-    kinds: list[JobKind[Any]] = [placing(uow_of(db), app.state.newsroom.channels), building(uow_of(db), radio)]
-    running = asyncio.create_task(JobWorker(db, messaging, kinds, Outages("publishing"), poll_interval=0.05).run())
-    try:
-        yield
-    finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
+    async with serving(db_url, redis_url, media_dir=tmp_path / "media") as app:
+        yield app
 
 
 async def on_radio(app: FastAPI, name: str, priority: RadioPriority = RadioPriority.ORDINARY) -> uuid.UUID:
@@ -169,7 +127,7 @@ async def test_bulletins_become_rundowns_a_podcast_and_a_page(radio_app: FastAPI
     app = radio_app
     first = await on_radio(app, "Lò Văn Páo")
     second = await on_radio(app, "Hà Thị Mai", RadioPriority.PRIORITY)
-    async with worker_for(app):
+    async with jobs_running(app):
         db: Database = app.state.runtime.db
 
         async def rendered() -> bool:
@@ -222,7 +180,7 @@ async def test_a_retracted_story_leaves_the_rundowns_to_come(radio_app: FastAPI)
     db: Database = app.state.runtime.db
     kept = await on_radio(app, "Lò Văn Páo")
     gone = await on_radio(app, "Hà Thị Mai")
-    async with worker_for(app):
+    async with jobs_running(app):
 
         async def rendered() -> bool:
             async with db.read() as connection:
@@ -271,7 +229,7 @@ async def test_a_rundown_whose_joined_audio_runs_over_leaves_out_what_no_longer_
         return seconds
 
     monkeypatch.setattr("publishing.service.radio.join", join)
-    async with worker_for(app):
+    async with jobs_running(app):
 
         async def rendered() -> bool:
             async with db.read() as connection:

@@ -4,38 +4,26 @@ story on every channel withdrawn from each."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 
 from common.db import Database
-from common.jobs import JobKind, JobWorker
-from common.migrations import upgrade
-from common.outages import Outages
-from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
-from publishing.bootstrap import bootstrap
 from publishing.channels.facebook import FacebookChannel
 from publishing.channels.zalo import ZaloChannel
-from publishing.config import MIGRATIONS, Settings
 from publishing.domain.model import PublicationState, Story, story_id_for
-from publishing.integration import to_integration
 from publishing.service.editorial import approve_story, edit_story, retract_story
-from publishing.service.placing import PublishingUnitOfWork, placing
-from publishing.service.radio import building
 from publishing.social.accounts import FacebookAccount, ZaloAccount
-from tests.conftest import TEST_SECRET
-from tests.helpers import eventually, units_of_work
+from tests.helpers import eventually
 from tests.publishing.builders import BASE, SITE, approved, delivery
-from tests.publishing.support import event_processor
+from tests.publishing.support import event_processor, jobs_running, serving, uow_of
 from tests.standins.social import SocialStandIn, running_social
 
 
@@ -197,24 +185,8 @@ async def everywhere(db_url: str, redis_url: str, tmp_path: Path, standin: Socia
         f'oauth_url = "{zalo.oauth_url}"',
     ]
     social.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    await asyncio.to_thread(upgrade, MIGRATIONS, db_url)
-    settings = Settings(
-        database_url=db_url,
-        redis_url=redis_url,
-        auth_secret=SecretStr(TEST_SECRET),
-        public_url=BASE,
-        media_dir=tmp_path / "media",
-        social_file=social,
-        rundown_seconds=0,
-    )
-    app = bootstrap(settings)
-    yield app
-    await app.state.runtime.redis.aclose()
-    await app.state.runtime.db.dispose()
-
-
-def uow_of(db: Database) -> Callable[[], PublishingUnitOfWork]:
-    return units_of_work(db, "publishing", messaging, PublishingStore, to_integration)
+    async with serving(db_url, redis_url, media_dir=tmp_path / "media", social_file=social) as app:
+        yield app
 
 
 async def states(db: Database, story_id: uuid.UUID) -> dict[str, PublicationState]:
@@ -228,12 +200,7 @@ async def test_a_story_on_every_channel_is_withdrawn_from_each(everywhere: FastA
     assert app.state.newsroom.names == ["web", "feeds", "print", "radio", "zalo", "facebook"]
     story = await stored_story(db)
     await approve_story(app.state.runtime.unit_of_work(), app.state.newsroom, story.story_id, by="BTV")
-    kinds: list[JobKind[Any]] = [
-        placing(uow_of(db), app.state.newsroom.channels),
-        building(uow_of(db), app.state.radio),
-    ]
-    worker = asyncio.create_task(JobWorker(db, messaging, kinds, Outages("publishing"), poll_interval=0.05).run())
-    try:
+    async with jobs_running(app):
 
         async def all_out() -> bool:
             return set((await states(db, story.story_id)).values()) == {PublicationState.PUBLISHED}
@@ -255,9 +222,6 @@ async def test_a_story_on_every_channel_is_withdrawn_from_each(everywhere: FastA
             await eventually(all_down, within=60)
             assert (await client.get(f"/stories/{story.slug}")).status_code == 410
             assert story.story_id.hex not in (await client.get("/feed.rss")).text
-    finally:
-        worker.cancel()
-        await asyncio.gather(worker, return_exceptions=True)
     assert standin.facebook.posts == {} and standin.zalo.articles == {}
     async with db.read() as connection:
         bulletin = await PublishingStore(connection).bulletin_of(story.story_id)

@@ -128,6 +128,11 @@ class JobWorker:
         self._stopping = asyncio.Event()
         self._claim_failed = False
 
+    @property
+    def kinds(self) -> tuple[JobKind[Any], ...]:
+        """The kinds of job it runs."""
+        return tuple(self._kinds.values())
+
     def wake(self) -> None:
         """Jobs were committed: look now rather than at the next poll."""
         self._wake.set()
