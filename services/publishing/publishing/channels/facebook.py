@@ -11,18 +11,12 @@ job with growing waits; a refused token or page is refused at once, with Faceboo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
-from common.db import Database
-from publishing.adapters.repository import PublishingStore
-from publishing.adapters.social_records import SocialPost
 from publishing.channels.base import ChannelRefused
-from publishing.channels.site import Site
+from publishing.channels.social import SocialChannel
 from publishing.domain.model import Commendation, Placement, Story
-from publishing.social.accounts import FacebookAccount, account_for
+from publishing.social.accounts import FacebookAccount
 
 __all__ = ["FacebookChannel", "FacebookError", "post_text"]
 
@@ -39,29 +33,12 @@ def post_text(story: Story) -> str:
     return f"{story.title}\n\n{story.summary}"
 
 
-class FacebookChannel:
+class FacebookChannel(SocialChannel[FacebookAccount]):
     name = "facebook"
-    immediate = False
-    updatable = True
-
-    def __init__(
-        self, accounts: Sequence[FacebookAccount], db: Database, site: Site, *, client: httpx.AsyncClient | None = None
-    ) -> None:
-        self.accounts = accounts
-        self.db = db
-        self.site = site
-        self._client = client
-
-    def _http(self) -> httpx.AsyncClient:
-        return self._client or httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
+    account_kind = "trang Facebook"
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        client = self._http()
-        try:
-            response = await client.request(method, url, **kwargs)
-        finally:
-            if self._client is None:
-                await client.aclose()
+        response = await self._request(method, url, **kwargs)
         try:
             body: dict[str, Any] = response.json()
         except ValueError:
@@ -77,22 +54,6 @@ class FacebookChannel:
             raise ChannelRefused("facebook-refused", f"Facebook từ chối: {message} (mã {code})")
         return body
 
-    def _account(self, story: Story) -> FacebookAccount:
-        account = account_for(self.accounts, story.commune_id)
-        if account is None:
-            raise ChannelRefused("no-account", f"chưa cấu hình trang Facebook cho {story.commune_id or 'bài này'}")
-        return account
-
-    async def _kept(self, story: Story) -> SocialPost | None:
-        async with self.db.read() as connection:
-            return await PublishingStore(connection).social_post(self.name, story.story_id)
-
-    async def _keep(self, story: Story, account: FacebookAccount, post_id: str, state: str = "created") -> None:
-        async with self.db.transaction() as connection:
-            await PublishingStore(connection).keep_social_post(
-                SocialPost(self.name, story.story_id, account.key, None, post_id, state, datetime.now(UTC))
-            )
-
     def _placement(self, post_id: str) -> Placement:
         return Placement(external_id=post_id, url=f"https://www.facebook.com/{post_id}")
 
@@ -104,7 +65,7 @@ class FacebookChannel:
         link = self.site.url(story.path)
         found = await self._find(account, link)
         if found is not None:  # an earlier run's post whose answer never came back
-            await self._keep(story, account, found)
+            await self._keep(story, account, external_id=found)
             return self._placement(found)
         body = await self._call(
             "POST",
@@ -112,7 +73,7 @@ class FacebookChannel:
             data={"message": post_text(story), "link": link, "published": "true", "access_token": account.token()},
         )
         post_id = str(body["id"])
-        await self._keep(story, account, post_id)  # before anything else
+        await self._keep(story, account, external_id=post_id)  # before anything else
         return self._placement(post_id)
 
     async def _find(self, account: FacebookAccount, link: str) -> str | None:
@@ -141,4 +102,4 @@ class FacebookChannel:
         except ChannelRefused as refused:
             if "(mã 100)" not in refused.message:  # 100: the post does not exist (deleted already)
                 raise
-        await self._keep(story, account, placement.external_id, state="deleted")
+        await self._keep(story, account, external_id=placement.external_id, state="deleted")

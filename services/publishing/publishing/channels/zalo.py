@@ -15,15 +15,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
-from common.db import Database
 from publishing.adapters.repository import PublishingStore
-from publishing.adapters.social_records import SocialPost, SocialToken
+from publishing.adapters.social_records import SocialToken
 from publishing.channels.base import ChannelRefused
 from publishing.channels.site import Site
+from publishing.channels.social import SocialChannel
 from publishing.domain.model import Commendation, Placement, Story
-from publishing.social.accounts import ZaloAccount, account_for
+from publishing.social.accounts import ZaloAccount
 
 __all__ = ["ZaloChannel", "ZaloError", "article"]
 
@@ -54,29 +52,12 @@ def article(story: Story, site: Site, author: str) -> dict[str, Any]:
     }
 
 
-class ZaloChannel:
+class ZaloChannel(SocialChannel[ZaloAccount]):
     name = "zalo"
-    immediate = False
-    updatable = True
-
-    def __init__(
-        self, accounts: Sequence[ZaloAccount], db: Database, site: Site, *, client: httpx.AsyncClient | None = None
-    ) -> None:
-        self.accounts = accounts
-        self.db = db
-        self.site = site
-        self._client = client
-
-    def _http(self) -> httpx.AsyncClient:
-        return self._client or httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
+    account_kind = "tài khoản Zalo"
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        client = self._http()
-        try:
-            response = await client.request(method, url, **kwargs)
-        finally:
-            if self._client is None:
-                await client.aclose()
+        response = await self._request(method, url, **kwargs)
         if response.status_code >= 500 or response.status_code == 429:
             raise ZaloError(f"Zalo answered {response.status_code}")
         try:
@@ -102,16 +83,12 @@ class ZaloChannel:
         if kept is not None and not renew and kept.expires_at > now + timedelta(minutes=1):
             return kept.access_token
         refresh = kept.refresh_token if kept is not None else account.first_refresh_token()
-        client = self._http()
-        try:
-            response = await client.post(
-                f"{account.oauth_url}/v4/oa/access_token",
-                headers={"secret_key": account.secret_key()},
-                data={"app_id": account.app_id, "grant_type": "refresh_token", "refresh_token": refresh},
-            )
-        finally:
-            if self._client is None:
-                await client.aclose()
+        response = await self._request(
+            "POST",
+            f"{account.oauth_url}/v4/oa/access_token",
+            headers={"secret_key": account.secret_key()},
+            data={"app_id": account.app_id, "grant_type": "refresh_token", "refresh_token": refresh},
+        )
         if response.status_code >= 500:
             raise ZaloError(f"Zalo's sign-in answered {response.status_code}")
         body = response.json()
@@ -141,44 +118,29 @@ class ZaloChannel:
                     raise ZaloError("Zalo refused a freshly refreshed access token") from None
         raise AssertionError("unreachable")
 
-    def _account(self, story: Story) -> ZaloAccount:
-        account = account_for(self.accounts, story.commune_id)
-        if account is None:
-            raise ChannelRefused("no-account", f"chưa cấu hình tài khoản Zalo cho {story.commune_id or 'bài này'}")
-        return account
-
-    async def _keep(
-        self, story: Story, account: ZaloAccount, *, token: str | None, article_id: str | None, state: str
-    ) -> None:
-        async with self.db.transaction() as connection:
-            await PublishingStore(connection).keep_social_post(
-                SocialPost(self.name, story.story_id, account.key, token, article_id, state, datetime.now(UTC))
-            )
-
     def _placement(self, story: Story, article_id: str) -> Placement:
         """Zalo gives no public address for an article: the story's page stands for it."""
         return Placement(external_id=article_id, url=self.site.url(story.path))
 
     async def place(self, story: Story, commendations: Sequence[Commendation]) -> Placement:
         account = self._account(story)
-        async with self.db.read() as connection:
-            kept = await PublishingStore(connection).social_post(self.name, story.story_id)
+        kept = await self._kept(story)
         if kept is not None and kept.external_id and kept.state == "created":
             return self._placement(story, kept.external_id)
         token = kept.token if kept is not None else None
         if token is None:
             found = await self._find(account, story)
             if found is not None:
-                await self._keep(story, account, token=None, article_id=found, state="created")
+                await self._keep(story, account, external_id=found)
                 return self._placement(story, found)
             created = await self._call(
                 account, "POST", "/v2.0/article/create", json=article(story, self.site, self.site.author)
             )
             token = str(created["data"]["token"])
-            await self._keep(story, account, token=token, article_id=None, state="created")  # before anything else
+            await self._keep(story, account, external_id=None, token=token)  # before anything else
         verified = await self._call(account, "POST", "/v2.0/article/verify", json={"token": token})
         article_id = str(verified["data"]["id"])
-        await self._keep(story, account, token=token, article_id=article_id, state="created")
+        await self._keep(story, account, external_id=article_id, token=token)
         return self._placement(story, article_id)
 
     async def _find(self, account: ZaloAccount, story: Story) -> str | None:
@@ -197,4 +159,4 @@ class ZaloChannel:
     async def withdraw(self, story: Story, placement: Placement) -> None:
         account = self._account(story)
         await self._call(account, "POST", "/v2.0/article/remove", json={"id": placement.external_id})
-        await self._keep(story, account, token=None, article_id=placement.external_id, state="deleted")
+        await self._keep(story, account, external_id=placement.external_id, state="deleted")

@@ -93,7 +93,7 @@ class SocialAccounts(_Model):
         return self
 
 
-A = TypeVar("A", FacebookAccount, ZaloAccount)
+A = TypeVar("A", bound=FacebookAccount | ZaloAccount)
 
 
 def account_for(accounts: Sequence[A], commune_id: str | None) -> A | None:
