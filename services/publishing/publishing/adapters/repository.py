@@ -144,6 +144,14 @@ class PublishingStore(RadioRecords, SocialRecords, PrintRecords, OccasionRecords
         row = (await self.connection.execute(query)).first()
         return _to_story(row) if row else None
 
+    async def get_stories(self, story_ids: Sequence[uuid.UUID]) -> list[Story]:
+        """The stories stored of ``story_ids``, in that order, in one query."""
+        if not story_ids:
+            return []
+        rows = await self.connection.execute(select(stories).where(stories.c.story_id.in_(list(story_ids))))
+        found = {row.story_id: _to_story(row) for row in rows}
+        return [found[i] for i in story_ids if i in found]
+
     async def get_story_by_slug(self, slug: str) -> Story | None:
         row = (await self.connection.execute(select(stories).where(stories.c.slug == slug))).first()
         return _to_story(row) if row else None

@@ -14,10 +14,10 @@ from common.auth import Principal, Role, require_roles
 from common.dates import VIETNAM_TIME
 from publishing.adapters.occasion_records import Reportage
 from publishing.adapters.repository import PublishingStore
-from publishing.domain.model import StoryStatus
+from publishing.domain.model import PublicationState, StoryStatus
 from publishing.domain.occasions import Occasion
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
-from publishing.service.occasions import AlreadyEdited, NothingToCompile, Occasions, draft_reportage_now
+from publishing.service.occasions import PORTAL, AlreadyEdited, NothingToCompile, Occasions, draft_reportage_now
 
 __all__ = ["router"]
 
@@ -61,7 +61,13 @@ async def _reportage_view(store: PublishingStore, site: SiteDep, kept: Reportage
     story = await store.get_story(kept.story_id)
     if story is None:
         return None
-    withdrawn = [s for s in kept.sources if not await store.on_channel(s, "web")]
+    records = await store.publications_for(kept.sources)
+    on_portal = {
+        i
+        for i, found in records.items()
+        if any(r.channel == PORTAL and r.state is PublicationState.PUBLISHED for r in found)
+    }
+    withdrawn = [s for s in kept.sources if s not in on_portal]
     return ReportageView(
         story_id=story.story_id,
         year=kept.year,

@@ -25,6 +25,7 @@ from publishing.service.placing import PublishingUnitOfWork
 
 __all__ = [
     "MORNING",
+    "PORTAL",
     "AlreadyEdited",
     "Drafted",
     "NothingToCompile",
@@ -79,7 +80,7 @@ async def _compile(
         raise AlreadyEdited(f"phóng sự “{existing.title}” đã được biên tập viên xử lý, không soạn lại")
     first, _ = occasion.covers(year)
     ids = await store.exemplars_published(PORTAL, _start_of(first), now, [f.value for f in occasion.fields])
-    found = [s for s in [await store.get_story(i) for i in ids] if s is not None]
+    found = await store.get_stories(ids)
     commendations = await store.commendations_for([s.exemplar_id for s in found])
     chosen = choose_outstanding(found, commendations, occasion.at_most)
     if not chosen:

@@ -84,7 +84,7 @@ async def _contents(
         ids = [i for i in (uuid.UUID(i) for i in leaflet.story_ids) if i in out]
     else:
         ids = [uuid.UUID(i) for i in leaflet.story_ids]
-    found = [s for s in [await store.get_story(i) for i in ids] if s is not None and not s.retracted]
+    found = [s for s in await store.get_stories(ids) if not s.retracted]
     if leaflet.kind == "quarter":
         found.sort(key=lambda s: (s.published_at or s.drafted_at, str(s.story_id)))
     return found, await store.commendations_for([s.exemplar_id for s in found])
