@@ -22,6 +22,7 @@ create_service_database nomination "${NOMINATION_DB_PASSWORD:?NOMINATION_DB_PASS
 create_service_database review "${REVIEW_DB_PASSWORD:?REVIEW_DB_PASSWORD is not set}" || exit 1
 create_service_database publishing "${PUBLISHING_DB_PASSWORD:?PUBLISHING_DB_PASSWORD is not set}" || exit 1
 create_service_database awards "${AWARDS_DB_PASSWORD:?AWARDS_DB_PASSWORD is not set}" || exit 1
+create_service_database staff "${STAFF_DB_PASSWORD:?STAFF_DB_PASSWORD is not set}" || exit 1
 
 # The maintenance database is for the superuser only.
 psql --no-psqlrc -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "${POSTGRES_DB:-$POSTGRES_USER}" \

@@ -17,6 +17,7 @@ import yaml
 
 from common.registry import SERVICES as REGISTRY
 from common.settings import ServiceSettings
+from exemplars_tools.proxy import TEMPLATE, local_values, render
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {entry.name: entry.port for entry in REGISTRY}
@@ -170,9 +171,30 @@ def test_init_script_creates_a_role_and_a_database_per_service(init_script: str)
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
-def test_proxy_routes_to_the_services_port(name: str) -> None:
-    config = (ROOT / "deploy" / "nginx" / "default.conf").read_text(encoding="utf-8")
-    assert f"set ${name} http://{name}:{SERVICES[name]};" in config
+def test_proxy_routes_to_the_services_port(compose: dict[str, Any], name: str) -> None:
+    config = TEMPLATE.read_text(encoding="utf-8")
+    variable = f"EXEMPLARS_{name.upper()}"
+    assert f"set ${name} ${{{variable}}};" in config
+    assert _environment(compose["services"]["proxy"])[variable] == f"http://{name}:{SERVICES[name]}"
+
+
+def _proxy_values(compose: dict[str, Any], tmp_path: Path) -> dict[str, str]:
+    """The proxy container's values, with its two paths on this machine instead."""
+    values = {k: str(v) for k, v in _environment(compose["services"]["proxy"]).items() if k.startswith("EXEMPLARS_")}
+    values["EXEMPLARS_SNIPPETS"] = str(ROOT / "deploy" / "nginx")
+    values["EXEMPLARS_CACHE_DIR"] = str(tmp_path / "cache")
+    return values
+
+
+def test_compose_renders_the_template_make_run_renders(compose: dict[str, Any]) -> None:
+    proxy = compose["services"]["proxy"]
+    assert "./deploy/nginx/exemplars.conf.template:/etc/nginx/templates/default.conf.template:ro" in proxy["volumes"]
+    assert _environment(proxy)["NGINX_ENVSUBST_FILTER"] == "^EXEMPLARS_"
+    names = set(re.findall(r"\$\{(EXEMPLARS_[A-Z_]+)\}", TEMPLATE.read_text(encoding="utf-8")))
+    assert names == {k for k in _environment(proxy) if k.startswith("EXEMPLARS_")}
+    # make run fills in every one of them too.
+    local = local_values(Path("/tmp/x"), "127.0.0.1:8080", {n: "http://127.0.0.1:1" for n in SERVICES}, Path("/tmp/m"))
+    assert names == set(local)
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -235,23 +257,23 @@ def test_setup_and_operator_tools_run_from_the_tools_image(compose: dict[str, An
 
 
 def test_the_proxy_serves_the_public_site_through_its_cache_and_the_media_as_files(compose: dict[str, Any]) -> None:
-    config = (ROOT / "deploy" / "nginx" / "default.conf").read_text(encoding="utf-8")
+    config = TEMPLATE.read_text(encoding="utf-8")
     proxy = compose["services"]["proxy"]
+    values = _environment(proxy)
     [include] = re.findall(r"^\s*include (\S+);", config, re.M)
+    include = render(include, values)
     assert f"./deploy/nginx/public-site.conf:{include}:ro" in proxy["volumes"]  # what the benchmark runs too
     assert "keys_zone=public_site:" in config
-    root = re.search(r"location /media/ \{\s*root (\S+);", config)
-    assert root and f"publishing-media:{root.group(1)}/media:ro" in proxy["volumes"]
+    alias = re.search(r"location /media/ \{\s*alias (\S+)/;", config)
+    assert alias and f"publishing-media:{render(alias.group(1), values)}:ro" in proxy["volumes"]
     site = (ROOT / "deploy" / "nginx" / "public-site.conf").read_text(encoding="utf-8")
     assert "proxy_cache_bypass $http_authorization $http_cookie;" in site  # an editor's requests never cached
 
 
-def test_nginx_accepts_the_proxy_configuration(tmp_path: Path) -> None:
-    """``nginx -t`` on default.conf and the snippet it includes, as the proxy container loads them."""
+def test_nginx_accepts_the_proxy_configuration(compose: dict[str, Any], tmp_path: Path) -> None:
+    """``nginx -t`` on the template as the proxy container renders it, and the snippet it includes."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    config = (ROOT / "deploy" / "nginx" / "default.conf").read_text(encoding="utf-8")
-    config = config.replace("/etc/nginx/snippets/public-site.conf", str(ROOT / "deploy" / "nginx" / "public-site.conf"))
-    config = config.replace("/var/cache/nginx/public_site", str(tmp_path / "cache"))
+    config = render(TEMPLATE.read_text(encoding="utf-8"), _proxy_values(compose, tmp_path))
     (tmp_path / "default.conf").write_text(config, encoding="utf-8")
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"

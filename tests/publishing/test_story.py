@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from common.events import FieldOfWork, NomineeKind
+from common.labels import FIELD_LABELS, quarter_label, vn_date
 from publishing.channels.atom import ATOM_NS, build_feed
 from publishing.channels.html import render_body, render_story_page
-from publishing.domain.labels import FIELD_LABELS, quarter_label, vn_date
 from publishing.domain.model import (
     Commendation,
     Correction,

@@ -56,6 +56,8 @@ _CONNECTION = "+@connection -@dangerous"
 _GROUP_READ = "+xreadgroup +xack +xautoclaim +xclaim +xpending +xgroup|create +xinfo|groups +xinfo|stream +xlen"
 _OWN_STREAM = "+xadd +xtrim +xinfo|stream +xinfo|groups +xpending +xlen +xrevrange"
 _READ_ONLY = "+xread +xrange +xrevrange +xlen +xinfo|stream"
+SESSION_KEYS = "session:*"  # common.web.sessions.KEY_PREFIX
+SIGN_IN_KEYS = "signin:*"  # staff.entrypoints.signin_web.PENDING_PREFIX
 _SAFE_KEY = re.compile(r"^[a-z0-9][a-z0-9.-]*$")  # no glob characters in a key pattern
 
 
@@ -88,10 +90,15 @@ class Principal:
 
 def _service(entry: registry.ServiceEntry) -> Principal:
     own = [*entry.produces, *(template.format(unit="*") for template in entry.produces_per_unit)]
-    parts = [
-        f"resetkeys resetchannels -@all {_CONNECTION} +multi +exec +discard",
-        f"({_keys(own)} {_OWN_STREAM})",
-    ]
+    parts = [f"resetkeys resetchannels -@all {_CONNECTION} +multi +exec +discard"]
+    if own:
+        parts.append(f"({_keys(own)} {_OWN_STREAM})")
+    # The staff's sessions: every service reads them (GETEX: a read restarts the idle time); the
+    # sign-in service alone creates and ends them, and keeps sign-ins sent to the provider.
+    if entry.signs_in:
+        parts.append(f"(~{SESSION_KEYS} ~{SIGN_IN_KEYS} +get +getex +set +del +getdel)")
+    else:
+        parts.append(f"(~{SESSION_KEYS} +get +getex)")
     if entry.consumes:
         parts.append(f"({_keys(entry.consumes)} {_GROUP_READ})")
         posted = [s for s in registry.streams_trimmed_by(entry) if s in entry.consumes]

@@ -7,6 +7,7 @@ the ones an OIDC provider would be configured to issue.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -36,13 +37,31 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is calling: a person signed in on the pages, or a system with a bearer token.
+
+    ``role`` is the role a token names first; ``roles`` every role the person holds (an office's
+    officer is often its signer too). A clerk acts for ``unit`` only.
+    """
+
     subject: str
     role: Role
     unit: str | None
     name: str
+    roles: frozenset[Role] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", frozenset({self.role, *self.roles}))
+
+    def has(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def clerk_only(self) -> bool:
+        """Acts for one unit only: a clerk and nothing more."""
+        return self.roles == {Role.CLERK}
 
     def acts_for(self, unit_id: str) -> bool:
-        return self.role is not Role.CLERK or self.unit == unit_id
+        return not self.clerk_only or self.unit == unit_id
 
 
 def mint_token(
@@ -53,8 +72,9 @@ def mint_token(
     unit: str | None = None,
     name: str | None = None,
     ttl_seconds: int = 8 * 3600,
+    also: Iterable[Role] = (),
 ) -> str:
-    """A signed token for local use and tests."""
+    """A signed token for local use and tests; ``also`` names further roles the holder has."""
     if role is Role.CLERK and not unit:
         raise ValueError("a clerk's token names the unit the clerk acts for")
     now = int(time.time())
@@ -69,6 +89,9 @@ def mint_token(
     }
     if unit:
         claims["unit"] = unit
+    more = sorted({r.value for r in also} - {role.value})
+    if more:
+        claims["roles"] = [role.value, *more]
     return jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(secret))
 
 
@@ -105,6 +128,8 @@ class TokenVerifier:
             role = Role(str(claims.get("role")))
         except ValueError as error:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "the token carries no known role") from error
+        listed = claims.get("roles")
+        more = frozenset(Role(r) for r in listed if r in _ROLE_VALUES) if isinstance(listed, list) else frozenset()
         unit = claims.get("unit")
         if role is Role.CLERK and not isinstance(unit, str):
             raise HTTPException(status.HTTP_403_FORBIDDEN, "a clerk's token must name a unit")
@@ -113,6 +138,7 @@ class TokenVerifier:
             role=role,
             unit=unit if isinstance(unit, str) else None,
             name=str(claims.get("name") or claims["sub"]),
+            roles=more,
         )
 
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
@@ -128,6 +154,7 @@ class TokenVerifier:
 
 
 _bearer = HTTPBearer(auto_error=False)
+_ROLE_VALUES = frozenset(r.value for r in Role)
 
 
 def require_roles(*roles: Role) -> object:
@@ -145,7 +172,7 @@ def require_roles(*roles: Role) -> object:
             )
         verifier: TokenVerifier = request.app.state.token_verifier
         principal = verifier.verify(credentials.credentials)
-        if principal.role not in roles:
+        if not principal.has(*roles):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
                 f"role {principal.role.value} may not do this (needs {', '.join(r.value for r in roles)})",

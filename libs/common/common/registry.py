@@ -37,6 +37,7 @@ class ServiceEntry:
     consumes: tuple[str, ...]  # streams it reads, as the consumer group named after it
     produces: tuple[str, ...]  # streams only it writes
     produces_per_unit: tuple[str, ...] = ()  # stream templates ({unit}) it writes one per unit
+    signs_in: bool = False  # creates and ends the staff's sessions (common.web.sessions)
 
     @property
     def writes(self) -> tuple[str, ...]:
@@ -55,6 +56,8 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry("review", 8102, consumes=("nomination.events",), produces=("review.events",)),
     ServiceEntry("publishing", 8103, consumes=("review.events", "awards.events"), produces=("publishing.events",)),
     ServiceEntry("awards", 8104, consumes=("review.events",), produces=("awards.events",)),
+    # Sign-in and the staff's home page: no stream; it keeps the sessions every service reads.
+    ServiceEntry("staff", 8105, consumes=(), produces=(), signs_in=True),
 )
 
 

@@ -253,6 +253,7 @@ def create_app(
     description: str,
     routers: Sequence[APIRouter],
     on_start: Callable[[], Awaitable[Any]] | None = None,
+    on_stop: Callable[[], Awaitable[Any]] | None = None,
     error_page: Callable[[Request, int], Response | None] | None = None,
 ) -> FastAPI:
     """The FastAPI app of a service; its lifespan runs the consumers, the relay and the worker.
@@ -269,6 +270,8 @@ def create_app(
         try:
             yield
         finally:
+            if on_stop is not None:
+                await on_stop()
             await runtime.stop()
 
     app = FastAPI(title=title, description=description, lifespan=lifespan, docs_url=None, redoc_url=None)

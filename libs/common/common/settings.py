@@ -6,13 +6,19 @@ A service refuses to start on a bad value instead of failing later.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ServiceSettings"]
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
 
 _WEAK_SECRETS = {"changeme", "change-me", "secret", "changethis", "password"}
 
@@ -35,6 +41,17 @@ class ServiceSettings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     public_url: str = ""
     root_path: str = Field(default="", description="path prefix a reverse proxy serves this service under")
+    # The staff pages (docs/operating.md, "Sign-in"): the session cookie every service reads, and
+    # how long a session lasts without a request and at most.
+    site_agency: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_nfc)] = (
+        "Ủy ban nhân dân tỉnh Phú Thọ"  # named at the top of every page
+    )
+    session_cookie: str = Field(default="exemplars_session", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    session_cookie_secure: bool = Field(
+        default=True, description="send the session cookie over HTTPS only (browsers treat localhost as HTTPS)"
+    )
+    session_idle_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    session_max_hours: Annotated[float, Field(gt=0, le=24)] = 10.0
     consumer_name: str = Field(
         default="",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$|^$",

@@ -23,7 +23,6 @@ class Settings(ServiceSettings):
     port: int = 8103
     site_title: Name = "Gương điển hình tiên tiến"
     site_author: Name = "Ban biên tập Trang thông tin điện tử"
-    site_agency: Name = "Ủy ban nhân dân tỉnh Phú Thọ"  # named on every page
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
     # Channels a story reaches without an editor once its exemplar is approved and the nominee
     # consented (the office's choice; by default every story waits for an editor): "web,feeds".

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from common.auth import Principal, Role
+from common.auth import Principal
 from common.organisation import Organisation
 from common.runtime import Runtime
 from nomination.adapters.repository import NominationStore
@@ -31,7 +31,7 @@ def organisation(request: Request) -> Organisation:
 def visible_units(who: Principal, found: Organisation) -> tuple[str, ...] | None:
     """The units whose records a reader sees: a clerk, the unit's lineage (its own and its
     predecessors', a commune seeing those of the communes merged into it); staff, all (None)."""
-    if who.role is not Role.CLERK:
+    if not who.clerk_only:
         return None
     assert who.unit is not None
     return found.lineage(who.unit)

@@ -139,7 +139,7 @@ def _seen_by(who: Principal, calendar: Calendar, quarter: str, request: Request)
 
 def _view(who: Principal, calendar: Calendar, quarter: str, today: date, request: Request) -> WindowView:
     """A quarter's window as the reader sees it: a clerk, with its own unit's deadline and standing."""
-    unit = who.unit if who.role is Role.CLERK and who.unit else ""
+    unit = who.unit if who.clerk_only and who.unit else ""
     return WindowView.of(
         calendar.window(quarter), calendar.timing(quarter, unit, today), _seen_by(who, calendar, quarter, request)
     )

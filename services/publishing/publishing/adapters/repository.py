@@ -12,12 +12,12 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.db import insert_if_new
+from common.labels import search_key
 from publishing.adapters.occasion_records import OccasionRecords
 from publishing.adapters.orm import commendations, publications, stories
 from publishing.adapters.print_records import PrintRecords
 from publishing.adapters.radio_records import RadioRecords
 from publishing.adapters.social_records import SocialRecords
-from publishing.domain.labels import search_key
 from publishing.domain.model import (
     Commendation,
     Correction,

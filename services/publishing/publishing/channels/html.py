@@ -8,8 +8,8 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from common.events import nfc
+from common.labels import field_label, kind_label, lower_first, quarter_label, upper_first, vn_date
 from publishing.channels.site import Site
-from publishing.domain.labels import field_label, kind_label, lower_first, quarter_label, upper_first, vn_date
 from publishing.domain.model import Commendation, Story, StoryKind
 from publishing.domain.portal import Listing
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.events import NomineeKind, nfc
+from common.labels import field_label, lower_first, named_with_kind, quarter_label, upper_first
 from common.organisation import lower_kind_word, proposer_of
-from publishing.domain.labels import field_label, lower_first, named_with_kind, quarter_label, upper_first
 from publishing.domain.model import Story, paragraphs_of
 
 __all__ = ["CLOSING", "StoryText", "draft_text"]

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from common.events import nfc
-from publishing.domain.labels import ascii_fold, search_key, vn_date
+from common.labels import ascii_fold, search_key, vn_date
 
 __all__ = [
     "Commendation",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from common.events import FieldOfWork, NomineeKind
-from publishing.domain.labels import FIELD_LABELS, KIND_LABELS, quarter_label, upper_first
+from common.labels import FIELD_LABELS, KIND_LABELS, quarter_label, upper_first
 
 __all__ = ["Choice", "Listing"]
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from common.dates import quarter_of
 from common.events import nfc
-from publishing.domain.labels import vn_date
+from common.labels import vn_date
 from publishing.domain.model import Commendation, Story, StoryKind, StoryStatus, paragraphs_of
 from publishing.domain.occasions import Occasion
 

@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
+from common.labels import field_label
 from common.paging import Offset
 from publishing.adapters.repository import PublishingStore
 from publishing.channels.html import render_body
 from publishing.channels.site import Site
-from publishing.domain.labels import field_label
 from publishing.domain.model import Commendation, Publication, Story, StoryKind
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
 

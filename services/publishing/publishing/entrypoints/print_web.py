@@ -15,12 +15,12 @@ from pydantic import BaseModel, Field
 from common.auth import Principal, Role, require_roles
 from common.dates import quarter_label, vietnam_date
 from common.events import ShortText
+from common.labels import upper_first
 from common.organisation import lower_kind_word
 from publishing.adapters.print_records import Leaflet
 from publishing.adapters.repository import PublishingStore
 from publishing.channels.html import render_page
 from publishing.channels.site import Site
-from publishing.domain.labels import upper_first
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
 from publishing.service.printing import Printing, choose_leaflet
 

@@ -10,12 +10,12 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
 
 from common.dates import vietnam_date, vn_date
+from common.labels import upper_first
 from common.organisation import lower_kind_word
 from publishing.adapters.radio_records import Rundown
 from publishing.adapters.repository import PublishingStore
 from publishing.channels.html import render_page
 from publishing.channels.radio import Radio
-from publishing.domain.labels import upper_first
 from publishing.entrypoints.deps import DatabaseDep, SiteDep
 from publishing.radio.podcast import PODCAST_TYPE, build_podcast
 

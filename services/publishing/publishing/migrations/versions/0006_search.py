@@ -18,7 +18,7 @@ depends_on = None
 
 
 def _key(*texts: str) -> str:
-    # As publishing.domain.labels.search_key was when this revision was written.
+    # As common.labels.search_key was when this revision was written.
     text = " ".join(texts).replace("đ", "d").replace("Đ", "D")
     folded = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     return " ".join(folded.casefold().split())

@@ -1,0 +1,1 @@
+"""The staff pages every service serves: sessions, people, layout and components."""

@@ -1,0 +1,97 @@
+"""What the pages show for the system's codes and values, in Vietnamese: statuses, fields, kinds,
+quarters, dates, times and amounts of money. Templates use them as filters (``{{ x | money }}``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from common.dates import VIETNAM_TIME, quarter_label, vn_date
+from common.events import FieldOfWork, NomineeKind
+from common.labels import FIELD_LABELS, KIND_LABELS, upper_first
+
+__all__ = ["FIELDS", "FILTERS", "KINDS", "STATUS", "money", "status_label", "vn_time"]
+
+FIELDS: list[tuple[str, str]] = [(f.value, FIELD_LABELS[f]) for f in FieldOfWork]
+KINDS: list[tuple[str, str]] = [(k.value, upper_first(KIND_LABELS[k])) for k in NomineeKind]
+
+# Statuses across the services, as a tag on a page shows them: (label, tone). The tone picks
+# the tag's colours (each pair passes WCAG AA contrast).
+STATUS: dict[str, tuple[str, str]] = {
+    "accepted": ("Chờ xét duyệt", "waiting"),
+    "pending": ("Chờ xét duyệt", "waiting"),
+    "approved": ("Được công nhận", "good"),
+    "rejected": ("Không công nhận", "bad"),
+    "returned": ("Trả lại để bổ sung", "attention"),
+    "withdrawn": ("Đã rút", "neutral"),
+    "refused": ("Không tiếp nhận", "bad"),
+    "received": ("Đã gửi, đang tiếp nhận", "waiting"),
+    "draft": ("Dự thảo", "attention"),
+    "signed": ("Đã ký", "good"),
+    "scheduled": ("Đã hẹn giờ", "waiting"),
+    "published": ("Đã đăng", "good"),
+    "retracted": ("Đã gỡ", "bad"),
+    "failed": ("Lỗi", "bad"),
+    "done": ("Xong", "good"),
+    "running": ("Đang chạy", "waiting"),
+}
+
+
+def status_label(code: str) -> str:
+    return STATUS.get(code, (code, "neutral"))[0]
+
+
+def status_tone(code: str) -> str:
+    return STATUS.get(code, (code, "neutral"))[1]
+
+
+def money(amount: int | None) -> str:
+    """``1800000`` → ``1.800.000 đồng``, as Vietnamese documents write amounts."""
+    if amount is None:
+        return "—"
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def vn_time(moment: datetime | None) -> str:
+    """``dd/mm/yyyy HH:MM`` in Vietnam's time."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
+
+
+def _date(value: date | datetime | None) -> str:
+    return "—" if value is None else vn_date(value)
+
+
+def _field(code: str) -> str:
+    try:
+        return FIELD_LABELS[FieldOfWork(code)]
+    except ValueError:
+        return code
+
+
+def _kind(code: str) -> str:
+    try:
+        return upper_first(KIND_LABELS[NomineeKind(code)])
+    except ValueError:
+        return code
+
+
+def _quarter(code: str) -> str:
+    try:
+        return upper_first(quarter_label(code))
+    except ValueError:
+        return code
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "money": money,
+    "vn_time": vn_time,
+    "vn_date": _date,
+    "field_label": _field,
+    "kind_label": _kind,
+    "quarter_label": _quarter,
+    "status_label": status_label,
+    "status_tone": status_tone,
+}

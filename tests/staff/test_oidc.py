@@ -1,0 +1,154 @@
+"""Signing in at the operator's OpenID Connect provider (a real provider process): authorization
+code with PKCE, the ID token checked, roles and unit mapped from the provider's claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from common.auth import Role
+from common.web.sessions import SessionStore
+from staff.domain.claims import ClaimMapping, parse_role_map
+from tests.staff.support import browser, serving, set_cookie
+from tests.standins.oidc import oidc_provider
+
+USERS = [
+    {"sub": "binh", "name": "Trần Văn Bình", "roles": ["reviewer"]},
+    {"sub": "lan", "name": "Phạm Thị Lan", "groups": ["tdkt-can-bo", "tdkt-ky"]},
+    {"sub": "hoa", "name": "Nguyễn Thị Hoa", "roles": ["clerk"], "unit": "xa-ban-nguyen"},
+    {"sub": "nam", "name": "Đỗ Văn Nam", "roles": ["clerk"], "unit": "khong-co-don-vi-nay"},
+    {"sub": "khach", "name": "Khách", "roles": ["visitor"]},
+]
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with oidc_provider(USERS, tmp_path_factory.mktemp("oidc") / "provider.log") as url:
+        yield url
+
+
+def _client(issuer: str) -> dict[str, object]:
+    """This system as a confidential client of the provider (a server-side application)."""
+    return {"oidc_issuer": issuer, "oidc_client_id": "exemplars", "oidc_client_secret": SecretStr("client-secret-x")}
+
+
+async def _sign_in_as(client: httpx.AsyncClient, subject: str, next_path: str = "/staff/review/") -> httpx.Response:
+    """What the person's browser does: to the provider, who they are there, back with the code."""
+    start = await client.get("/signin/provider", params={"next": next_path})
+    assert start.status_code == 303
+    authorize = start.headers["location"]
+    query = parse_qs(urlsplit(authorize).query)
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
+    assert query["redirect_uri"] == ["https://localhost/signin/callback"]
+    async with httpx.AsyncClient() as provider:
+        assert (await provider.get(authorize)).status_code == 200
+        chosen = await provider.post(authorize, data={"sub": subject})
+    assert chosen.status_code == 302, chosen.text
+    back = urlsplit(chosen.headers["location"])
+    return await client.get(f"{back.path}?{back.query}")
+
+
+async def test_a_reviewer_signs_in_at_the_provider(issuer: str, redis_url: str, tmp_path: Path) -> None:
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
+        page = await client.get("/signin")
+        assert "Đăng nhập bằng tài khoản dùng chung của tỉnh" in page.text
+        answer = await _sign_in_as(client, "binh")
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"] == "/staff/review/"
+        session = await SessionStore(app.state.runtime.redis, idle_seconds=60, absolute_seconds=60).get(
+            set_cookie(answer, "exemplars_session").value
+        )
+        assert session is not None
+        assert session.principal.roles == {Role.REVIEWER}
+        assert session.principal.name == "Trần Văn Bình" and session.via == issuer
+        assert "Xin chào, Trần Văn Bình" in (await client.get("/staff")).text
+
+
+async def test_the_provider_s_role_names_are_mapped(issuer: str, redis_url: str, tmp_path: Path) -> None:
+    settings = {"oidc_roles_claim": "groups", "oidc_role_map": "tdkt-can-bo=officer, tdkt-ky=signer"}
+    async with (
+        serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer), **settings) as app,
+        browser(app) as client,
+    ):
+        answer = await _sign_in_as(client, "lan", next_path="/staff/awards/")
+        assert answer.headers["location"] == "/staff/awards/"
+        home = await client.get("/staff")
+        assert "Cán bộ thi đua – khen thưởng, Người ký quyết định" in home.text
+
+
+@pytest.mark.parametrize(
+    ("subject", "message"),
+    [
+        ("khach", "chưa được giao vai trò nào"),
+        ("nam", "chưa gắn với một đơn vị có trong danh sách"),
+    ],
+)
+async def test_a_person_without_a_role_or_unit_here_is_refused(
+    issuer: str, redis_url: str, tmp_path: Path, subject: str, message: str
+) -> None:
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
+        answer = await _sign_in_as(client, subject)
+        assert answer.status_code == 400
+        assert message in answer.text
+        assert "exemplars_session" not in answer.headers.get("set-cookie", "")
+
+
+async def test_a_clerk_from_the_provider_acts_for_their_unit(issuer: str, redis_url: str, tmp_path: Path) -> None:
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
+        answer = await _sign_in_as(client, "hoa", next_path="/staff/nominations/")
+        assert answer.status_code == 303
+        home = await client.get("/staff")
+        assert "Đơn vị: " in home.text and "Bản Nguyên" in home.text
+
+
+async def test_an_answer_this_browser_did_not_ask_for_is_refused(issuer: str, redis_url: str, tmp_path: Path) -> None:
+    async with (
+        serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app,
+        browser(app) as victim,
+        browser(app) as attacker,
+    ):
+        # The attacker starts a sign-in as themselves and gets the victim's browser to finish it.
+        start = await attacker.get("/signin/provider")
+        authorize = start.headers["location"]
+        async with httpx.AsyncClient() as provider:
+            chosen = await provider.post(authorize, data={"sub": "binh"})
+        back = urlsplit(chosen.headers["location"])
+        answer = await victim.get(f"{back.path}?{back.query}")
+        assert answer.status_code == 400
+        assert "Lượt đăng nhập đã hết hạn hoặc không hợp lệ" in answer.text
+        # Nor can the same answer be used twice.
+        first = await attacker.get(f"{back.path}?{back.query}")
+        assert first.status_code == 303
+        again = await attacker.get(f"{back.path}?{back.query}")
+        assert again.status_code == 400
+
+
+async def test_the_provider_declining_is_said_in_vietnamese(issuer: str, redis_url: str, tmp_path: Path) -> None:
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
+        start = await client.get("/signin/provider")
+        async with httpx.AsyncClient() as provider:
+            denied = await provider.post(start.headers["location"], data={"action": "deny"})
+        back = urlsplit(denied.headers["location"])
+        answer = await client.get(f"{back.path}?{back.query}")
+        assert answer.status_code == 400
+        assert "Nhà cung cấp đăng nhập đã từ chối lượt đăng nhập." in answer.text
+
+
+def test_a_role_map_names_roles_of_this_system_only() -> None:
+    assert parse_role_map("a=reviewer, b = signer") == {"a": Role.REVIEWER, "b": Role.SIGNER}
+    with pytest.raises(ValueError, match="not a role"):
+        parse_role_map("a=admin")
+    with pytest.raises(ValueError, match="is not <provider role>=<role>"):
+        parse_role_map("reviewer")
+
+
+def test_roles_are_read_where_the_provider_puts_them() -> None:
+    keycloak = ClaimMapping(roles_claim="realm_access.roles")
+    claims = {"sub": "x", "name": "Lò Văn Páo", "realm_access": {"roles": ["offline_access", "editor"]}}
+    who = keycloak.principal(claims, lambda unit: False)
+    assert who.roles == {Role.EDITOR} and who.name == "Lò Văn Páo"
