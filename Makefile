@@ -24,8 +24,10 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/exemplars-run --state var
 
-## Run every test: unit, integration (real Redis, SQLite and PostgreSQL) and end to end.
+## Run every test: unit, integration (real Redis, SQLite and PostgreSQL), end to end, and in a real
+## browser through the proxy. Installs the programs they need first where it can (Chromium, nginx…).
 test: $(STAMP)
+	$(BIN)/python -m exemplars_tools.system_packages
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

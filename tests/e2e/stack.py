@@ -141,7 +141,13 @@ class Driver:
 
 
 def make_stack(
-    state: Path, database_urls: dict[str, str], ports: dict[str, int], *, replicas: int = 1, auto_approve: str = ""
+    state: Path,
+    database_urls: dict[str, str],
+    ports: dict[str, int],
+    *,
+    replicas: int = 1,
+    auto_approve: str = "",
+    proxy_port: int | None = None,
 ) -> LocalStack:
     """The four services and a Redis of their own, as ``make run`` starts them, on free ports.
 
@@ -159,6 +165,7 @@ def make_stack(
             "AUTO_APPROVE": auto_approve,
         },
         replicas=replicas,
+        proxy_port=proxy_port,
     )
 
 

@@ -8,10 +8,19 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 
-__all__ = ["PRINT_LIBRARIES", "RADIO", "install", "install_libraries", "missing"]
+__all__ = ["FOR_TESTS", "PRINT_LIBRARIES", "RADIO", "install", "install_libraries", "main", "missing"]
 
 # program -> (Debian package, Homebrew formula)
 RADIO: Mapping[str, tuple[str, str]] = {"espeak-ng": ("espeak-ng", "espeak-ng"), "ffmpeg": ("ffmpeg", "ffmpeg")}
+# What the tests run besides Python: the radio's tools, the proxy, the browser, the PDF reader,
+# the load generator of the benchmarks' smoke runs.
+FOR_TESTS: Mapping[str, tuple[str, str]] = {
+    **RADIO,
+    "nginx": ("nginx", "nginx"),
+    "chromium": ("chromium", "chromium"),
+    "pdftotext": ("poppler-utils", "poppler"),
+    "wrk": ("wrk", "wrk"),
+}
 # What WeasyPrint lays leaflets out with: shared library -> (Debian package, Homebrew formula).
 PRINT_LIBRARIES: Mapping[str, tuple[str, str]] = {
     "libpangoft2-1.0": ("libpangoft2-1.0-0", "pango"),
@@ -61,3 +70,19 @@ def install_libraries(libraries: Mapping[str, tuple[str, str]]) -> list[str]:
     elif absent and shutil.which("brew"):
         subprocess.run(["brew", "install", *sorted({libraries[n][1] for n in absent})], check=False)
     return [name for name in libraries if not _has_library(name)]
+
+
+def main() -> int:
+    """``python -m exemplars_tools.system_packages``: install what the tests need (``make test``)."""
+    still = install(FOR_TESTS) + install_libraries(PRINT_LIBRARIES)
+    if still:
+        print(
+            f"Not installed, and could not be installed here (not root, or no apt-get/Homebrew): {', '.join(still)}.\n"
+            "The tests that need them will fail saying so. Debian/Ubuntu: sudo apt-get install "
+            + " ".join(sorted({FOR_TESTS[p][0] if p in FOR_TESTS else PRINT_LIBRARIES[p][0] for p in still}))
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Periodic, Runtime, build_runtime, create_app
+from common.web.pages import staff_pages
 from nomination.adapters.orm import messaging
 from nomination.adapters.repository import NominationStore
 from nomination.adapters.windows_file import load_calendar
 from nomination.config import Settings
 from nomination.domain.model import NominationEvent
-from nomination.entrypoints import api, consumers, windows_api
+from nomination.entrypoints import api, consumers, pages, windows_api
 from nomination.integration import to_integration
 from nomination.service.handlers import Intake
 from nomination.service.reminders import send_reminders
 
 __all__ = ["bootstrap", "build", "intake_from"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def intake_from(settings: Settings) -> Intake:
@@ -50,7 +55,8 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         build(settings, intake),
         title="Nomination intake",
         description="Units propose exemplars every quarter: clerks over HTTP, unit systems on a Redis stream.",
-        routers=[api.router, windows_api.router],
+        routers=[api.router, windows_api.router, pages.router],
     )
+    staff_pages(app, templates=TEMPLATES, prefixes=(pages.PREFIX,))
     app.state.intake = intake
     return app

@@ -175,6 +175,7 @@ class Pages:
             StarletteHTTPException, http_exception_handler
         )
         invalid_before = app.exception_handlers.get(RequestValidationError)
+        failure_before = app.exception_handlers.get(Exception)
 
         async def sign_in(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, SignInNeeded)
@@ -207,11 +208,21 @@ class Pages:
             answer = invalid_before(request, exc)
             return await answer if not isinstance(answer, Response) else answer
 
+        async def failure(request: Request, exc: Exception) -> Response:
+            if self.owns(route_path(request)):
+                log.exception("%s %s failed", request.method, route_path(request), exc_info=exc)
+                return self.error(request, 500)
+            if failure_before is None:
+                raise exc
+            answer = failure_before(request, exc)
+            return await answer if not isinstance(answer, Response) else answer
+
         app.add_exception_handler(SignInNeeded, sign_in)
         app.add_exception_handler(NotAllowed, not_allowed)
         app.add_exception_handler(StaleForm, stale)
         app.add_exception_handler(StarletteHTTPException, http_error)
         app.add_exception_handler(RequestValidationError, invalid)
+        app.add_exception_handler(Exception, failure)
 
 
 def staff_pages(

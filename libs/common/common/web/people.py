@@ -27,8 +27,8 @@ __all__ = [
     "SignInNeeded",
     "StaleForm",
     "current_session",
-    "route_path",
     "form_of",
+    "route_path",
     "sign_in_address",
     "signed_in",
 ]

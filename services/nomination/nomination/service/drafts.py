@@ -8,6 +8,7 @@ proposed, achievements too short), so that the form says so before it is sent.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,11 +17,10 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from common.dates import vietnam_date
-from common.events import NominationSubmitted, Reason
+from common.events import QUARTER_PATTERN, NominationSubmitted, Nominee, Reason
 from nomination.adapters.repository import nominee_key
-from nomination.domain.model import intake_problems, unit_problems
-from nomination.service.handlers import Intake, calendar_in_force
-from nomination.service.unit_of_work import NominationUnitOfWork
+from nomination.domain.model import MIN_ACHIEVEMENTS_CHARS, intake_problems, unit_problems
+from nomination.service.handlers import Intake, NominationUnitOfWork, calendar_in_force
 
 __all__ = ["FIELDS", "Draft", "check_draft", "read_form"]
 
@@ -68,6 +68,18 @@ _NEEDS: dict[str, str] = {
     "achievements": "Xin mô tả thành tích (không quá 20.000 ký tự).",
     "consent": "Xin cho biết người được giới thiệu có đồng ý công khai hay không.",
 }
+
+QUARTER = re.compile(QUARTER_PATTERN)
+
+
+def _intake_says(code: str, *, name: str = "", quarter: str = "2026-Q1") -> Reason:
+    """Intake's own wording of one of its rules (the one place it is written), for these values."""
+    probe = NominationSubmitted.model_construct(
+        achievements="", quarter=quarter, nominee=Nominee.model_construct(name=name)
+    )
+    [reason] = [r for r in intake_problems(probe, already_nominated=True) if r.code == code]
+    return reason
+
 
 # Intake's reasons, by code -> the field they are about ("" for the form as a whole).
 _REASON_FIELDS: dict[str, str] = {
@@ -138,23 +150,27 @@ def _sentence(reason: Reason) -> str:
 
 
 async def check_draft(
-    uow: NominationUnitOfWork, intake: Intake, draft: Draft, *, now: datetime | None = None
+    uow: NominationUnitOfWork, intake: Intake, draft: Draft, unit_id: str, *, now: datetime | None = None
 ) -> Draft:
-    """``draft`` with what intake would refuse added to its problems (nothing is written)."""
-    submission = draft.submission
-    if submission is None:
-        return draft
+    """``draft`` with what intake would refuse added to its problems, as far as the fields filled in
+    so far tell (nothing is written): the unit, the quarter's window, a nominee already proposed
+    for the quarter, achievements too short."""
+    values = draft.values
     day = vietnam_date(now or datetime.now(UTC))
-    standing = intake.organisation.standing(submission.unit_id, day)
-    async with uow:
-        calendar = await calendar_in_force(uow.store, intake.calendar, {submission.quarter})
-        taken = await uow.store.nominees_taken([(submission.unit_id, submission.quarter, submission.nominee.name)])
-    refusals, notes = calendar.judge(submission.quarter, submission.unit_id, day)
-    key = nominee_key(submission.unit_id, submission.quarter, submission.nominee.name)
-    reasons = [
-        *unit_problems(standing, submission.unit_id, day),
-        *intake_problems(submission, already_nominated=key in taken),
-    ]
+    quarter = values["quarter"] if QUARTER.match(values["quarter"]) else ""
+    name = values["nominee_name"]
+    reasons = list(unit_problems(intake.organisation.standing(unit_id, day), unit_id, day))
+    if 0 < len(values["achievements"]) < MIN_ACHIEVEMENTS_CHARS:
+        reasons.append(_intake_says("achievements-too-short"))
+    refusals: list[Reason] = []
+    notes: list[Reason] = []
+    if quarter:
+        async with uow:
+            calendar = await calendar_in_force(uow.store, intake.calendar, {quarter})
+            taken = await uow.store.nominees_taken([(unit_id, quarter, name)]) if name else set()
+        refusals, notes = calendar.judge(quarter, unit_id, day)
+        if name and nominee_key(unit_id, quarter, name) in taken:
+            reasons.append(_intake_says("duplicate-nomination", name=name, quarter=quarter))
     for reason in reasons:
         draft.problems.setdefault(_REASON_FIELDS.get(reason.code, ""), _sentence(reason))
     for reason in refusals:
