@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Runtime, build_runtime, create_app
+from common.web.pages import staff_pages
 from review.adapters.orm import messaging
 from review.adapters.repository import ReviewStore
 from review.config import Settings
 from review.domain.model import CaseDecided
-from review.entrypoints import api, consumers
+from review.entrypoints import api, consumers, pages
 from review.integration import to_integration
 
 __all__ = ["bootstrap", "build"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def build(settings: Settings) -> Runtime[ReviewStore, CaseDecided]:
@@ -36,7 +41,8 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         build(settings),
         title="Review office (phòng Nội vụ)",
         description="Checks accepted nominations against the criteria and decides on them.",
-        routers=[api.router],
+        routers=[api.router, pages.router],
     )
+    staff_pages(app, templates=TEMPLATES, prefixes=(pages.PREFIX,))
     app.state.organisation = organisation
     return app

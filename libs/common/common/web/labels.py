@@ -3,15 +3,19 @@ quarters, dates, times and amounts of money. Templates use them as filters (``{{
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from common.dates import VIETNAM_TIME, quarter_label, vn_date
-from common.events import FieldOfWork, NomineeKind
+from common.events import QUARTER_PATTERN, FieldOfWork, NomineeKind
 from common.labels import FIELD_LABELS, KIND_LABELS, upper_first
 
-__all__ = ["FIELDS", "FILTERS", "KINDS", "STATUS", "money", "status_label", "vn_time"]
+__all__ = ["FIELDS", "FILTERS", "KINDS", "STATUS", "chosen", "money", "quarter_or_none", "status_label", "vn_time"]
+
+_QUARTER = re.compile(QUARTER_PATTERN)
 
 FIELDS: list[tuple[str, str]] = [(f.value, FIELD_LABELS[f]) for f in FieldOfWork]
 KINDS: list[tuple[str, str]] = [(k.value, upper_first(KIND_LABELS[k])) for k in NomineeKind]
@@ -36,6 +40,22 @@ STATUS: dict[str, tuple[str, str]] = {
     "done": ("Xong", "good"),
     "running": ("Đang chạy", "waiting"),
 }
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def chosen(kind: type[E], value: str | None) -> E | None:
+    """A filter's value from a page's query: its member, or None when empty or not one of them
+    (a filter form sends every field, the empty ones as "")."""
+    try:
+        return kind(value) if value else None
+    except ValueError:
+        return None
+
+
+def quarter_or_none(value: str | None) -> str | None:
+    return value if value and _QUARTER.match(value) else None
 
 
 def status_label(code: str) -> str:

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 
 from common.auth import Role
 from common.dates import quarter_label, vietnam_date
-from common.events import QUARTER_PATTERN, new_event
+from common.events import new_event
 from common.web import labels
 from common.web.pages import Pages
 from common.web.people import Person, form_of, signed_in
@@ -62,17 +62,18 @@ async def _quarters(request: Request, unit_id: str) -> list[tuple[str, str]]:
 async def nominations(
     request: Request,
     person: Clerk,
-    quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
-    status_: Annotated[NominationStatus | None, Query(alias="status")] = None,
+    quarter_: Annotated[str, Query(alias="quarter", max_length=10)] = "",
+    status_: Annotated[str, Query(alias="status", max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
+    quarter, status_chosen = labels.quarter_or_none(quarter_), labels.chosen(NominationStatus, status_)
     organisation = deps.organisation(request)
     unit_id = _unit_of(person)
     async with deps.runtime(request).db.read() as connection:
         total, items = await NominationStore(connection).list_nominations(
             unit_ids=organisation.lineage(unit_id),
             quarter=quarter,
-            status=status_,
+            status=status_chosen,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
@@ -86,7 +87,7 @@ async def nominations(
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         quarter=quarter or "",
-        status=status_.value if status_ else "",
+        status=status_chosen.value if status_chosen else "",
         statuses=[(s.value, labels.status_label(s.value)) for s in NominationStatus],
         sent=request.query_params.get("sent", ""),
     )

@@ -27,6 +27,28 @@ _SAVE_DECISION = (
 )
 
 
+def _filters(
+    *,
+    unit_ids: Sequence[str] | None,
+    person_id: uuid.UUID | None,
+    quarter: str | None,
+    field: str | None,
+    kind: str | None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if person_id is not None:
+        conditions.append(reviews.c.person_id == person_id)
+    if unit_ids is not None:
+        conditions.append(reviews.c.unit_id.in_(list(unit_ids)))
+    if quarter is not None:
+        conditions.append(reviews.c.quarter == quarter)
+    if field is not None:
+        conditions.append(reviews.c.field == field)
+    if kind is not None:
+        conditions.append(reviews.c.nominee_kind == kind)
+    return conditions
+
+
 _FLAG = (
     reviews.update()
     .where(reviews.c.nomination_id == bindparam("b_nomination_id"))
@@ -107,16 +129,15 @@ class ReviewStore:
         limit: int,
         offset: int,
         person_id: uuid.UUID | None = None,
+        quarter: str | None = None,
+        field: str | None = None,
+        kind: str | None = None,
     ) -> tuple[int, list[ReviewCase]]:
         """The total matching the filters, and one page of them, oldest first; ``unit_ids`` narrows
         them to those units (a unit and its predecessors)."""
-        conditions: list[ColumnElement[bool]] = []
-        if person_id is not None:
-            conditions.append(reviews.c.person_id == person_id)
+        conditions = _filters(unit_ids=unit_ids, person_id=person_id, quarter=quarter, field=field, kind=kind)
         if status is not None:
             conditions.append(reviews.c.status == status.value)
-        if unit_ids is not None:
-            conditions.append(reviews.c.unit_id.in_(list(unit_ids)))
         total = await self.connection.execute(select(func.count()).select_from(reviews).where(*conditions))
         query = (
             select(reviews)
@@ -126,3 +147,16 @@ class ReviewStore:
             .offset(offset)
         )
         return int(total.scalar_one()), [_to_case(row) for row in (await self.connection.execute(query)).all()]
+
+    async def counts_by_status(
+        self,
+        *,
+        unit_ids: Sequence[str] | None = None,
+        quarter: str | None = None,
+        field: str | None = None,
+        kind: str | None = None,
+    ) -> dict[str, int]:
+        """How many cases of each status the other filters leave (one query)."""
+        conditions = _filters(unit_ids=unit_ids, person_id=None, quarter=quarter, field=field, kind=kind)
+        query = select(reviews.c.status, func.count()).where(*conditions).group_by(reviews.c.status)
+        return {str(status): int(count) for status, count in (await self.connection.execute(query)).all()}
