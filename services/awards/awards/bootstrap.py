@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from awards.adapters.orm import messaging
@@ -9,14 +11,17 @@ from awards.adapters.repository import AwardsStore
 from awards.adapters.rules_file import load_reward_rules
 from awards.config import Settings
 from awards.domain.model import AwardsEvent
-from awards.entrypoints import api, consumers, people_api
+from awards.entrypoints import api, consumers, pages, people_api
 from awards.integration import to_integration
 from awards.service.handlers import AwardsOffice
 from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Runtime, build_runtime, create_app
+from common.web.pages import staff_pages
 
 __all__ = ["bootstrap", "build", "office_from"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def build(settings: Settings) -> Runtime[AwardsStore, AwardsEvent]:
@@ -43,7 +48,8 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         build(settings),
         title="Commendations (thi đua – khen thưởng)",
         description="Issues commendation decisions and rewards to approved exemplars.",
-        routers=[api.router, people_api.router],
+        routers=[api.router, people_api.router, pages.router],
     )
+    staff_pages(app, templates=TEMPLATES, prefixes=(pages.PREFIX,))
     app.state.office = office
     return app

@@ -105,7 +105,22 @@ def _quarter(code: str) -> str:
         return code
 
 
+def sentence(text: str) -> str:
+    """A reason as a sentence: the services write them lower-case and without a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    return text[:1].upper() + text[1:] + ("" if text[-1] in ".!?…" else ".")
+
+
+def vn_number(value: object) -> str:
+    """``0.3`` → ``0,3``: a decimal comma, as Vietnamese writes numbers."""
+    return str(value).replace(".", ",")
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "sentence": sentence,
+    "vn_number": vn_number,
     "money": money,
     "vn_time": vn_time,
     "vn_date": _date,

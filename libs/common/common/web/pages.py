@@ -114,6 +114,7 @@ class Pages:
             csrf_field=CSRF_FIELD,
             csrf_header=CSRF_HEADER,
             roles_text=roles_text,
+            Role=Role,
             **(globals or {}),
         )
         self.env.filters.update(labels.FILTERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -23,6 +24,7 @@ from common.messaging_tables import messaging_tables
 
 __all__ = [
     "awards",
+    "decision_drafts",
     "decision_registers",
     "decisions",
     "exemplars",
@@ -152,4 +154,21 @@ recorded_titles = Table(
     Column("recorded_at", UtcDateTime(), nullable=False),
     UniqueConstraint("person_id", "form", "decision_number", name="uq_recorded_titles_decision"),
     Index("ix_recorded_titles_person", "person_id"),
+)
+
+# A commendation decision an emulation officer prepared and a signer has not yet signed (dự thảo):
+# no number is taken and no award exists until it is signed (awards.service.drafting).
+decision_drafts = Table(
+    "decision_drafts",
+    metadata,
+    Column("draft_id", Uuid, primary_key=True),
+    Column("form", String(80), nullable=False),
+    Column("exemplar_ids", JSON, nullable=False),
+    Column("citation", Text, nullable=False),
+    Column("drafted_by", String(300), nullable=False),
+    Column("drafted_at", UtcDateTime(), nullable=False),
+    Column("state", String(20), nullable=False),  # draft, signed, discarded
+    Column("decision_id", Uuid, nullable=True),
+    Column("closed_by", String(300), nullable=True),
+    Column("closed_at", UtcDateTime(), nullable=True),
 )

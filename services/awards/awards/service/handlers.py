@@ -138,7 +138,7 @@ async def issue_decision_for(
             check_signing_date(signed_on, now, exemplars)
             authority = authority_for(office.organisation, exemplars, form, signed_on, named=request.authority)
             rules = await rules_in_force(uow.store, office)
-            await _check_history(uow.store, rules, form, exemplars)
+            await check_history(uow.store, rules, form, exemplars)
             rewards = rewards_for(rules, form.id, exemplars, signed_on, grantor=authority.level.value)
             # Taken last: on PostgreSQL the register's row stays locked until the commit.
             seq = await _number(uow.store, authority, signed_on, request.number)
@@ -167,7 +167,7 @@ async def issue_decision_for(
     return decision
 
 
-async def _check_history(store: AwardsStore, rules: RewardRules, form: Form, exemplars: Sequence[Exemplar]) -> None:
+async def check_history(store: AwardsStore, rules: RewardRules, form: Form, exemplars: Sequence[Exemplar]) -> None:
     """A title held once a year, or one that needs earlier titles, against what the nominees hold."""
     if not (form.once_a_year or form.requires):
         return

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -125,8 +126,12 @@ class Passwords:
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
-        # Checked against when the username is unknown, so that the answer takes as long.
-        self._decoy = self._hasher.hash("decoy password, never a real one")
+
+    @cached_property
+    def _decoy(self) -> str:
+        """Checked against when the username is unknown, so that the answer takes as long (made at
+        the first such sign-in: hashing takes 64 MiB for a moment, not worth it at every start)."""
+        return self._hasher.hash("decoy password, never a real one")
 
     def hash(self, password: str, username: str) -> str:
         problems = password_problems(password, username)

@@ -1,0 +1,74 @@
+"""From a clerk's form to a signed commendation decision, in a real browser through the proxy,
+across the real services: the clerk nominates, a reviewer approves, an officer drafts and sees the
+amount for each recipient, a signer signs, and the clerk reads the award on the unit's page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.access import overflows, serious_violations
+from tests.browser.site import Site, context_for, sign_in
+from tests.browser.test_review import nominate
+
+
+def reload_until(page: Page, text: str, tries: int = 75) -> None:
+    """The pages read each service's own data: what another service did arrives by event."""
+    for _ in range(tries):
+        if text in page.locator("main").inner_text():
+            return
+        page.wait_for_timeout(200)
+        page.reload()
+    raise AssertionError(f"{text!r} did not appear on {page.url}")
+
+
+def test_an_officer_drafts_and_a_signer_signs_the_commendation(site: Site, browser: Browser) -> None:
+    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
+    site.account("binh.tv", "Trần Văn Bình", "reviewer")
+    site.account("lan.pt", "Phạm Thị Lan", "officer")
+    site.account("quang.lv", "Lê Văn Quang", "signer")
+    clerk = context_for(browser, site).new_page()
+    sign_in(clerk, "hoa.nt")
+    nominate(clerk, "Nguyễn Văn An", "Hiến 300 m² đất mở đường liên thôn, vận động 12 hộ cùng hiến đất.")
+
+    reviewer = context_for(browser, site).new_page()
+    sign_in(reviewer, "binh.tv", then="/staff/review/")
+    reviewer.get_by_role("link", name="Nguyễn Văn An").click()
+    reviewer.get_by_label("Công nhận gương điển hình tiên tiến").check()
+    reviewer.get_by_role("button", name="Ghi quyết định").click()
+    expect(reviewer.get_by_text("Đã công nhận hồ sơ")).to_be_visible()
+
+    officer = context_for(browser, site).new_page()
+    sign_in(officer, "lan.pt", then="/staff/awards/")
+    reload_until(officer, "Nguyễn Văn An")
+    officer.get_by_label("Chọn Nguyễn Văn An").check()
+    officer.get_by_label("Hình thức khen thưởng").select_option(label="Giấy khen")
+    officer.get_by_label("Lý do khen thưởng (trích yếu)").fill(
+        "Đã có thành tích xuất sắc trong xây dựng nông thôn mới."
+    )
+    officer.get_by_role("button", name="Lập dự thảo và xem mức thưởng").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Dự thảo quyết định khen thưởng")
+    row = officer.get_by_role("row", name=re.compile("Nguyễn Văn An"))
+    expect(row).to_contain_text("đồng")  # the amount the rules in force give, before any number
+    amount = row.locator("td").last.inner_text()
+    expect(officer.get_by_text("Dự thảo chờ người có thẩm quyền ký")).to_be_visible()
+    assert serious_violations(officer) == [] and overflows(officer) == 0
+    draft_url = officer.url
+
+    signer = context_for(browser, site, phone=True).new_page()
+    sign_in(signer, "quang.lv", then=draft_url.removeprefix(site.url))
+    assert serious_violations(signer) == [] and overflows(signer) == 0
+    signer.get_by_role("button", name="Ký và ban hành quyết định").click()
+    expect(signer.get_by_text("Quyết định đã được ký và ban hành")).to_be_visible()
+    expect(signer.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Quyết định số 0?1/QĐ-"))
+    expect(signer.get_by_role("row", name=re.compile("Nguyễn Văn An"))).to_contain_text(amount)
+
+    # Signed once only: the draft is closed, and its page says so.
+    signer.goto(draft_url.removeprefix(site.url))
+    expect(signer.locator(".tag")).to_have_text("Đã ký")
+    expect(signer.get_by_role("button", name="Ký và ban hành quyết định")).to_have_count(0)
+
+    clerk.goto("/staff/awards/unit")
+    reload_until(clerk, "Giấy khen")
+    expect(clerk.get_by_role("row", name=re.compile("Nguyễn Văn An"))).to_contain_text(amount)
