@@ -1,6 +1,7 @@
-"""From a clerk's form to a signed commendation decision, in a real browser through the proxy,
-across the real services: the clerk nominates, a reviewer approves, an officer drafts and sees the
-amount for each recipient, a signer signs, and the clerk reads the award on the unit's page."""
+"""A nomination's whole path through the pages, in a real browser through the proxy, across the
+real services: the clerk nominates, a reviewer approves, an officer drafts and sees the amount for
+each recipient, a signer signs, the clerk reads the award on the unit's page, an editor edits and
+publishes the story, and the public page shows it with its commendation."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ def reload_until(page: Page, text: str, tries: int = 75) -> None:
     raise AssertionError(f"{text!r} did not appear on {page.url}")
 
 
-def test_an_officer_drafts_and_a_signer_signs_the_commendation(site: Site, browser: Browser) -> None:
+def test_a_nomination_s_whole_path_through_the_pages(site: Site, browser: Browser) -> None:
     site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
     site.account("binh.tv", "Trần Văn Bình", "reviewer")
     site.account("lan.pt", "Phạm Thị Lan", "officer")
     site.account("quang.lv", "Lê Văn Quang", "signer")
+    site.account("thu.nm", "Ngô Minh Thu", "editor")
     clerk = context_for(browser, site).new_page()
     sign_in(clerk, "hoa.nt")
     nominate(clerk, "Nguyễn Văn An", "Hiến 300 m² đất mở đường liên thôn, vận động 12 hộ cùng hiến đất.")
@@ -72,3 +74,25 @@ def test_an_officer_drafts_and_a_signer_signs_the_commendation(site: Site, brows
     clerk.goto("/staff/awards/unit")
     reload_until(clerk, "Giấy khen")
     expect(clerk.get_by_role("row", name=re.compile("Nguyễn Văn An"))).to_contain_text(amount)
+
+    editor = context_for(browser, site).new_page()
+    sign_in(editor, "thu.nm", then="/staff/editor/")
+    reload_until(editor, "Nguyễn Văn An")
+    expect(editor.get_by_role("row", name=re.compile("Nguyễn Văn An"))).to_contain_text("Chưa duyệt")
+    editor.get_by_role("link", name=re.compile("Nguyễn Văn An")).first.click()
+    assert serious_violations(editor) == [] and overflows(editor) == 0
+    editor.get_by_label("Tiêu đề").fill("Anh Nguyễn Văn An hiến đất mở đường liên thôn")
+    editor.get_by_role("button", name="Lưu nội dung").click()
+    expect(editor.get_by_text("Đã lưu nội dung bài.")).to_be_visible()
+    for channel in ("Đài truyền thanh cơ sở", "Tờ tin in"):
+        editor.get_by_label(channel).uncheck()
+    editor.get_by_role("button", name="Duyệt đăng").click()
+    expect(editor.get_by_text("Đã duyệt đăng")).to_be_visible()
+    reload_until(editor, "Xem trên trang tin")
+    expect(editor.get_by_role("row", name=re.compile("Cổng thông tin"))).to_contain_text("Đã đăng")
+
+    public = context_for(browser, site).new_page()
+    public.goto("/")
+    public.get_by_role("link", name="Anh Nguyễn Văn An hiến đất mở đường liên thôn").click()
+    expect(public.get_by_role("heading", level=1)).to_have_text("Anh Nguyễn Văn An hiến đất mở đường liên thôn")
+    expect(public.locator("main")).to_contain_text("Giấy khen")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -11,6 +12,7 @@ from common.db import Database
 from common.organisation import Organisation, default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Periodic, Runtime, build_runtime, create_app
+from common.web.pages import staff_pages
 from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
 from publishing.channels import Channel, channels_for
@@ -22,7 +24,16 @@ from publishing.channels.zalo import ZaloChannel
 from publishing.config import Settings
 from publishing.domain.model import StoryEvent
 from publishing.domain.occasions import load_calendar
-from publishing.entrypoints import api, consumers, editor_api, occasions_api, print_web, radio_web, web
+from publishing.entrypoints import (
+    api,
+    consumers,
+    editor_api,
+    editor_pages,
+    occasions_api,
+    print_web,
+    radio_web,
+    web,
+)
 from publishing.integration import to_integration
 from publishing.print.pdf import WeasyPrintRenderer
 from publishing.radio.reading import default_abbreviations
@@ -36,6 +47,9 @@ from publishing.service.radio import building, plan_rundowns
 from publishing.social.accounts import load_social
 
 __all__ = ["Publishing", "assemble", "bootstrap", "build", "site_of"]
+
+# The editors' pages (common layout); the public site's own templates are one folder up.
+STAFF_TEMPLATES = Path(__file__).resolve().parent / "templates" / "staff"
 
 
 def site_of(settings: Settings) -> Site:
@@ -137,10 +151,12 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
             editor_api.router,
             print_web.editor_router,
             occasions_api.router,
+            editor_pages.router,
         ],
         error_page=web.error_page(wired.site),
     )
     web.html_errors(app, wired.site)
+    staff_pages(app, templates=STAFF_TEMPLATES, prefixes=(editor_pages.PREFIX,))
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
     app.state.site = wired.site
