@@ -166,6 +166,8 @@ class LocalStack:
                     # Where links point: the one address for the public site and sign-in's return.
                     "PUBLIC_URL": site if site and name in ("publishing", "staff") else f"http://127.0.0.1:{port}",
                     "ROOT_PATH": f"/api/{name}" if site and name in API_PREFIXED else "",
+                    # Where the operator's console asks each service whether it is ready.
+                    "SERVICE_URLS": ",".join(f"{n}=http://127.0.0.1:{p}" for n, p in self.ports.items()),
                     # Audio and leaflets (publishing), kept with the rest of this run's state.
                     "MEDIA_DIR": str((self.state / "media").resolve()),
                     **self.extra_env,

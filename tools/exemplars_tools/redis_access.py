@@ -99,6 +99,8 @@ def _service(entry: registry.ServiceEntry) -> Principal:
         parts.append(f"(~{SESSION_KEYS} ~{SIGN_IN_KEYS} +get +getex +set +del +getdel)")
     else:
         parts.append(f"(~{SESSION_KEYS} +get +getex)")
+    if entry.operates:
+        parts.append(_operating())
     if entry.consumes:
         parts.append(f"({_keys(entry.consumes)} {_GROUP_READ})")
         posted = [s for s in registry.streams_trimmed_by(entry) if s in entry.consumes]
@@ -117,17 +119,20 @@ def _unit(unit_id: str) -> Principal:
     return Principal(unit_user(unit_id), "unit", rules, unit_id)
 
 
-def _tools() -> Principal:
+def _operating() -> str:
+    """What the operator's tools and console may do: read every stream, and move dead letters back."""
     read = registry.streams_read()
     dead = [dead_letter_stream(s) for s in read]
-    rules = (
-        f"resetkeys resetchannels -@all {_CONNECTION} "
+    return (
         f"(%R~* {_READ_ONLY} +xinfo|groups +scan +type) "
         # The redrive script: XRANGE and XDEL on the dead-letter stream, XADD to its source.
         f"({_keys([*read, *dead])} +eval +evalsha +script|load +xadd +xdel +xrange) "
         f"({_keys([AUDIT_STREAM])} +xadd)"
     )
-    return Principal(TOOLS, "tools", rules)
+
+
+def _tools() -> Principal:
+    return Principal(TOOLS, "tools", f"resetkeys resetchannels -@all {_CONNECTION} {_operating()}")
 
 
 def principals(unit_ids: Iterable[str]) -> list[Principal]:

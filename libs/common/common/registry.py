@@ -38,6 +38,7 @@ class ServiceEntry:
     produces: tuple[str, ...]  # streams only it writes
     produces_per_unit: tuple[str, ...] = ()  # stream templates ({unit}) it writes one per unit
     signs_in: bool = False  # creates and ends the staff's sessions (common.web.sessions)
+    operates: bool = False  # the operator's console: reads every stream, redrives dead letters
 
     @property
     def writes(self) -> tuple[str, ...]:
@@ -57,7 +58,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry("publishing", 8103, consumes=("review.events", "awards.events"), produces=("publishing.events",)),
     ServiceEntry("awards", 8104, consumes=("review.events",), produces=("awards.events",)),
     # Sign-in and the staff's home page: no stream; it keeps the sessions every service reads.
-    ServiceEntry("staff", 8105, consumes=(), produces=(), signs_in=True),
+    ServiceEntry("staff", 8105, consumes=(), produces=(), signs_in=True, operates=True),
 )
 
 

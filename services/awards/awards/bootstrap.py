@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from awards.adapters.orm import messaging
 from awards.adapters.repository import AwardsStore
-from awards.adapters.rules_file import load_reward_rules
+from awards.adapters.rules_file import default_rules_path, load_reward_rules
 from awards.config import Settings
 from awards.domain.model import AwardsEvent
 from awards.entrypoints import api, consumers, pages, people_api
@@ -17,6 +17,7 @@ from awards.service.handlers import AwardsOffice
 from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Runtime, build_runtime, create_app
+from common.web.operator import DataFile, organisation_data, with_operator_page
 from common.web.pages import staff_pages
 
 __all__ = ["bootstrap", "build", "office_from"]
@@ -51,5 +52,14 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         routers=[api.router, people_api.router, pages.router],
     )
     staff_pages(app, templates=TEMPLATES, prefixes=(pages.PREFIX,))
+    with_operator_page(
+        app,
+        [
+            DataFile(
+                "Mức tiền thưởng theo quy định (theo ngày hiệu lực)", settings.reward_rules_file or default_rules_path()
+            ),
+            organisation_data(settings),
+        ],
+    )
     app.state.office = office
     return app

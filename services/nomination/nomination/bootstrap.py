@@ -9,10 +9,11 @@ from fastapi import FastAPI
 from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Periodic, Runtime, build_runtime, create_app
+from common.web.operator import DataFile, organisation_data, with_operator_page
 from common.web.pages import staff_pages
 from nomination.adapters.orm import messaging
 from nomination.adapters.repository import NominationStore
-from nomination.adapters.windows_file import load_calendar
+from nomination.adapters.windows_file import default_windows_path, load_calendar
 from nomination.config import Settings
 from nomination.domain.model import NominationEvent
 from nomination.entrypoints import api, consumers, pages, windows_api
@@ -58,5 +59,12 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         routers=[api.router, windows_api.router, pages.router],
     )
     staff_pages(app, templates=TEMPLATES, prefixes=(pages.PREFIX,))
+    with_operator_page(
+        app,
+        [
+            organisation_data(settings),
+            DataFile("Thời hạn giới thiệu theo quý", settings.windows_file or default_windows_path()),
+        ],
+    )
     app.state.intake = intake
     return app

@@ -12,6 +12,7 @@ from common.db import Database
 from common.organisation import Organisation, default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Periodic, Runtime, build_runtime, create_app
+from common.web.operator import DataFile, organisation_data, with_operator_page
 from common.web.pages import staff_pages
 from publishing.adapters.orm import messaging
 from publishing.adapters.repository import PublishingStore
@@ -23,7 +24,7 @@ from publishing.channels.site import Site
 from publishing.channels.zalo import ZaloChannel
 from publishing.config import Settings
 from publishing.domain.model import StoryEvent
-from publishing.domain.occasions import load_calendar
+from publishing.domain.occasions import default_calendar_path, load_calendar
 from publishing.entrypoints import (
     api,
     consumers,
@@ -38,7 +39,7 @@ from publishing.integration import to_integration
 from publishing.print.pdf import WeasyPrintRenderer
 from publishing.radio.reading import default_abbreviations
 from publishing.radio.speech import CommandSpeech, espeak_command
-from publishing.radio.station import load_station
+from publishing.radio.station import default_station_path, load_station
 from publishing.service.editorial import Newsroom
 from publishing.service.occasions import Occasions, draft_occasions
 from publishing.service.placing import placing
@@ -157,6 +158,14 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     )
     web.html_errors(app, wired.site)
     staff_pages(app, templates=STAFF_TEMPLATES, prefixes=(editor_pages.PREFIX,))
+    with_operator_page(
+        app,
+        [
+            DataFile("Đài truyền thanh: các buổi phát của từng xã", settings.radio_file or default_station_path()),
+            DataFile("Lịch ngày lễ, sự kiện tuyên truyền", settings.occasions_file or default_calendar_path()),
+            organisation_data(settings),
+        ],
+    )
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
     app.state.site = wired.site

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from common.organisation import default_organisation_path, load_organisation
 from common.registry import service
 from common.runtime import Runtime, build_runtime, create_app
+from common.web.operator import organisation_data, with_operator_page
 from common.web.pages import staff_pages
 from review.adapters.orm import messaging
 from review.adapters.repository import ReviewStore
@@ -44,5 +45,9 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         routers=[api.router, pages.router],
     )
     staff_pages(app, templates=TEMPLATES, prefixes=(pages.PREFIX,))
+    with_operator_page(
+        app,
+        [organisation_data(settings)],
+    )
     app.state.organisation = organisation
     return app

@@ -18,7 +18,7 @@ from staff.adapters.oidc import OidcClient
 from staff.adapters.orm import messaging
 from staff.config import Settings
 from staff.domain.accounts import Passwords
-from staff.entrypoints import signin_web
+from staff.entrypoints import console_web, signin_web
 from staff.service.accounts import Accounts
 
 __all__ = ["bootstrap", "build"]
@@ -55,11 +55,13 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
         runtime,
         title="Staff sign-in",
         description="Sign-in (local accounts or the operator's OpenID Connect provider) and each role's home page.",
-        routers=[signin_web.router],
+        routers=[signin_web.router, console_web.router],
         on_stop=close_http,
     )
     staff_pages(app, templates=TEMPLATES, prefixes=PREFIXES, globals={"unit_name": organisation.name_of})
     app.state.accounts = Accounts(runtime.db, Passwords())
+    app.state.http = http
+    app.state.service_addresses = settings.service_addresses()
     app.state.local_accounts = settings.local_accounts
     app.state.session_cookie_secure = settings.session_cookie_secure
     app.state.public_base = settings.public_base()

@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from common.registry import SERVICES
 from common.settings import ServiceSettings
 from staff.domain.claims import ClaimMapping, parse_role_map
 
@@ -32,6 +33,9 @@ class Settings(ServiceSettings):
     oidc_unit_claim: str = "unit"
     oidc_name_claim: str = "name"
     oidc_role_map: str = Field(default="", description="<provider role>=<role>, comma-separated")
+    # Where the operator's console asks each service whether it is ready: name=URL, comma-separated;
+    # a service not named is looked for on this machine at its registry port.
+    service_urls: str = ""
 
     @field_validator("oidc_client_secret", "oidc_client_secret_file", mode="before")
     @classmethod
@@ -45,6 +49,7 @@ class Settings(ServiceSettings):
         if not self.oidc_issuer and not self.local_accounts:
             raise ValueError("nobody could sign in: set OIDC_ISSUER, or leave LOCAL_ACCOUNTS on")
         parse_role_map(self.oidc_role_map)
+        self.service_addresses()
         self.client_secret()
         return self
 
@@ -59,6 +64,15 @@ class Settings(ServiceSettings):
             raise ValueError(
                 f"OIDC_CLIENT_SECRET_FILE {self.oidc_client_secret_file} cannot be read: {error}"
             ) from error
+
+    def service_addresses(self) -> dict[str, str]:
+        found = {entry.name: f"http://127.0.0.1:{entry.port}" for entry in SERVICES}
+        for item in filter(None, (part.strip() for part in self.service_urls.split(","))):
+            name, sep, url = item.partition("=")
+            if not sep or name.strip() not in found or not url.strip().startswith(("http://", "https://")):
+                raise ValueError(f"SERVICE_URLS: {item!r} is not <service>=http(s)://host:port")
+            found[name.strip()] = url.strip().rstrip("/")
+        return found
 
     def claim_mapping(self) -> ClaimMapping:
         return ClaimMapping(
