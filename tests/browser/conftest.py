@@ -1,4 +1,8 @@
-"""A fresh system behind its one address for each browser test, and one Chromium for them all."""
+"""A fresh system behind its one address for each browser test, and one Chromium per test module.
+
+Module-scoped, not session-scoped: Playwright's synchronous API runs an event loop of its own in
+the main thread while it is started, and every asyncio test after it would find a loop running.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,13 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 from tests.browser.site import Site, chromium, running_site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     with chromium(playwright) as launched:
         yield launched

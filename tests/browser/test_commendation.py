@@ -7,21 +7,12 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.access import overflows, serious_violations
 from tests.browser.site import Site, context_for, sign_in
 from tests.browser.test_review import nominate
-
-
-def reload_until(page: Page, text: str, tries: int = 75) -> None:
-    """The pages read each service's own data: what another service did arrives by event."""
-    for _ in range(tries):
-        if text in page.locator("main").inner_text():
-            return
-        page.wait_for_timeout(200)
-        page.reload()
-    raise AssertionError(f"{text!r} did not appear on {page.url}")
+from tests.browser.waiting import reload_until
 
 
 def test_a_nomination_s_whole_path_through_the_pages(site: Site, browser: Browser) -> None:

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.access import overflows, serious_violations
 from tests.browser.site import Site, context_for, sign_in
+from tests.browser.waiting import reload_until
 
 
 def nominate(page: Page, name: str, achievements: str) -> None:
@@ -67,6 +68,44 @@ def test_a_reviewer_returns_a_nomination_and_the_clerk_reads_why(site: Site, bro
     expect(clerk.locator(".tag")).to_have_text("Trả lại để bổ sung")
     expect(clerk.get_by_text("Thành tích chưa có số liệu, minh chứng cụ thể")).to_be_visible()
     expect(clerk.get_by_text("Bổ sung giấy xác nhận của hợp tác xã.")).to_be_visible()
+
+    # She completes it: the form comes filled in as it was sent, and goes as its second round.
+    clerk.get_by_role("link", name="Bổ sung và gửi lại").click()
+    expect(clerk.get_by_label("Tên người, tập thể hoặc hộ gia đình được giới thiệu")).to_have_value("Nguyễn Thị Lan")
+    assert serious_violations(clerk) == [] and overflows(clerk) == 0
+    clerk.get_by_label("Thành tích tiêu biểu").fill(
+        "Nuôi ong lấy mật, năm 2026 thu 2,1 tấn mật (xác nhận của Hợp tác xã Bản Nguyên), dạy nghề cho 20 hộ."
+    )
+    expect(clerk.locator("#nominee_name-error")).to_be_hidden()  # not a duplicate of the one it completes
+    clerk.get_by_role("button", name="Gửi lại hồ sơ đã bổ sung").click()
+    expect(clerk.get_by_text("Hồ sơ đã được tiếp nhận")).to_be_visible()
+    expect(clerk.get_by_text("Lần 2, bổ sung")).to_be_visible()
+
+    reviewer.goto("/staff/review/")
+    reload_until(reviewer, "lần 2, đã bổ sung")
+    reviewer.get_by_role("link", name="Nguyễn Thị Lan").click()
+    expect(reviewer.get_by_text("Lần 2: đơn vị đã bổ sung")).to_be_visible()
+    expect(reviewer.get_by_text("2,1 tấn mật")).to_be_visible()
+
+
+def test_a_clerk_withdraws_a_nomination_and_the_office_sees_it(site: Site, browser: Browser) -> None:
+    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
+    site.account("binh.tv", "Trần Văn Bình", "reviewer")
+    clerk = context_for(browser, site, phone=True).new_page()
+    sign_in(clerk, "hoa.nt")
+    nominate(clerk, "Vi Văn Hùng", "Khởi nghiệp trồng nấm, tạo việc làm cho 6 thanh niên trong xã.")
+    clerk.get_by_label("Lý do rút hồ sơ").fill("Gửi nhầm quý")
+    clerk.get_by_role("button", name="Rút hồ sơ").click()
+    expect(clerk.get_by_text("Đã rút hồ sơ; Phòng Nội vụ được thông báo.")).to_be_visible()
+    expect(clerk.locator(".tag")).to_have_text("Đã rút")
+    expect(clerk.get_by_role("button", name="Rút hồ sơ")).to_have_count(0)
+
+    reviewer = context_for(browser, site).new_page()
+    sign_in(reviewer, "binh.tv", then="/staff/review/?status=withdrawn")
+    reload_until(reviewer, "Vi Văn Hùng")
+    reviewer.get_by_role("link", name="Vi Văn Hùng").click()
+    expect(reviewer.get_by_role("heading", name="Đơn vị đã rút hồ sơ")).to_be_visible()
+    expect(reviewer.get_by_text("Gửi nhầm quý")).to_be_visible()
 
 
 def test_a_council_approves_several_nominations_at_once(site: Site, browser: Browser) -> None:

@@ -140,7 +140,7 @@ async def test_each_bad_entry_is_dead_lettered_with_its_reason_and_intake_goes_o
     cases: list[tuple[dict[str, str | bytes], str]] = [
         ({"jws": sign(state, b"{not json")}, "malformed-json"),
         ({"jws": sign(state, json.dumps(missing).encode())}, "invalid-data"),
-        ({"jws": sign(state, json.dumps(envelope(submission(), type="NominationWithdrawn")).encode())}, "unknown-type"),
+        ({"jws": sign(state, json.dumps(envelope(submission(), type="NominationCancelled")).encode())}, "unknown-type"),
         ({"jws": sign(state, json.dumps(envelope(submission(), schema_version=9)).encode())}, "unknown-version"),
         ({"jws": _tamper(sign(state, json.dumps(good).encode()))}, "bad-signature"),
         ({"event": json.dumps(envelope(submission())).encode()}, "missing-signature"),

@@ -14,7 +14,15 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from common.auth import Role, mint_token
-from common.events import FieldOfWork, NominationAccepted, NominationFlagged, NomineeKind, Reason, new_event
+from common.events import (
+    FieldOfWork,
+    NominationAccepted,
+    NominationFlagged,
+    NominationWithdrawn,
+    NomineeKind,
+    Reason,
+    new_event,
+)
 from common.migrations import upgrade
 from review.bootstrap import bootstrap
 from review.config import MIGRATIONS, Settings
@@ -255,3 +263,38 @@ async def test_warnings_for_a_case_never_opened_are_a_dead_letter(
 
     [dead] = await eventually(probe)
     assert b"unknown-nomination" in b" ".join(dead.values())
+
+
+def withdrawn(nomination_id: str) -> dict[str, Any]:
+    payload = NominationWithdrawn(
+        nomination_id=uuid.UUID(nomination_id),
+        unit_id="xa-ban-nguyen",
+        withdrawn_by="Nguyễn Thị Hoa",
+        reason="Gửi nhầm",
+    )
+    envelope: dict[str, Any] = json.loads(new_event(payload, producer="nomination").envelope.model_dump_json())
+    return envelope
+
+
+async def test_a_withdrawn_nomination_closes_its_waiting_case_and_a_decided_one_stays(
+    client: httpx.AsyncClient, redis_client: Redis
+) -> None:
+    waiting, decided = accepted(), accepted()
+    for env in (waiting, decided):
+        await open_case(client, redis_client, env)
+    decided_id, waiting_id = decided["data"]["nomination_id"], waiting["data"]["nomination_id"]
+    assert (await client.post(f"/reviews/{decided_id}/approve", json={}, headers=auth())).status_code == 200
+    for env in (waiting, decided):
+        await redis_client.xadd("nomination.events", {"event": json.dumps(withdrawn(env["data"]["nomination_id"]))})
+
+    async def closed() -> dict[str, Any] | None:
+        case: dict[str, Any] = (await client.get(f"/reviews/{waiting_id}", headers=auth())).json()
+        return case if case["status"] == "withdrawn" else None
+
+    case = await eventually(closed)
+    assert (case["decided_by"], case["note"]) == ("Nguyễn Thị Hoa", "Gửi nhầm")
+    assert (await client.get(f"/reviews/{decided_id}", headers=auth())).json()["status"] == "approved"
+    # Nothing is announced for a withdrawal: the approval alone is on review's stream.
+    assert [e["type"] for e in await review_events(redis_client, 1)] == ["ExemplarApproved"]
+    refused = await client.post(f"/reviews/{waiting_id}/approve", json={}, headers=auth())
+    assert refused.status_code == 409

@@ -44,6 +44,7 @@ __all__ = [
     "NominationRejected",
     "NominationReturned",
     "NominationSubmitted",
+    "NominationWithdrawn",
     "Nominee",
     "NomineeKind",
     "OutcomeKind",
@@ -175,6 +176,9 @@ class NominationSubmitted(EventPayload):
     nominee: Nominee
     achievements: LongText
     consent_to_publish: bool
+    # The returned nomination this one completes (bổ sung hồ sơ bị trả lại): a new round of the
+    # same nominee, quarter and unit, never refused as a duplicate of the one it completes.
+    resubmits: uuid.UUID | None = None
 
 
 class _PublicExemplar(EventPayload):
@@ -200,6 +204,25 @@ class NominationAccepted(_PublicExemplar):
 
     TYPE: ClassVar[str] = "NominationAccepted"
     STREAM: ClassVar[str] = "nomination.events"
+
+    # A completed returned nomination: the round (1 for a first submission) and the one it completes.
+    round: int = Field(default=1, ge=1, le=100)
+    previous_nomination_id: uuid.UUID | None = None
+
+
+class NominationWithdrawn(EventPayload):
+    """The unit withdrew its nomination before the review office decided on it (rút hồ sơ).
+
+    A decision the office took before it heard of the withdrawal stands: it follows as usual.
+    """
+
+    TYPE: ClassVar[str] = "NominationWithdrawn"
+    STREAM: ClassVar[str] = "nomination.events"
+
+    nomination_id: uuid.UUID
+    unit_id: Slug
+    withdrawn_by: ShortText
+    reason: Annotated[str, StringConstraints(max_length=2000), AfterValidator(clean_text)] = ""
 
 
 class NominationRejected(EventPayload):
@@ -365,6 +388,7 @@ class OutcomeKind(StrEnum):
     APPROVED = "approved"  # công nhận điển hình tiên tiến
     REJECTED = "rejected"  # không công nhận
     RETURNED = "returned"  # trả lại để bổ sung
+    WITHDRAWN = "withdrawn"  # the unit withdrew it before a decision (rút hồ sơ)
 
 
 class SubmissionOutcome(EventPayload):
@@ -391,6 +415,7 @@ EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
         NominationAccepted,
         NominationFlagged,
         NominationRejected,
+        NominationWithdrawn,
         ExemplarApproved,
         ExemplarRejected,
         NominationReturned,

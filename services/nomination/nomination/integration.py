@@ -13,6 +13,7 @@ from common.events import (
     NominationAccepted,
     NominationFlagged,
     NominationRejected,
+    NominationWithdrawn,
     OutcomeKind,
     SubmissionOutcome,
     UnitReminded,
@@ -24,6 +25,7 @@ from nomination.domain.model import (
     NominationStatus,
     ReminderDue,
     SubmissionRefused,
+    Withdrawn,
 )
 
 __all__ = ["PRODUCER", "to_integration"]
@@ -59,6 +61,17 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
             reasons=list(event.reasons),
         )
         return [new_event(decided, producer=PRODUCER, causation=cause)]
+    if isinstance(event, Withdrawn):
+        withdrawn = NominationWithdrawn(
+            nomination_id=event.nomination_id, unit_id=event.unit_id, withdrawn_by=event.by, reason=event.reason
+        )
+        told = SubmissionOutcome(
+            unit_id=event.unit_id,
+            submission_event_id=event.submission_event_id,
+            nomination_id=event.nomination_id,
+            outcome=OutcomeKind.WITHDRAWN,
+        )
+        return [new_event(payload, producer=PRODUCER, causation=cause) for payload in (withdrawn, told)]
     if isinstance(event, SubmissionRefused):
         rejected = NominationRejected(
             submission_event_id=event.submission_event_id, unit_id=event.unit_id, reasons=list(event.reasons)
@@ -87,6 +100,8 @@ def to_integration(event: NominationEvent, cause: Envelope | None) -> Sequence[E
         achievements=s.achievements,
         consent_to_publish=s.consent_to_publish,
         person_id=nomination.person_id,
+        round=nomination.round,
+        previous_nomination_id=nomination.previous_nomination_id,
     )
     told = SubmissionOutcome(
         unit_id=s.unit_id,

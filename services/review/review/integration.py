@@ -40,6 +40,8 @@ def case_from_accepted(event: Event[NominationAccepted], received_at: datetime) 
         consent_to_publish=payload.consent_to_publish,
         received_at=received_at,
         person_id=payload.person_id,
+        round=payload.round,
+        previous_nomination_id=payload.previous_nomination_id,
     )
 
 

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 
 from common.db import IdColumn, UtcDateTime
 from common.messaging_tables import messaging_tables
@@ -52,6 +66,10 @@ nominations = Table(
     Column("registry_warnings", JSON, nullable=False),
     # What the unit and the reviewer are told along with the acceptance (a late entry).
     Column("notes", JSON, nullable=False),
+    # A completion of a returned nomination is its next round (bổ sung hồ sơ), linked to it.
+    Column("round", Integer, nullable=False, server_default="1"),
+    Column("previous_nomination_id", Uuid, nullable=True),
+    UniqueConstraint("previous_nomination_id", name="uq_nominations_previous"),
     Index("ix_nominations_person", "person_id"),
     Index("ix_nominations_registry_key", "registry_key"),
     Index("ix_nominations_identity", "identity_number"),
@@ -59,7 +77,7 @@ nominations = Table(
     # Also serves look-ups by unit and quarter; a second index on those two columns alone let
     # PostgreSQL, with statistics not yet caught up on a fast-growing table, check duplicates by
     # scanning a unit's whole quarter.
-    Index("ux_nominations_unit_quarter_nominee", "unit_id", "quarter", "nominee_name_key", unique=True),
+    Index("ux_nominations_unit_quarter_nominee", "unit_id", "quarter", "nominee_name_key", "round", unique=True),
 )
 
 rejected_submissions = Table(

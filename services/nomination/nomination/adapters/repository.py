@@ -15,7 +15,7 @@ from common.events import NominationSubmitted, Nominee, Reason
 from nomination.adapters.orm import nominations, rejected_submissions
 from nomination.adapters.title_records import TitleRecords
 from nomination.adapters.window_records import WindowRecords
-from nomination.domain.model import Nomination, NominationStatus, RefusedSubmission
+from nomination.domain.model import Nomination, NominationStatus, RefusedSubmission, Round
 from nomination.domain.registry import KnownNominee, Seen, registry_key
 
 __all__ = ["NominationStore", "NomineeKey", "Outcome", "name_key", "nominee_key"]
@@ -64,6 +64,8 @@ def _to_nomination(row: Any) -> Nomination:
         person_id=row.person_id,
         registry_warnings=[Reason.model_validate(r) for r in row.registry_warnings],
         notes=[Reason.model_validate(r) for r in row.notes],
+        round=row.round,
+        previous_nomination_id=row.previous_nomination_id,
     )
 
 
@@ -96,6 +98,8 @@ def _row(nomination: Nomination) -> dict[str, Any]:
         registry_key=registry_key(s.nominee.name),
         registry_warnings=[r.model_dump() for r in nomination.registry_warnings],
         notes=[r.model_dump() for r in nomination.notes],
+        round=nomination.round,
+        previous_nomination_id=nomination.previous_nomination_id,
     )
 
 
@@ -111,12 +115,14 @@ def nominee_key(unit_id: str, quarter: str, name: str) -> NomineeKey:
 
 @functools.lru_cache(maxsize=64)
 def _taken_query(count: int) -> Select[tuple[str, str, str]]:
-    """Which of ``count`` nominees are stored, as an OR of exact keys: both databases search the unique index.
+    """Which of ``count`` nominees are stored (not withdrawn), as an OR of exact keys: both databases search
+    the unique index.
 
     A row-value ``IN`` reads more simply, but SQLite scans the whole index for it.
     """
     c = nominations.c
     return select(c.unit_id, c.quarter, c.nominee_name_key).where(
+        c.status != NominationStatus.WITHDRAWN.value,
         or_(
             *(
                 and_(
@@ -126,7 +132,7 @@ def _taken_query(count: int) -> Select[tuple[str, str, str]]:
                 )
                 for i in range(count)
             )
-        )
+        ),
     )
 
 
@@ -211,8 +217,67 @@ class NominationStore(WindowRecords, TitleRecords):
             taken.update((row.unit_id, row.quarter, row.nominee_name_key) for row in rows)
         return taken
 
-    async def get(self, nomination_id: uuid.UUID) -> Nomination | None:
+    async def rounds_of(self, nominees: Sequence[tuple[str, str, str]]) -> dict[NomineeKey, list[Round]]:
+        """Of (unit, quarter, nominee name), every nomination of that nominee, by key."""
+        keys = sorted({nominee_key(*nominee) for nominee in nominees})
+        found: dict[NomineeKey, list[Round]] = {}
+        c = nominations.c
+        for start in range(0, len(keys), _TAKEN_CHUNK):
+            chunk = keys[start : start + _TAKEN_CHUNK]
+            query = select(c.nomination_id, c.unit_id, c.quarter, c.nominee_name_key, c.round, c.status).where(
+                or_(*(and_(c.unit_id == u, c.quarter == q, c.nominee_name_key == k) for u, q, k in chunk))
+            )
+            for row in await self.connection.execute(query):
+                key = (row.unit_id, row.quarter, row.nominee_name_key)
+                found.setdefault(key, []).append(
+                    Round(row.nomination_id, row.unit_id, row.quarter, row.round, NominationStatus(row.status))
+                )
+        return found
+
+    async def rounds_by_id(self, nomination_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Round]:
+        """The nominations named, as rounds; with whether another already completes each."""
+        if not nomination_ids:
+            return {}
+        c = nominations.c
+        query = select(c.nomination_id, c.unit_id, c.quarter, c.round, c.status).where(
+            c.nomination_id.in_(list(set(nomination_ids)))
+        )
+        return {
+            row.nomination_id: Round(
+                row.nomination_id, row.unit_id, row.quarter, row.round, NominationStatus(row.status)
+            )
+            for row in await self.connection.execute(query)
+        }
+
+    async def completed(self, nomination_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Of these, the nominations a later round already completes."""
+        if not nomination_ids:
+            return set()
+        c = nominations.c
+        query = select(c.previous_nomination_id).where(c.previous_nomination_id.in_(list(set(nomination_ids))))
+        return {row.previous_nomination_id for row in await self.connection.execute(query)}
+
+    async def completion_of(self, nomination_id: uuid.UUID) -> uuid.UUID | None:
+        """The later round that completes this (returned) nomination, if any."""
+        c = nominations.c
+        query = select(c.nomination_id).where(c.previous_nomination_id == nomination_id)
+        return (await self.connection.execute(query)).scalar_one_or_none()
+
+    async def save_withdrawal(self, nomination: Nomination) -> None:
+        await self.connection.execute(
+            nominations.update()
+            .where(nominations.c.nomination_id == nomination.nomination_id)
+            .values(
+                status=nomination.status.value,
+                decided_by=nomination.decided_by,
+                reasons=[r.model_dump() for r in nomination.reasons],
+            )
+        )
+
+    async def get(self, nomination_id: uuid.UUID, *, for_update: bool = False) -> Nomination | None:
         query = select(nominations).where(nominations.c.nomination_id == nomination_id)
+        if for_update and self.connection.dialect.name == "postgresql":
+            query = query.with_for_update()
         row = (await self.connection.execute(query)).first()
         return _to_nomination(row) if row else None
 

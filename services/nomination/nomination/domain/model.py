@@ -14,20 +14,26 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from common.dates import quarter_label, vn_date
+from common.errors import Unprocessable
 from common.events import NominationSubmitted, Reason
 from common.organisation import Standing, lower_kind_word
 
 __all__ = [
     "MIN_ACHIEVEMENTS_CHARS",
+    "NOT_RESUBMITTABLE",
     "Nomination",
     "NominationStatus",
     "NominationTakenIn",
+    "Placement",
     "RefusedSubmission",
     "Reminder",
     "ReminderDue",
+    "Round",
     "SubmissionRefused",
+    "Withdrawn",
     "intake_problems",
     "nomination_id_for",
+    "place",
     "take_in",
     "unit_problems",
 ]
@@ -40,6 +46,7 @@ class NominationStatus(StrEnum):
     APPROVED = "approved"  # được công nhận điển hình tiên tiến
     REJECTED = "rejected"  # không được công nhận
     RETURNED = "returned"  # trả lại để bổ sung
+    WITHDRAWN = "withdrawn"  # đơn vị đã rút trước khi có quyết định
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,17 @@ class NominationTakenIn:
 
     nomination: Nomination
     unit_name: str
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """The unit withdrew a nomination waiting for review; the office and the unit's system learn of it."""
+
+    nomination_id: uuid.UUID
+    submission_event_id: uuid.UUID
+    unit_id: str
+    by: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,7 @@ class Reminder:
         return [self.event]
 
 
-NominationEvent = NominationTakenIn | SubmissionRefused | DecisionRecorded | ReminderDue
+NominationEvent = NominationTakenIn | SubmissionRefused | DecisionRecorded | ReminderDue | Withdrawn
 
 
 @dataclass
@@ -122,7 +140,20 @@ class Nomination:
     registry_warnings: list[Reason] = field(default_factory=list)  # for the reviewer, never the unit
     possible_person_ids: list[uuid.UUID] = field(default_factory=list)
     notes: list[Reason] = field(default_factory=list)  # told the unit and the reviewer with the acceptance
-    events: list[NominationTakenIn] = field(default_factory=list, compare=False, repr=False)
+    round: int = 1  # 2 and on: it completes a returned nomination (previous_nomination_id)
+    previous_nomination_id: uuid.UUID | None = None
+    events: list[NominationTakenIn | Withdrawn] = field(default_factory=list, compare=False, repr=False)
+
+    def withdraw(self, *, by: str, reason: str = "") -> None:
+        """The unit takes it back before the review office decides (rút hồ sơ)."""
+        if self.status is not NominationStatus.ACCEPTED:
+            raise Unprocessable(
+                "not-withdrawable", "Chỉ rút được hồ sơ đang chờ xét duyệt; hồ sơ này đã có quyết định hoặc đã rút."
+            )
+        self.status = NominationStatus.WITHDRAWN
+        self.decided_by = by
+        self.reasons = [Reason(code="withdrawn", message=f"đơn vị rút hồ sơ{': ' + reason if reason else ''}")]
+        self.events.append(Withdrawn(self.nomination_id, self.submission_event_id, self.submission.unit_id, by, reason))
 
 
 @dataclass
@@ -173,6 +204,63 @@ def intake_problems(submission: NominationSubmitted, *, already_nominated: bool)
     return problems
 
 
+@dataclass(frozen=True)
+class Round:
+    """A nomination of a nominee in a unit's quarter, as the next submission of them sees it."""
+
+    nomination_id: uuid.UUID
+    unit_id: str
+    quarter: str
+    round: int
+    status: NominationStatus
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a submission stands among its nominee's nominations: its round, the one it completes,
+    or why it cannot be taken (a duplicate; a completion of what cannot be completed)."""
+
+    round: int = 1
+    previous_nomination_id: uuid.UUID | None = None
+    duplicate: bool = False
+    problems: tuple[Reason, ...] = ()
+
+
+NOT_RESUBMITTABLE = (
+    "chỉ bổ sung được hồ sơ đã bị trả lại của chính đơn vị, trong cùng quý, và mỗi hồ sơ bị trả lại chỉ bổ sung một lần"
+)
+
+
+def place(
+    submission: NominationSubmitted,
+    same_nominee: Sequence[Round],
+    completes: Round | None,
+    *,
+    already_completed: bool,
+    unit_lineage: Sequence[str],
+) -> Placement:
+    """A first submission is round 1 unless the nominee is already proposed for the quarter (a
+    duplicate; a withdrawn nomination does not count). A completion names the returned nomination
+    it completes (``resubmits``): the next round, never a duplicate of it."""
+    if submission.resubmits is not None:
+        if (
+            completes is None
+            or completes.status is not NominationStatus.RETURNED
+            or completes.quarter != submission.quarter
+            or completes.unit_id not in unit_lineage
+            or already_completed
+        ):
+            return Placement(problems=(Reason(code="not-resubmittable", message=NOT_RESUBMITTABLE),))
+        live = [r for r in same_nominee if r.nomination_id != completes.nomination_id]
+        if any(r.status is not NominationStatus.WITHDRAWN for r in live if r.round > completes.round):
+            return Placement(problems=(Reason(code="not-resubmittable", message=NOT_RESUBMITTABLE),))
+        later = max((r.round for r in same_nominee), default=completes.round)
+        return Placement(round=max(later, completes.round) + 1, previous_nomination_id=completes.nomination_id)
+    if any(r.status is not NominationStatus.WITHDRAWN for r in same_nominee):
+        return Placement(duplicate=True)
+    return Placement(round=max((r.round for r in same_nominee), default=0) + 1)
+
+
 def take_in(
     submission: NominationSubmitted,
     *,
@@ -182,9 +270,10 @@ def take_in(
     channel: str,
     submitted_by: str,
     now: datetime,
-    already_nominated: bool,
+    already_nominated: bool = False,
     unit_problems: Sequence[Reason] = (),
     timing: tuple[Sequence[Reason], Sequence[Reason]] = ((), ()),
+    placement: Placement | None = None,
 ) -> Nomination | RefusedSubmission:
     """A nomination waiting for review, or the refusal of the submission with its reasons.
 
@@ -192,7 +281,13 @@ def take_in(
     with the acceptance (``Calendar.judge``).
     """
     refusals, notes = timing
-    problems = [*unit_problems, *refusals, *intake_problems(submission, already_nominated=already_nominated)]
+    placement = placement or Placement(duplicate=already_nominated)
+    problems = [
+        *unit_problems,
+        *refusals,
+        *intake_problems(submission, already_nominated=placement.duplicate),
+        *placement.problems,
+    ]
     if problems:
         refused = RefusedSubmission(submission_event_id, submission.unit_id, problems)
         refused.events.append(SubmissionRefused(submission_event_id, submission.unit_id, tuple(problems)))
@@ -206,6 +301,8 @@ def take_in(
         submitted_by=submitted_by,
         submitted_at=now,
         notes=list(notes),
+        round=placement.round,
+        previous_nomination_id=placement.previous_nomination_id,
     )
     nomination.events.append(NominationTakenIn(nomination, unit_name))
     return nomination

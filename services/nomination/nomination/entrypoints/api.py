@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from common.auth import Principal, Role, require_roles
 from common.dates import quarter_label
+from common.errors import Unprocessable
 from common.events import QUARTER_PATTERN, FieldOfWork, NominationSubmitted, NomineeKind, Reason, new_event
 from common.organisation import Organisation
 from common.paging import Offset
@@ -18,7 +19,7 @@ from nomination.adapters.repository import NominationStore
 from nomination.domain.model import Nomination, NominationStatus
 from nomination.entrypoints import deps
 from nomination.integration import PRODUCER
-from nomination.service.handlers import Submission, take_in_submissions
+from nomination.service.handlers import Submission, take_in_submissions, withdraw_nomination
 
 __all__ = ["router"]
 
@@ -53,6 +54,8 @@ class NominationView(BaseModel):
     decided_by: str | None
     reasons: list[Reason]
     notes: list[Reason] = Field(description="what it was taken as: a late entry")
+    round: int = Field(default=1, description="2 and on: it completes a returned nomination")
+    previous_nomination_id: uuid.UUID | None = Field(default=None, description="the returned nomination it completes")
 
     @classmethod
     def of(cls, n: Nomination) -> NominationView:
@@ -75,6 +78,8 @@ class NominationView(BaseModel):
             decided_by=n.decided_by,
             reasons=n.reasons,
             notes=n.notes,
+            round=n.round,
+            previous_nomination_id=n.previous_nomination_id,
         )
 
 
@@ -119,6 +124,27 @@ async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> Nom
             {"message": "the nomination was not accepted", "reasons": [r.model_dump() for r in outcome.reasons]},
         )
     return NominationView.of(outcome)
+
+
+class Withdrawal(BaseModel):
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+@router.post("/nominations/{nomination_id}/withdraw", response_model=NominationView)
+async def withdraw(request: Request, nomination_id: uuid.UUID, body: Withdrawal, who: Clerk) -> NominationView:
+    """The unit takes back a nomination the review office has not decided on yet (rút hồ sơ).
+
+    Codes: ``no-such-nomination`` (404; another unit's is not shown either), ``not-withdrawable``
+    (409: decided, or withdrawn already)."""
+    units = deps.visible_units(who, deps.organisation(request))
+    try:
+        found = await withdraw_nomination(
+            deps.runtime(request).unit_of_work(), nomination_id, units=units, by=who.name, reason=body.reason
+        )
+    except Unprocessable as problem:
+        code = status.HTTP_404_NOT_FOUND if problem.code == "no-such-nomination" else status.HTTP_409_CONFLICT
+        raise HTTPException(code, {"code": problem.code, "message": problem.message}) from problem
+    return NominationView.of(found)
 
 
 @router.get("/nominations", response_model=NominationList)

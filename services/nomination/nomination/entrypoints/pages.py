@@ -7,6 +7,7 @@ beside it) with the rules intake applies; sent, it goes through the same path as
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
@@ -17,6 +18,7 @@ from starlette.datastructures import FormData
 
 from common.auth import Role
 from common.dates import quarter_label, vietnam_date
+from common.errors import Unprocessable
 from common.events import new_event
 from common.web import labels
 from common.web.pages import Pages
@@ -27,7 +29,7 @@ from nomination.domain.windows import quarters_around
 from nomination.entrypoints import deps
 from nomination.integration import PRODUCER
 from nomination.service.drafts import FIELDS, Draft, check_draft, read_form
-from nomination.service.handlers import Submission, calendar_in_force, take_in_submissions
+from nomination.service.handlers import Submission, calendar_in_force, take_in_submissions, withdraw_nomination
 
 __all__ = ["PREFIX", "router"]
 
@@ -93,13 +95,22 @@ async def nominations(
     )
 
 
-def _form_page(request: Request, draft: Draft, quarters: list[tuple[str, str]], *, status_code: int = 200) -> Response:
+def _form_page(
+    request: Request,
+    draft: Draft,
+    quarters: list[tuple[str, str]],
+    *,
+    status_code: int = 200,
+    completes: Nomination | None = None,
+) -> Response:
     problems = [(name if name in FIELDS else "", message) for name, message in draft.problems.items()]
     return _pages(request).render(
         request,
         "nomination_form.html",
         status_code=status_code,
-        title="Lập hồ sơ giới thiệu gương điển hình",
+        title="Bổ sung hồ sơ bị trả lại" if completes else "Lập hồ sơ giới thiệu gương điển hình",
+        completes=completes,
+        action=f"{PREFIX}{completes.nomination_id}/amend" if completes else f"{PREFIX}new",
         values=draft.values,
         problems=draft.problems,
         summary=[(name, message) for name, message in problems if name] + [("", m) for n, m in problems if not n],
@@ -130,12 +141,23 @@ async def check(request: Request, person: Clerk, form: ClerkForm) -> Response:
 
 @router.post("/new", response_class=HTMLResponse)
 async def submit(request: Request, person: Clerk, form: ClerkForm) -> Response:
+    return await _take_in(request, person, form, None)
+
+
+async def _take_in(request: Request, person: Clerk, form: FormData, completes: Nomination | None) -> Response:
     unit_id = _unit_of(person)
+    resubmits = completes.nomination_id if completes else None
     draft = await check_draft(
-        deps.runtime(request).unit_of_work(), deps.intake(request), read_form(form, unit_id), unit_id
+        deps.runtime(request).unit_of_work(),
+        deps.intake(request),
+        read_form(form, unit_id, resubmits=resubmits),
+        unit_id,
     )
+    quarters = _its_quarter(completes) if completes else None
     if not draft.ready:
-        return _form_page(request, draft, await _quarters(request, unit_id), status_code=400)
+        return _form_page(
+            request, draft, quarters or await _quarters(request, unit_id), status_code=400, completes=completes
+        )
     assert draft.submission is not None
     envelope = new_event(draft.submission, producer=PRODUCER).envelope
     sent = Submission(
@@ -144,18 +166,89 @@ async def submit(request: Request, person: Clerk, form: ClerkForm) -> Response:
     [outcome] = await take_in_submissions(deps.runtime(request).unit_of_work(), [sent], intake=deps.intake(request))
     if not isinstance(outcome, Nomination):  # a rule that changed between the check and now
         for reason in outcome.reasons:
-            draft.problems.setdefault("", reason.message[:1].upper() + reason.message[1:])
-        return _form_page(request, draft, await _quarters(request, unit_id), status_code=400)
+            draft.problems.setdefault("", labels.sentence(reason.message))
+        return _form_page(
+            request, draft, quarters or await _quarters(request, unit_id), status_code=400, completes=completes
+        )
     return RedirectResponse(f"{PREFIX}{outcome.nomination_id}?sent=1", status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _own(request: Request, person: Person, nomination_id: uuid.UUID) -> tuple[Nomination, uuid.UUID | None]:
+    """The unit's nomination and the round that completes it, if any; another unit's is a 404."""
+    organisation = deps.organisation(request)
+    async with deps.runtime(request).db.read() as connection:
+        store = NominationStore(connection)
+        found = await store.get(nomination_id)
+        completion = await store.completion_of(nomination_id) if found else None
+    if found is None or found.submission.unit_id not in organisation.lineage(_unit_of(person)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND)  # as if there were none
+    return found, completion
+
+
+def _its_quarter(n: Nomination) -> list[tuple[str, str]]:
+    """A completion is for the quarter of the nomination it completes, and no other."""
+    return [(n.submission.quarter, labels.FILTERS["quarter_label"](n.submission.quarter))]
+
+
+def _values_of(n: Nomination) -> dict[str, str]:
+    s = n.submission
+    return {
+        "quarter": s.quarter,
+        "field": s.field.value,
+        "kind": s.nominee.kind.value,
+        "nominee_name": s.nominee.name,
+        "nominee_title": s.nominee.title,
+        "birth_year": str(s.nominee.birth_year or ""),
+        "identity_number": s.nominee.identity_number or "",
+        "phone": s.nominee.phone or "",
+        "address": s.nominee.address or "",
+        "achievements": s.achievements,
+        "consent": "yes" if s.consent_to_publish else "no",
+    }
+
+
+@router.get("/{nomination_id}/amend", response_class=HTMLResponse)
+async def amend(request: Request, nomination_id: uuid.UUID, person: Clerk) -> Response:
+    """The returned nomination's form, filled in as it was sent, to complete and send again."""
+    found, completion = await _own(request, person, nomination_id)
+    if found.status is not NominationStatus.RETURNED or completion is not None:
+        return RedirectResponse(f"{PREFIX}{nomination_id}", status_code=status.HTTP_303_SEE_OTHER)
+    return _form_page(request, Draft(_values_of(found), None), _its_quarter(found), completes=found)
+
+
+@router.post("/{nomination_id}/amend", response_class=HTMLResponse)
+async def resubmit(request: Request, nomination_id: uuid.UUID, person: Clerk, form: ClerkForm) -> Response:
+    found, _completion = await _own(request, person, nomination_id)
+    return await _take_in(request, person, form, found)
+
+
+@router.post("/{nomination_id}/withdraw", response_class=HTMLResponse)
+async def withdraw(request: Request, nomination_id: uuid.UUID, person: Clerk, form: ClerkForm) -> Response:
+    await _own(request, person, nomination_id)
+    reason = form.get("reason")
+    try:
+        await withdraw_nomination(
+            deps.runtime(request).unit_of_work(),
+            nomination_id,
+            units=deps.organisation(request).lineage(_unit_of(person)),
+            by=person.name,
+            reason=unicodedata.normalize("NFC", reason).strip()[:2000] if isinstance(reason, str) else "",
+        )
+    except Unprocessable as problem:
+        return await _detail(request, person, nomination_id, error=problem.message, code=409)
+    return RedirectResponse(f"{PREFIX}{nomination_id}?withdrawn=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/{nomination_id}", response_class=HTMLResponse)
 async def nomination(request: Request, nomination_id: uuid.UUID, person: Clerk) -> Response:
+    return await _detail(request, person, nomination_id)
+
+
+async def _detail(
+    request: Request, person: Person, nomination_id: uuid.UUID, *, error: str = "", code: int = 200
+) -> Response:
     organisation = deps.organisation(request)
-    async with deps.runtime(request).db.read() as connection:
-        found = await NominationStore(connection).get(nomination_id)
-    if found is None or found.submission.unit_id not in organisation.lineage(_unit_of(person)):
-        raise HTTPException(status.HTTP_404_NOT_FOUND)  # another unit's: as if there were none
+    found, completion = await _own(request, person, nomination_id)
     return _pages(request).render(
         request,
         "nomination.html",
@@ -164,4 +257,8 @@ async def nomination(request: Request, nomination_id: uuid.UUID, person: Clerk) 
         quarter_text=quarter_label(found.submission.quarter),
         unit_name=organisation.name_of(found.submission.unit_id),
         sent=request.query_params.get("sent") == "1",
+        withdrawn=request.query_params.get("withdrawn") == "1",
+        completion=completion,
+        error=error,
+        status_code=code,
     )

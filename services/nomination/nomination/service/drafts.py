@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,8 +110,9 @@ def _text(form: Mapping[str, object], name: str) -> str:
     return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else ""
 
 
-def read_form(form: Mapping[str, object], unit_id: str) -> Draft:
-    """The submission the form makes for ``unit_id``, or the problem of each field that is wrong."""
+def read_form(form: Mapping[str, object], unit_id: str, *, resubmits: uuid.UUID | None = None) -> Draft:
+    """The submission the form makes for ``unit_id`` (completing ``resubmits``, a returned
+    nomination), or the problem of each field that is wrong."""
     values = {name: _text(form, name) for name in FIELDS}
     values["consent"] = values["consent"] if values["consent"] in ("yes", "no") else ""
     birth_year: object = values["birth_year"] or None
@@ -133,6 +135,7 @@ def read_form(form: Mapping[str, object], unit_id: str) -> Draft:
                 },
                 "achievements": values["achievements"],
                 "consent_to_publish": {"yes": True, "no": False}.get(values["consent"]),
+                "resubmits": resubmits,
             }
         )
     except ValidationError as error:
@@ -169,7 +172,9 @@ async def check_draft(
             calendar = await calendar_in_force(uow.store, intake.calendar, {quarter})
             taken = await uow.store.nominees_taken([(unit_id, quarter, name)]) if name else set()
         refusals, notes = calendar.judge(quarter, unit_id, day)
-        if name and nominee_key(unit_id, quarter, name) in taken:
+        # Completing a returned nomination is its next round, not a duplicate of it (intake checks it).
+        resubmitting = draft.submission is not None and draft.submission.resubmits is not None
+        if name and not resubmitting and nominee_key(unit_id, quarter, name) in taken:
             reasons.append(_intake_says("duplicate-nomination", name=name, quarter=quarter))
     for reason in reasons:
         draft.problems.setdefault(_REASON_FIELDS.get(reason.code, ""), _sentence(reason))

@@ -33,6 +33,8 @@ from nomination.domain.model import (
     NominationEvent,
     NominationStatus,
     RefusedSubmission,
+    Round,
+    place,
     take_in,
     unit_problems,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "take_in_posted",
     "take_in_submissions",
     "title_handlers",
+    "withdraw_nomination",
 ]
 
 NominationUnitOfWork = UnitOfWork[NominationStore, NominationEvent]
@@ -105,9 +108,12 @@ async def take_in_submissions(
     outcomes: list[Nomination | RefusedSubmission] = []
     async with uow:
         calendar = await calendar_in_force(uow.store, intake.calendar, {s.payload.quarter for s in submissions})
-        taken = await uow.store.nominees_taken(
+        rounds = await uow.store.rounds_of(
             [(s.payload.unit_id, s.payload.quarter, s.payload.nominee.name) for s in submissions]
         )
+        completing = [s.payload.resubmits for s in submissions if s.payload.resubmits is not None]
+        completes = await uow.store.rounds_by_id(completing)
+        completed = await uow.store.completed(completing)
         accepted: list[Nomination] = []
         refused: list[RefusedSubmission] = []
         days: dict[uuid.UUID, date] = {}
@@ -122,6 +128,13 @@ async def take_in_submissions(
             unit = standing.unit or organisation.unit(payload.unit_id)  # known: it has a version
             assert unit is not None
             key = nominee_key(payload.unit_id, payload.quarter, payload.nominee.name)
+            placement = place(
+                payload,
+                rounds.get(key, []),
+                completes.get(payload.resubmits) if payload.resubmits else None,
+                already_completed=payload.resubmits in completed,
+                unit_lineage=organisation.lineage(payload.unit_id),
+            )
             outcome = take_in(
                 payload,
                 submission_event_id=item.envelope.event_id,
@@ -130,13 +143,18 @@ async def take_in_submissions(
                 channel=item.channel,
                 submitted_by=item.submitted_by,
                 now=now,
-                already_nominated=key in taken,
                 unit_problems=unit_problems(standing, payload.unit_id, day),
                 timing=calendar.judge(payload.quarter, payload.unit_id, day),
+                placement=placement,
             )
             outcomes.append(outcome)
             if isinstance(outcome, Nomination):
-                taken.add(key)
+                # The next in the list sees this one, as if the two had come one after the other.
+                rounds.setdefault(key, []).append(
+                    Round(outcome.nomination_id, payload.unit_id, payload.quarter, outcome.round, outcome.status)
+                )
+                if outcome.previous_nomination_id is not None:
+                    completed.add(outcome.previous_nomination_id)
                 accepted.append(outcome)
                 days[outcome.nomination_id] = day
             elif not item.keep_refusal:
@@ -233,6 +251,21 @@ _STATUS: dict[type, NominationStatus] = {
     ExemplarRejected: NominationStatus.REJECTED,
     NominationReturned: NominationStatus.RETURNED,
 }
+
+
+async def withdraw_nomination(
+    uow: NominationUnitOfWork, nomination_id: uuid.UUID, *, units: Collection[str] | None, by: str, reason: str = ""
+) -> Nomination:
+    """The unit takes back a nomination waiting for review; ``units``: those the caller acts for
+    (a clerk's unit and its predecessors), None for the office."""
+    async with uow:
+        found = await uow.store.get(nomination_id, for_update=True)
+        if found is None or (units is not None and found.submission.unit_id not in units):
+            raise Unprocessable("no-such-nomination", "Không có hồ sơ này.")
+        found.withdraw(by=by, reason=reason)
+        await uow.store.save_withdrawal(found)
+        uow.track(found)
+    return found
 
 
 async def record_outcomes(uow: NominationUnitOfWork, events: Sequence[Event[Decided]]) -> None:

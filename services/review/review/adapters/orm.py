@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Index, MetaData, String, Table, Text, Uuid
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table, Text, Uuid
 
 from common.db import UtcDateTime
 from common.messaging_tables import messaging_tables
@@ -37,5 +37,8 @@ reviews = Table(
     Column("person_id", Uuid, nullable=True),
     Column("possible_person_ids", JSON, nullable=False),
     Column("warnings", JSON, nullable=False),
+    # A completed returned nomination: its round, and the case it completes.
+    Column("round", Integer, nullable=False, server_default="1"),
+    Column("previous_nomination_id", Uuid, nullable=True),
     Index("ix_reviews_status_received", "status", "received_at"),
 )

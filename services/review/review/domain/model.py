@@ -22,6 +22,7 @@ class ReviewStatus(StrEnum):
     APPROVED = "approved"  # đã duyệt: điển hình tiên tiến
     REJECTED = "rejected"  # không duyệt
     RETURNED = "returned"  # trả lại đơn vị để bổ sung
+    WITHDRAWN = "withdrawn"  # đơn vị đã rút trước khi có quyết định
 
 
 class Decision(StrEnum):
@@ -66,7 +67,19 @@ class ReviewCase:
     person_id: uuid.UUID | None = None  # the nominee in the registry of exemplars, once nomination says
     possible_person_ids: list[uuid.UUID] = dataclass_field(default_factory=list)
     warnings: list[Reason] = dataclass_field(default_factory=list)  # what the registry knows: read before deciding
+    round: int = 1  # 2 and on: the unit completed a returned nomination (previous_nomination_id)
+    previous_nomination_id: uuid.UUID | None = None
     events: list[CaseDecided] = dataclass_field(default_factory=list, compare=False, repr=False)
+
+    def withdraw(self, *, by: str, at: datetime, reason: str = "") -> bool:
+        """The unit withdrew it: closed, announcing nothing; a case already decided stays so (False)."""
+        if self.status is not ReviewStatus.PENDING:
+            return False
+        self.status = ReviewStatus.WITHDRAWN
+        self.decided_by = by
+        self.decided_at = at
+        self.note = reason
+        return True
 
     def decide(
         self,

@@ -40,6 +40,8 @@ class CaseView(PublicExemplarView):
     person_id: uuid.UUID | None = Field(description="the nominee in the registry of exemplars")
     possible_person_ids: list[uuid.UUID] = Field(description="other nominees of the registry it may be")
     warnings: list[Reason] = Field(description="what the registry knows of the nominee: read before deciding")
+    round: int = Field(default=1, description="2 and on: the unit completed a returned nomination")
+    previous_nomination_id: uuid.UUID | None = Field(default=None, description="the returned nomination it completes")
 
     @classmethod
     def of(cls, case: ReviewCase) -> CaseView:

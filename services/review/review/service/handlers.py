@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from common.errors import Unprocessable
-from common.events import Event, NominationAccepted, NominationFlagged, Reason
+from common.events import Event, NominationAccepted, NominationFlagged, NominationWithdrawn, Reason
 from common.processing import Handlers
 from common.unit_of_work import UnitOfWork
 from review.adapters.repository import ReviewStore
@@ -23,6 +23,7 @@ __all__ = [
     "flag_cases",
     "handlers",
     "open_cases",
+    "withdraw_cases",
 ]
 
 ReviewUnitOfWork = UnitOfWork[ReviewStore, CaseDecided]
@@ -55,6 +56,24 @@ async def flag_cases(uow: ReviewUnitOfWork, events: Sequence[Event[NominationFla
                 for e in events
             ]
         )
+
+
+async def withdraw_cases(uow: ReviewUnitOfWork, events: Sequence[Event[NominationWithdrawn]]) -> None:
+    """NominationWithdrawn: a case still waiting is closed; one decided before the withdrawal came
+    stays decided (its decision has gone, or goes, to the unit as usual)."""
+    now = datetime.now(UTC)
+    async with uow:
+        found = await uow.store.get_cases([e.payload.nomination_id for e in events])
+        if missing := sorted({str(e.payload.nomination_id) for e in events} - {str(i) for i in found}):
+            raise Unprocessable("unknown-nomination", f"no case for nominations {', '.join(missing)}")
+        closed = [
+            case
+            for e in events
+            if (case := found[e.payload.nomination_id]).withdraw(
+                by=e.payload.withdrawn_by, at=now, reason=e.payload.reason
+            )
+        ]
+        await uow.store.save_decisions(closed)
 
 
 @dataclass(frozen=True)
@@ -108,4 +127,9 @@ async def decide_cases(uow: ReviewUnitOfWork, requests: Sequence[DecisionRequest
 
 def handlers() -> Handlers[ReviewStore, CaseDecided]:
     """What the review group does with the events it reads."""
-    return Handlers[ReviewStore, CaseDecided]().on(NominationAccepted, open_cases).on(NominationFlagged, flag_cases)
+    return (
+        Handlers[ReviewStore, CaseDecided]()
+        .on(NominationAccepted, open_cases)
+        .on(NominationFlagged, flag_cases)
+        .on(NominationWithdrawn, withdraw_cases)
+    )
