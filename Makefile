@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PACKAGES := libs/common $(wildcard services/*) tools
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: venv run test lint format asyncapi bench bench-publicity clean
+.PHONY: venv run test lint format asyncapi bench bench-publicity bench-pages screenshots clean
 
 $(STAMP): $(PYPROJECTS) requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -49,6 +49,16 @@ bench: $(STAMP)
 ## pages under wrk beside nginx); needs espeak-ng, ffmpeg, nginx and wrk. Results go to docs/benchmarks.md.
 bench-publicity: $(STAMP)
 	$(BIN)/python -m bench.publicity --write docs/benchmarks.md
+
+## Staff pages under load: 20 signed-in people at once through the proxy, each screen's p99 and
+## weight; needs nginx and wrk. Results go to docs/benchmarks.md.
+bench-pages: $(STAMP)
+	$(BIN)/python -m bench.staff_pages --write docs/benchmarks.md
+
+## Photograph every staff page at desktop and phone width into docs/screenshots/ (needs nginx and
+## Chromium, as the browser tests do).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots --out docs/screenshots
 
 ## Regenerate the AsyncAPI document (docs/asyncapi.json) from what the services register.
 asyncapi: $(STAMP)

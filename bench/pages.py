@@ -40,13 +40,21 @@ def _ms(value: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(label: str, url: str, *, connections: int, seconds: int, threads: int = 2) -> Load:
-    """``wrk -c{connections} -d{seconds}s --latency url``, parsed."""
+def wrk(label: str, url: str, *, connections: int, seconds: int, threads: int = 2, script: Path | None = None) -> Load:
+    """``wrk -c{connections} -d{seconds}s --latency [-s script] url``, parsed."""
     program = shutil.which("wrk")
     if program is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     result = subprocess.run(
-        [program, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        [
+            program,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            *(["-s", str(script)] if script else []),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -35,6 +35,7 @@ from pathlib import Path
 import httpx
 
 from bench.pages import Load, nginx_front, wrk
+from bench.report import write_section
 from bench.stats import peak_rss_mb
 from bench.system import drive
 from common.auth import Role, mint_token
@@ -318,14 +319,7 @@ def render(speech_figures: Speech, result: Approvals) -> str:
 
 
 def write_results(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    block = f"{START}\n{section}{END}"
-    if START in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n## Publicity: radio, feeds and the public pages\n\n{block}\n"
-    path.write_text(text, encoding="utf-8")
+    write_section(path, start=START, end=END, heading="Publicity: radio, feeds and the public pages", results=section)
 
 
 def main(argv: list[str] | None = None) -> int:

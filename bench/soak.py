@@ -24,6 +24,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy import create_engine, text
 
+from bench.report import write_section
 from bench.stats import peak_rss_mb
 from bench.system import drive
 from common.db import sync_url
@@ -145,19 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             f"`python -m bench.soak --nominations {args.nominations} --chunk {args.chunk} "
             f"--settle {args.settle:g}`.\n\n"
         )
-        _write(args.write, header + table)
+        write_section(
+            args.write, start=START, end=END, heading="Soak: memory over 100,000 nominations", results=header + table
+        )
     return 0
-
-
-def _write(path: Path, results: str) -> None:
-    block = f"{START}\n{results}\n{END}"
-    text_ = path.read_text(encoding="utf-8")
-    if START in text_ and END in text_:
-        before, rest = text_.split(START, 1)
-        text_ = before + block + rest.split(END, 1)[1]
-    else:
-        text_ += f"\n## Soak: memory over 100,000 nominations\n\n{block}\n"
-    path.write_text(text_, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from tests.browser.site import Site, context_for, sign_in
 
 
 def test_a_clerk_nominates_through_the_form_checked_as_she_types(site: Site, browser: Browser) -> None:
-    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
+    site.accounts(("hoa.nt", "Nguyễn Thị Hoa", ["clerk"], "xa-ban-nguyen"))
     page = context_for(browser, site).new_page()
     sign_in(page, "hoa.nt", then="/staff/nominations/new")
     expect(page).to_have_url(re.compile(r"/staff/nominations/new$"))
@@ -55,7 +55,7 @@ def test_a_clerk_nominates_through_the_form_checked_as_she_types(site: Site, bro
 
 
 def test_the_clerk_s_pages_are_usable_by_anyone_on_a_phone_too(site: Site, browser: Browser) -> None:
-    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
+    site.accounts(("hoa.nt", "Nguyễn Thị Hoa", ["clerk"], "xa-ban-nguyen"))
     for phone in (False, True):
         context = context_for(browser, site, phone=phone)
         page = context.new_page()

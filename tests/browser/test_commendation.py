@@ -10,27 +10,20 @@ import re
 from playwright.sync_api import Browser, expect
 
 from tests.browser.access import overflows, serious_violations
-from tests.browser.site import Site, context_for, sign_in
-from tests.browser.test_review import nominate
+from tests.browser.site import STAFF, Site, context_for, sign_in
+from tests.browser.test_review import approve, nominate
 from tests.browser.waiting import reload_until
 
 
 def test_a_nomination_s_whole_path_through_the_pages(site: Site, browser: Browser) -> None:
-    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
-    site.account("binh.tv", "Trần Văn Bình", "reviewer")
-    site.account("lan.pt", "Phạm Thị Lan", "officer")
-    site.account("quang.lv", "Lê Văn Quang", "signer")
-    site.account("thu.nm", "Ngô Minh Thu", "editor")
+    site.accounts(*STAFF)
     clerk = context_for(browser, site).new_page()
     sign_in(clerk, "hoa.nt")
     nominate(clerk, "Nguyễn Văn An", "Hiến 300 m² đất mở đường liên thôn, vận động 12 hộ cùng hiến đất.")
 
     reviewer = context_for(browser, site).new_page()
-    sign_in(reviewer, "binh.tv", then="/staff/review/")
-    reviewer.get_by_role("link", name="Nguyễn Văn An").click()
-    reviewer.get_by_label("Công nhận gương điển hình tiên tiến").check()
-    reviewer.get_by_role("button", name="Ghi quyết định").click()
-    expect(reviewer.get_by_text("Đã công nhận hồ sơ")).to_be_visible()
+    sign_in(reviewer, "binh.tv")
+    approve(reviewer, "Nguyễn Văn An")
 
     officer = context_for(browser, site).new_page()
     sign_in(officer, "lan.pt", then="/staff/awards/")

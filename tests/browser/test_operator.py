@@ -4,37 +4,21 @@ and applied once, across the real services."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from playwright.sync_api import Browser, expect
 
 from common.auth import Role
-from common.wire import ORIGINAL, dead_letter_stream
 from tests.browser.access import overflows, serious_violations
-from tests.browser.site import Site, context_for, sign_in
+from tests.browser.site import Site, context_for, plant_dead_letter, sign_in
 from tests.e2e.stack import Driver, wait_for
 from tests.helpers import read_entries
 
 
 def test_an_operator_sends_a_dead_letter_back_and_it_is_applied(site: Site, browser: Browser) -> None:
-    site.account("tam.dv", "Đỗ Văn Tâm", "operator")
+    site.accounts(("tam.dv", "Đỗ Văn Tâm", ["operator"], None))
+    event_id = plant_dead_letter(site, "xa-ban-nguyen", 7)
     driver = Driver(site.stack)
     try:
-        # A unit's signed submission that nomination once refused (its key was not yet known, say).
-        event_id, fields = driver.signed_entry("xa-ban-nguyen", 7)
-        driver.redis.xadd(
-            dead_letter_stream("nomination.submissions"),
-            {
-                "stream": "nomination.submissions",
-                "group": "nomination",
-                "reason_code": "unknown-key",
-                "reason": "khóa của đơn vị chưa được đăng ký",
-                "entry_id": "1-0",
-                "delivery_count": "1",
-                "dead_at": datetime.now(UTC).isoformat(),
-                **{f"{ORIGINAL}{k!s}": v for k, v in fields.items()},
-            },
-        )
         page = context_for(browser, site).new_page()
         sign_in(page, "tam.dv", then="/staff/operator/")
         for name in ("nomination", "review", "publishing", "awards", "staff"):

@@ -24,9 +24,20 @@ def nominate(page: Page, name: str, achievements: str) -> None:
     expect(page.get_by_text("Hồ sơ đã được tiếp nhận")).to_be_visible()
 
 
+def approve(reviewer: Page, name: str) -> None:
+    """The reviewer opens the case from the queue and recognises the exemplar."""
+    reviewer.goto("/staff/review/")
+    reviewer.get_by_role("link", name=name).click()
+    reviewer.get_by_label("Công nhận gương điển hình tiên tiến").check()
+    reviewer.get_by_role("button", name="Ghi quyết định").click()
+    expect(reviewer.get_by_text("Đã công nhận hồ sơ")).to_be_visible()
+
+
 def test_a_reviewer_returns_a_nomination_and_the_clerk_reads_why(site: Site, browser: Browser) -> None:
-    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
-    site.account("binh.tv", "Trần Văn Bình", "reviewer")
+    site.accounts(
+        ("hoa.nt", "Nguyễn Thị Hoa", ["clerk"], "xa-ban-nguyen"),
+        ("binh.tv", "Trần Văn Bình", ["reviewer"], None),
+    )
     clerk = context_for(browser, site).new_page()
     sign_in(clerk, "hoa.nt")
     nominate(clerk, "Nguyễn Thị Lan", "Nuôi ong lấy mật, mỗi năm thu 2 tấn mật, dạy nghề cho 20 hộ.")
@@ -89,8 +100,10 @@ def test_a_reviewer_returns_a_nomination_and_the_clerk_reads_why(site: Site, bro
 
 
 def test_a_clerk_withdraws_a_nomination_and_the_office_sees_it(site: Site, browser: Browser) -> None:
-    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
-    site.account("binh.tv", "Trần Văn Bình", "reviewer")
+    site.accounts(
+        ("hoa.nt", "Nguyễn Thị Hoa", ["clerk"], "xa-ban-nguyen"),
+        ("binh.tv", "Trần Văn Bình", ["reviewer"], None),
+    )
     clerk = context_for(browser, site, phone=True).new_page()
     sign_in(clerk, "hoa.nt")
     nominate(clerk, "Vi Văn Hùng", "Khởi nghiệp trồng nấm, tạo việc làm cho 6 thanh niên trong xã.")
@@ -109,8 +122,10 @@ def test_a_clerk_withdraws_a_nomination_and_the_office_sees_it(site: Site, brows
 
 
 def test_a_council_approves_several_nominations_at_once(site: Site, browser: Browser) -> None:
-    site.account("hoa.nt", "Nguyễn Thị Hoa", "clerk", unit="xa-ban-nguyen")
-    site.account("son.hv", "Hà Văn Sơn", "council")
+    site.accounts(
+        ("hoa.nt", "Nguyễn Thị Hoa", ["clerk"], "xa-ban-nguyen"),
+        ("son.hv", "Hà Văn Sơn", ["council"], None),
+    )
     clerk = context_for(browser, site).new_page()
     sign_in(clerk, "hoa.nt")
     for name in ("Nguyễn Văn An", "Lò Thị Mai", "Đinh Công Tráng"):

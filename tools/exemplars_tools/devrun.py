@@ -62,8 +62,9 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def migrate(self) -> None:
-        subprocess.run([sys.executable, "-m", self.name, "migrate"], env=self.env, check=True)
+    def migrating(self) -> subprocess.Popen[bytes]:
+        """``<service> migrate``, started (the services' databases are their own: all at once)."""
+        return subprocess.Popen([sys.executable, "-m", self.name, "migrate"], env=self.env)
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,9 +177,12 @@ class LocalStack:
                     env.pop(name_of_secret, None)
                 log_name = name if number == 1 else f"{name}-{number}"
                 group.append(ServiceProcess(name, replica_port, env, folder.logs / f"{log_name}.log"))
-            group[0].migrate()
             self.services[name] = group[0]
             self.replicas_of[name] = group
+        migrations = {name: service.migrating() for name, service in self.services.items()}
+        for name, migration in migrations.items():
+            if migration.wait() != 0:
+                raise RuntimeError(f"{name} could not migrate its database (exit {migration.returncode})")
 
     def start(self) -> None:
         for service in self.processes():
