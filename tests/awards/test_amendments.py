@@ -115,7 +115,7 @@ async def test_the_operator_amends_and_the_next_decision_uses_it_without_a_resta
     assert recorded.json()["amendment"]["recorded_by"] == "Trần Văn Bình"
     assert recorded.json()["signed_since"] == 0
     assert again.status_code == 422
-    assert "already takes effect on that day" in again.json()["detail"]
+    assert "already takes effect on that day" in again.json()["detail"]["reason"]
     assert after.status_code == 201, after.text
     assert after.json()["total_amount_vnd"] == 1_060_000  # the district chairman's: 0.3 × 2,340,000 × 1.5
     assert after.json()["signer"] == "Chủ tịch Ủy ban nhân dân huyện Lâm Thao"

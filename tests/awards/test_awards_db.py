@@ -92,7 +92,10 @@ async def test_grant_issues_a_decision_and_stages_one_event(
     again = await client.post("/awards", json=body, headers=OFFICER)
 
     assert again.status_code == 409
-    assert again.json()["detail"] == f"Giấy khen was already granted to exemplar {exemplar_id} by decision 01/QĐ-UBND"
+    assert (
+        again.json()["detail"]["reason"]
+        == f"Giấy khen was already granted to exemplar {exemplar_id} by decision 01/QĐ-UBND"
+    )
     assert await count(db, messaging.outbox) == 1
     assert await count(db, awards) == 1
     # The relay puts the one event on its stream.
@@ -163,16 +166,16 @@ async def test_refusals_say_why(app: FastAPI, client: httpx.AsyncClient) -> None
 
     unknown = await client.post("/awards", json={"exemplar_id": str(uuid.uuid4())}, headers=OFFICER)
     assert unknown.status_code == 404
-    assert "no approved exemplar" in unknown.json()["detail"]
+    assert "no approved exemplar" in unknown.json()["detail"]["reason"]
 
     bad_form = await client.post("/awards", json={"exemplar_id": exemplar_id, "form": "bang-khen"}, headers=OFFICER)
     assert bad_form.status_code == 422
-    assert "known forms: giay-khen, lao-dong-tien-tien" in bad_form.json()["detail"]
+    assert "known forms: giay-khen, lao-dong-tien-tien" in bad_form.json()["detail"]["reason"]
 
     tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
     future = await client.post("/awards", json={"exemplar_id": exemplar_id, "signed_on": tomorrow}, headers=OFFICER)
     assert future.status_code == 422
-    assert "is in the future" in future.json()["detail"]
+    assert "is in the future" in future.json()["detail"]["reason"]
 
     early = await client.post("/awards", json={"exemplar_id": exemplar_id, "signed_on": "2025-06-30"}, headers=OFFICER)
     assert early.status_code == 422

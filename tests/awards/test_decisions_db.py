@@ -82,7 +82,7 @@ async def test_a_refused_decision_writes_nothing_and_names_the_exemplars(
     unknown = await client.post("/decisions", json={"exemplar_ids": [*ids, stranger]}, headers=OFFICER)
     assert unknown.status_code == 404
     assert unknown.json()["detail"]["exemplar_ids"] == [stranger]
-    assert f"no approved exemplar {stranger}" in unknown.json()["detail"]["message"]
+    assert f"no approved exemplar {stranger}" in unknown.json()["detail"]["reason"]
 
     twice = await client.post("/decisions", json={"exemplar_ids": [ids[0], ids[1], ids[0]]}, headers=OFFICER)
     assert twice.status_code == 422
@@ -112,7 +112,7 @@ async def test_a_refused_decision_writes_nothing_and_names_the_exemplars(
 
     assert again.status_code == 409
     assert again.json()["detail"]["exemplar_ids"] == [ids[1]]
-    assert "by decision 01/QĐ-UBND" in again.json()["detail"]["message"]
+    assert "by decision 01/QĐ-UBND" in again.json()["detail"]["reason"]
     assert await count(db, decisions) == 1
     assert await count(db, awards) == 1
     assert await count(db, messaging.outbox) == 1

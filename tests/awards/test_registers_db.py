@@ -91,7 +91,7 @@ async def test_mixed_authorities_are_refused_in_one_decision(app: FastAPI, clien
     ids = [await exemplar(app, "xa-ban-nguyen"), await exemplar(app, "xa-lam-thao")]
     response = await sign(client, ids, "2026-09-15")
     assert response.status_code == 422
-    assert "one decision is signed by one authority" in response.json()["detail"]
+    assert "one decision is signed by one authority" in response.json()["detail"]["reason"]
     assert await count(app.state.runtime.db, decisions) == 0
 
 
@@ -104,7 +104,7 @@ async def test_a_decision_is_not_dated_before_the_last_of_its_register(app: Fast
     same_day = await sign(client, [await exemplar(app, "xa-ban-nguyen")], "2026-09-15")
 
     assert earlier.status_code == 409
-    assert earlier.json()["detail"] == (
+    assert earlier.json()["detail"]["reason"] == (
         "signed_on 2026-09-10 is before 2026-09-15, the date of decision 01/QĐ-UBND,"
         " the number before it in the register"
     )
@@ -123,7 +123,7 @@ async def test_a_decision_is_not_dated_before_the_approval_it_commends(app: Fast
 
     assert refused.status_code == 422
     assert refused.json()["detail"]["exemplar_ids"] == [late]
-    assert "was approved on 2026-09-01" in refused.json()["detail"]["message"]
+    assert "was approved on 2026-09-01" in refused.json()["detail"]["reason"]
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["decision_number"] == "01/QĐ-UBND"
 
@@ -131,7 +131,7 @@ async def test_a_decision_is_not_dated_before_the_approval_it_commends(app: Fast
 async def test_a_generated_register_refuses_an_entered_number(app: FastAPI, client: httpx.AsyncClient) -> None:
     response = await sign(client, [await exemplar(app, "xa-ban-nguyen")], "2026-09-15", number="163/QĐ-UBND")
     assert response.status_code == 422
-    assert "numbered here, at signing; leave the number out" in response.json()["detail"]
+    assert "numbered here, at signing; leave the number out" in response.json()["detail"]["reason"]
 
 
 @pytest.fixture
@@ -182,18 +182,21 @@ async def test_where_the_document_office_numbers_the_number_is_entered_and_check
     generated_elsewhere = await sign(client, [await exemplar(app, "xa-ban-nguyen")], "2026-09-15")
 
     assert missing.status_code == 422
-    assert "numbers its decisions in its own register: enter the number" in missing.json()["detail"]
+    assert "numbers its decisions in its own register: enter the number" in missing.json()["detail"]["reason"]
     assert wrong_register.status_code == 422
-    assert "its numbers end in /QĐ-UBND" in wrong_register.json()["detail"]
+    assert "its numbers end in /QĐ-UBND" in wrong_register.json()["detail"]["reason"]
     assert first.status_code == 201, first.text
     assert first.json()["decision_number"] == "163/QĐ-UBND"
     assert (first.json()["year"], first.json()["seq"]) == (2026, 163)
     assert taken.status_code == 409
-    assert "163/QĐ-UBND of 2026 is already in the register of Ủy ban nhân dân xã Lâm Thao" in taken.json()["detail"]
+    assert (
+        "163/QĐ-UBND of 2026 is already in the register of Ủy ban nhân dân xã Lâm Thao"
+        in taken.json()["detail"]["reason"]
+    )
     assert lower_but_later.status_code == 409
-    assert "the number after it in the register" in lower_but_later.json()["detail"]
+    assert "the number after it in the register" in lower_but_later.json()["detail"]["reason"]
     assert higher_but_earlier.status_code == 409
-    assert "the number before it in the register" in higher_but_earlier.json()["detail"]
+    assert "the number before it in the register" in higher_but_earlier.json()["detail"]["reason"]
     assert lower_and_earlier.status_code == 201, lower_and_earlier.text
     assert small_number_late.status_code == 409  # 09 comes before 150, so cannot be dated after it
     assert generated_elsewhere.json()["decision_number"] == "01/QĐ-UBND"
@@ -213,12 +216,15 @@ async def test_the_provinces_decision_on_the_communes_proposal_is_recorded_with_
     recorded = await sign(client, ids, "2026-09-15", **bang_khen, authority="ubnd-tinh-phu-tho", number="2150/QĐ-UBND")
 
     assert own.status_code == 422
-    assert "Ủy ban nhân dân xã Bản Nguyên may not grant Bằng khen" in own.json()["detail"]
+    assert "Ủy ban nhân dân xã Bản Nguyên may not grant Bằng khen" in own.json()["detail"]["reason"]
     assert peer.status_code == 422
-    assert "does not stand above Ủy ban nhân dân xã Bản Nguyên" in peer.json()["detail"]
+    assert "does not stand above Ủy ban nhân dân xã Bản Nguyên" in peer.json()["detail"]["reason"]
     assert unknown.status_code == 422
     assert unnumbered.status_code == 422
-    assert "Ủy ban nhân dân tỉnh Phú Thọ numbers its decisions in its own register" in unnumbered.json()["detail"]
+    assert (
+        "Ủy ban nhân dân tỉnh Phú Thọ numbers its decisions in its own register"
+        in unnumbered.json()["detail"]["reason"]
+    )
     assert recorded.status_code == 201, recorded.text
     decision = recorded.json()
     assert (decision["authority_id"], decision["decision_number"]) == ("ubnd-tinh-phu-tho", "2150/QĐ-UBND")

@@ -70,7 +70,7 @@ def _raw(**changes: object) -> str:
     [
         ("{not json", "malformed-json"),
         (_raw(event_id=None), "invalid-envelope"),
-        (_raw(type="NominationWithdrawn"), "unknown-type"),
+        (_raw(type="NominationCancelled"), "unknown-type"),
         (_raw(schema_version=7), "unknown-version"),
         (_raw(data={"unit_id": "xa-ban-nguyen"}), "invalid-data"),
     ],

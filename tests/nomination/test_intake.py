@@ -196,7 +196,7 @@ async def test_clerk_submits_over_http_for_own_unit_only(client: httpx.AsyncClie
 
     other = await client.post("/nominations", json=submission(unit="xa-lam-thao"), headers=auth())
     assert other.status_code == 403
-    assert "xa-lam-thao" in other.json()["detail"]
+    assert other.json()["detail"]["code"] == "other-unit" and "xa-lam-thao" in other.json()["detail"]["message"]
     listed = (await client.get("/nominations", headers=auth())).json()
     assert listed["total"] == 1 and listed["items"][0]["unit_id"] == UNIT
     assert (await client.get("/nominations?unit=xa-lam-thao", headers=auth())).status_code == 403
@@ -213,7 +213,7 @@ async def test_http_refusals_are_precise(client: httpx.AsyncClient) -> None:
     assert invalid.json()["errors"][0]["where"] == "body.field"
     operator = auth(Role.OPERATOR)
     unknown = await client.post("/nominations", json=submission(unit="xa-khong-ton-tai"), headers=operator)
-    assert unknown.status_code == 422 and "not in the organisation" in unknown.json()["detail"]
+    assert unknown.status_code == 422 and unknown.json()["detail"]["code"] == "unknown-unit"
     first = submission()
     assert (await client.post("/nominations", json=first, headers=auth())).status_code == 201
     again = await client.post("/nominations", json=first, headers=auth())

@@ -196,4 +196,4 @@ async def test_pages_answer_errors_in_html_and_the_api_in_json(
         failed = await served.get("/")
         assert failed.status_code == 500 and "Có lỗi xảy ra" in failed.text and AGENCY in failed.text
         api = await served.get("/api/stories")
-        assert api.status_code == 500 and api.json()["detail"] == "Lỗi hệ thống; xin thử lại sau."
+        assert api.status_code == 500 and api.json()["detail"]["code"] == "internal-error"

@@ -207,14 +207,14 @@ async def test_the_api_documentation_page_needs_nothing_from_the_internet(client
 async def test_a_huge_unauthenticated_body_is_refused_before_it_is_read(client: httpx.AsyncClient) -> None:
     refused = await client.post("/reviews/decisions", content=b"{" + b" " * (2 * 1024 * 1024) + b"}")
     assert refused.status_code == 413
-    assert refused.json()["code"] == "body-too-large"
+    assert refused.json()["detail"]["code"] == "body-too-large"
 
 
 async def test_a_token_for_a_hundred_years_is_refused(client: httpx.AsyncClient) -> None:
     token = mint_token(TEST_SECRET, subject="r", role=Role.REVIEWER, ttl_seconds=100 * 365 * 24 * 3600)
     refused = await client.get("/reviews", headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 401
-    assert "dài hơn mức cho phép" in refused.json()["detail"]
+    assert "dài hơn mức cho phép" in refused.json()["detail"]["message"]
 
 
 def flagged(nomination_id: str, person_id: uuid.UUID) -> dict[str, Any]:
@@ -298,3 +298,23 @@ async def test_a_withdrawn_nomination_closes_its_waiting_case_and_a_decided_one_
     assert [e["type"] for e in await review_events(redis_client, 1)] == ["ExemplarApproved"]
     refused = await client.post(f"/reviews/{waiting_id}/approve", json={}, headers=auth())
     assert refused.status_code == 409
+
+
+async def test_every_refusal_carries_a_stable_code_and_a_vietnamese_message(client: httpx.AsyncClient) -> None:
+    answers = {
+        "token-required": await client.get("/reviews"),
+        "role-not-allowed": await client.get("/reviews", headers=auth(Role.EDITOR)),
+        "no-such-case": await client.get(f"/reviews/{uuid.uuid4()}", headers=auth()),
+        "not-found": await client.get("/khong-co-dia-chi-nay", headers=auth()),
+        "invalid-request": await client.get("/reviews?limit=0", headers=auth()),
+        "case-repeated": await client.post(
+            "/reviews/decisions",
+            json={"decisions": [{"nomination_id": str(i), "decision": "approve"} for i in [uuid.UUID(int=1)] * 2]},
+            headers=auth(),
+        ),
+    }
+    for code, answer in answers.items():
+        detail = answer.json()["detail"]
+        assert detail["code"] == code, answer.text
+        # Vietnamese, for the person reading it: letters only Vietnamese has, or its words.
+        assert any(ch in detail["message"] for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"), detail

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 from joserfc.jwt import JWTClaimsRegistry
+
+from common.api_errors import api_error
 
 __all__ = ["ISSUER", "Principal", "Role", "TokenVerifier", "mint_token", "require_roles"]
 
@@ -117,22 +119,26 @@ class TokenVerifier:
             decoded = jwt.decode(token, self._key, algorithms=["HS256"])
             self._claims.validate(decoded.claims)
         except (JoseError, ValueError) as error:
-            raise HTTPException(
+            raise api_error(
                 status.HTTP_401_UNAUTHORIZED,
-                f"invalid bearer token: {error}",
+                "invalid-token",
+                "Thẻ xác thực không hợp lệ hoặc đã hết hạn.",
                 headers={"WWW-Authenticate": "Bearer"},
+                reason=f"invalid bearer token: {error}",
             ) from error
         claims = decoded.claims
         self._check_lifetime(claims)
         try:
             role = Role(str(claims.get("role")))
         except ValueError as error:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "the token carries no known role") from error
+            raise api_error(
+                status.HTTP_403_FORBIDDEN, "unknown-role", "Thẻ không mang vai trò nào của hệ thống."
+            ) from error
         listed = claims.get("roles")
         more = frozenset(Role(r) for r in listed if r in _ROLE_VALUES) if isinstance(listed, list) else frozenset()
         unit = claims.get("unit")
         if role is Role.CLERK and not isinstance(unit, str):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "a clerk's token must name a unit")
+            raise api_error(status.HTTP_403_FORBIDDEN, "clerk-without-unit", "Thẻ của cán bộ đơn vị phải ghi đơn vị.")
         return Principal(
             subject=str(claims["sub"]),
             role=role,
@@ -146,9 +152,10 @@ class TokenVerifier:
         lifetime = expires - float(issued) if isinstance(issued, int | float) else 0.0
         if lifetime > self._max_lifetime or expires - time.time() > self._max_lifetime:
             hours = self._max_lifetime / 3600
-            raise HTTPException(
+            raise api_error(
                 status.HTTP_401_UNAUTHORIZED,
-                f"invalid bearer token: thời hạn của thẻ dài hơn mức cho phép ({hours:g} giờ)",
+                "token-lifetime",
+                f"Thẻ xác thực không hợp lệ: thời hạn của thẻ dài hơn mức cho phép ({hours:g} giờ).",
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
@@ -165,17 +172,20 @@ def require_roles(*roles: Role) -> object:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if credentials is None:
-            raise HTTPException(
+            raise api_error(
                 status.HTTP_401_UNAUTHORIZED,
-                "a bearer token is required",
+                "token-required",
+                "Cần thẻ xác thực: gửi kèm tiêu đề Authorization: Bearer <thẻ>.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         verifier: TokenVerifier = request.app.state.token_verifier
         principal = verifier.verify(credentials.credentials)
         if not principal.has(*roles):
-            raise HTTPException(
+            raise api_error(
                 status.HTTP_403_FORBIDDEN,
-                f"role {principal.role.value} may not do this (needs {', '.join(r.value for r in roles)})",
+                "role-not-allowed",
+                f"Vai trò {principal.role.value} không được làm việc này; cần một trong: "
+                f"{', '.join(r.value for r in roles)}.",
             )
         return principal
 

@@ -7,9 +7,10 @@ client cannot make the service hold a large body in memory.
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from common.api_errors import api_error
 
 __all__ = ["BodyLimit", "too_large_message"]
 
@@ -32,7 +33,7 @@ class BodyLimit:
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             response = JSONResponse(
-                {"code": "body-too-large", "detail": too_large_message(self.max_bytes)},
+                {"detail": {"code": "body-too-large", "message": too_large_message(self.max_bytes)}},
                 status_code=413,
                 headers={"Connection": "close"},
             )
@@ -46,7 +47,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise HTTPException(413, too_large_message(self.max_bytes))
+                    raise api_error(413, "body-too-large", too_large_message(self.max_bytes))
             return message
 
         await self.app(scope, limited, send)

@@ -22,7 +22,9 @@ from fastapi.responses import JSONResponse, Response
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from common.api_errors import error_body, http_error, validation_error
 from common.auth import TokenVerifier
 from common.consumer import EntryHandler, StreamConsumer, ensure_group
 from common.db import Database
@@ -49,7 +51,6 @@ __all__ = [
     "build_runtime",
     "create_app",
     "subscriptions_of",
-    "validation_error",
 ]
 
 log = logging.getLogger(__name__)
@@ -239,13 +240,6 @@ def build_runtime(
     return runtime
 
 
-async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    """A request that does not validate: 422 with each field that is wrong, as JSON."""
-    assert isinstance(exc, RequestValidationError)
-    errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")} for e in exc.errors()]
-    return JSONResponse({"detail": "the request is not valid", "errors": errors}, status_code=422)
-
-
 def create_app(
     runtime: Runtime[Any, Any],
     *,
@@ -281,6 +275,7 @@ def create_app(
     )
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_request_bytes)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
     @app.middleware("http")
     async def unavailable(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -294,11 +289,7 @@ def create_app(
             if page is not None:
                 page.headers["Retry-After"] = "10"
                 return page
-            return JSONResponse(
-                {"detail": "Dịch vụ tạm thời không truy cập được dữ liệu; xin thử lại sau ít phút."},
-                status_code=503,
-                headers={"Retry-After": "10"},
-            )
+            return JSONResponse({"detail": error_body(503, None)}, status_code=503, headers={"Retry-After": "10"})
 
     offline_docs(app, title=title)
     app.include_router(health_router({"database": runtime.db.ping, "redis": runtime.ping_redis}))

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
+from common.api_errors import http_error as json_error
 from common.auth import Role
 from common.web import labels
 from common.web.navigation import ROLE_NAMES, screens_for
@@ -173,7 +173,7 @@ class Pages:
         app.state.sessions = self.sessions
         app.state.session_cookie = self.session_cookie
         before: Callable[[Request, Exception], Awaitable[Response]] | Any = app.exception_handlers.get(
-            StarletteHTTPException, http_exception_handler
+            StarletteHTTPException, json_error
         )
         invalid_before = app.exception_handlers.get(RequestValidationError)
         failure_before = app.exception_handlers.get(Exception)

@@ -28,6 +28,7 @@ from awards.domain.model import (
 )
 from awards.domain.rewards import Amendment, AmendmentKind, AmendmentRefused, RewardRules, RuleError
 from awards.entrypoints import deps
+from awards.service.drafting import said
 from awards.service.handlers import (
     DecisionRequest,
     ExemplarNotFound,
@@ -35,6 +36,7 @@ from awards.service.handlers import (
     issue_decision_for,
     rules_in_force,
 )
+from common.api_errors import api_error
 from common.auth import Principal, Role, require_roles
 from common.events import Slug, Text
 from common.paging import Offset
@@ -192,17 +194,39 @@ class DecisionBody(_Signing):
     exemplar_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000), AfterValidator(_no_duplicates)]
 
 
+# A refusal's stable code, by the rule that refused.
+_CODES: dict[type[Exception], str] = {
+    ExemplarNotFound: "unknown-exemplar",
+    AlreadyGranted: "already-granted",
+    NotGrantable: "not-grantable",
+    NotEligible: "not-eligible",
+    SignedBeforeApproval: "signed-before-approval",
+    SignedInFuture: "signed-in-future",
+    BadDecisionNumber: "bad-decision-number",
+    NumberTaken: "number-taken",
+    OutOfRegisterOrder: "out-of-register-order",
+}
+_SAID = {
+    "bad-decision-number": "Số quyết định không đúng dạng của sổ (ví dụ 163/QĐ-UBND).",
+    "number-taken": "Số quyết định này đã có trong sổ của cấp ký.",
+    "out-of-register-order": "Ngày ký không theo thứ tự số trong sổ quyết định của cấp ký.",
+}
+
+
 def _refused(error: Exception, ids: list[uuid.UUID] | None = None) -> HTTPException:
-    """The HTTP answer to a refused decision; ``ids`` adds the exemplars concerned to the detail."""
+    """The HTTP answer to a refused decision: its code, what it means in Vietnamese, the exemplars
+    concerned, and the rule's own words (``reason``)."""
     if isinstance(error, ExemplarNotFound):
-        code = status.HTTP_404_NOT_FOUND
+        http = status.HTTP_404_NOT_FOUND
     elif isinstance(error, AlreadyGranted | NumberTaken | OutOfRegisterOrder):
-        code = status.HTTP_409_CONFLICT
+        http = status.HTTP_409_CONFLICT
     else:
-        code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        http = status.HTTP_422_UNPROCESSABLE_CONTENT
+    code = next((c for kind, c in _CODES.items() if isinstance(error, kind)), "refused")
+    message = _SAID.get(code) or said(error, {})
     if ids is None:
-        return HTTPException(code, str(error))
-    return HTTPException(code, {"message": str(error), "exemplar_ids": [str(i) for i in ids]})
+        return api_error(http, code, message, reason=str(error))
+    return api_error(http, code, message, reason=str(error), exemplar_ids=[str(i) for i in ids])
 
 
 _REFUSALS = (
@@ -268,7 +292,7 @@ async def get_decision(request: Request, decision_id: uuid.UUID, _who: Reader) -
     async with deps.runtime(request).db.read() as connection:
         decision = await AwardsStore(connection).get_decision(decision_id)
     if decision is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no decision {decision_id}")
+        raise api_error(status.HTTP_404_NOT_FOUND, "no-such-decision", "Không có quyết định này.")
     return DecisionView.of(decision)
 
 
@@ -313,7 +337,7 @@ async def get_award(request: Request, award_id: uuid.UUID, _who: Reader) -> Awar
     async with deps.runtime(request).db.read() as connection:
         award = await AwardsStore(connection).get_award(award_id)
     if award is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no award {award_id}")
+        raise api_error(status.HTTP_404_NOT_FOUND, "no-such-award", "Không có khen thưởng này.")
     return AwardView.of(award)
 
 
@@ -343,7 +367,7 @@ async def get_exemplar(request: Request, exemplar_id: uuid.UUID, _who: Reader) -
         found = (await store.load_exemplars([exemplar_id])).get(exemplar_id)
         awards = await store.awards_of([exemplar_id])
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no approved exemplar {exemplar_id} is recorded here")
+        raise api_error(status.HTTP_404_NOT_FOUND, "unknown-exemplar", "Không có gương điển hình đã công nhận này.")
     return ExemplarView.of(found, awards[exemplar_id])
 
 
@@ -428,7 +452,12 @@ async def amend(request: Request, body: AmendmentBody, who: Operator) -> Amendme
     try:
         recorded = await amend_rules(deps.runtime(request).unit_of_work(), deps.office(request), amendment)
     except AmendmentRefused as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+        raise api_error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "amendment-refused",
+            "Sửa đổi quy định không được chấp nhận.",
+            reason=str(error),
+        ) from error
     log.warning("rules amended by %s: %s (%s)", who.name, amendment.describe(), amendment.source)
     return AmendmentReceipt(amendment=AmendmentView.of(recorded.amendment), signed_since=recorded.signed_since)
 

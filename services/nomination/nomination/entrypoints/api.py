@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
+from common.api_errors import api_error
 from common.auth import Principal, Role, require_roles
 from common.dates import quarter_label
 from common.errors import Unprocessable
@@ -97,13 +98,21 @@ class SubmissionStatus(BaseModel):
 
 def _check_unit(who: Principal, unit_id: str) -> None:
     if not who.acts_for(unit_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot act for unit {unit_id}")
+        raise api_error(
+            status.HTTP_403_FORBIDDEN,
+            "other-unit",
+            f"Cán bộ của đơn vị {who.unit} không làm việc cho đơn vị {unit_id}.",
+        )
 
 
 def _check_sees(who: Principal, organisation: Organisation, unit_id: str) -> None:
     visible = deps.visible_units(who, organisation)
     if visible is not None and unit_id not in visible:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {who.unit} cannot see the records of {unit_id}")
+        raise api_error(
+            status.HTTP_403_FORBIDDEN,
+            "other-unit",
+            f"Cán bộ của đơn vị {who.unit} không xem hồ sơ của đơn vị {unit_id}.",
+        )
 
 
 @router.post("/nominations", status_code=status.HTTP_201_CREATED, response_model=NominationView)
@@ -112,16 +121,22 @@ async def submit(request: Request, body: NominationSubmitted, who: Clerk) -> Nom
     _check_unit(who, body.unit_id)
     organisation = deps.organisation(request)
     if organisation.unit(body.unit_id) is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unit {body.unit_id!r} is not in the organisation")
+        raise api_error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "unknown-unit",
+            f"Đơn vị {body.unit_id} không có trong danh sách đơn vị.",
+        )
     envelope = new_event(body, producer=PRODUCER).envelope
     submission = Submission(body, envelope, "http", who.name, keep_refusal=False, received_at=envelope.occurred_at)
     [outcome] = await take_in_submissions(
         deps.runtime(request).unit_of_work(), [submission], intake=deps.intake(request)
     )
     if not isinstance(outcome, Nomination):
-        raise HTTPException(
+        raise api_error(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            {"message": "the nomination was not accepted", "reasons": [r.model_dump() for r in outcome.reasons]},
+            "refused",
+            "Hồ sơ không được tiếp nhận: " + "; ".join(r.message for r in outcome.reasons) + ".",
+            reasons=[r.model_dump() for r in outcome.reasons],
         )
     return NominationView.of(outcome)
 
@@ -143,7 +158,7 @@ async def withdraw(request: Request, nomination_id: uuid.UUID, body: Withdrawal,
         )
     except Unprocessable as problem:
         code = status.HTTP_404_NOT_FOUND if problem.code == "no-such-nomination" else status.HTTP_409_CONFLICT
-        raise HTTPException(code, {"code": problem.code, "message": problem.message}) from problem
+        raise api_error(code, problem.code, problem.message) from problem
     return NominationView.of(found)
 
 
@@ -174,7 +189,7 @@ async def get_nomination(request: Request, nomination_id: uuid.UUID, who: Reader
     async with deps.runtime(request).db.read() as connection:
         found = await NominationStore(connection).get(nomination_id)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nomination {nomination_id}")
+        raise api_error(status.HTTP_404_NOT_FOUND, "no-such-nomination", "Không có hồ sơ này.")
     _check_sees(who, deps.organisation(request), found.submission.unit_id)
     return NominationView.of(found)
 
@@ -192,9 +207,11 @@ async def submission_status(request: Request, event_id: uuid.UUID, who: Reader) 
     if refusal is not None:
         _check_sees(who, deps.organisation(request), refusal.unit_id)
         return SubmissionStatus(submission_event_id=event_id, state="rejected", reasons=refusal.reasons)
-    raise HTTPException(
+    raise api_error(
         status.HTTP_404_NOT_FOUND,
-        f"no submission {event_id} was taken in; if it was posted, look for it in nomination.submissions.dead",
+        "no-such-submission",
+        "Chưa tiếp nhận sự kiện này; nếu đã gửi, hãy nhờ cán bộ vận hành xem trong thư lỗi "
+        "(nomination.submissions.dead).",
     )
 
 
@@ -239,7 +256,9 @@ async def nominee_history(request: Request, person_id: uuid.UUID, _who: Office) 
         found = await store.nominees([person_id])
         titles = await store.titles_of(person_id)
     if not found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no nominee {person_id} in the registry")
+        raise api_error(
+            status.HTTP_404_NOT_FOUND, "no-such-nominee", "Không có người này trong sổ theo dõi gương điển hình."
+        )
     [known] = found
     organisation = deps.organisation(request)
     return NomineeHistory(

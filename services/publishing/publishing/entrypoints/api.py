@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from common.api_errors import api_error
 from common.labels import field_label
 from common.paging import Offset
 from publishing.adapters.repository import PublishingStore
@@ -126,7 +127,7 @@ async def get_story(db: DatabaseDep, site: SiteDep, story_id: uuid.UUID) -> Stor
         store = PublishingStore(connection)
         story = await store.get_story(story_id)
         if story is None or not await store.on_channel(story_id, "web"):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no published story {story_id}")
+            raise api_error(status.HTTP_404_NOT_FOUND, "no-such-story", "Không có bài đã đăng này.")
         commendations = await store.commendations_for([story.exemplar_id])
         publications = await store.publications_for([story.story_id])
     return StoryView.full(story, site, commendations[story.exemplar_id], publications[story.story_id])

@@ -13,15 +13,15 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request, status
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from common.api_errors import error_body, validation_error
+from common.api_errors import http_error as json_error
 from common.dates import vietnam_date
 from common.events import QUARTER_PATTERN, FieldOfWork, NomineeKind
 from common.organisation import Organisation
-from common.runtime import validation_error
 from publishing.adapters.repository import Filters, PublishingStore
 from publishing.channels.atom import CONTENT_TYPE, build_feed
 from publishing.channels.feeds import (
@@ -187,11 +187,11 @@ def html_errors(app: FastAPI, site: Site) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        return page(request, exc.status_code) or await http_exception_handler(request, exc)
+        return page(request, exc.status_code) or await json_error(request, exc)
 
     async def failure(request: Request, exc: Exception) -> Response:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return page(request, 500) or JSONResponse({"detail": "Lỗi hệ thống; xin thử lại sau."}, status_code=500)
+        return page(request, 500) or JSONResponse({"detail": error_body(500, None)}, status_code=500)
 
     async def invalid(request: Request, exc: Exception) -> Response:
         return page(request, status.HTTP_400_BAD_REQUEST) or await validation_error(request, exc)

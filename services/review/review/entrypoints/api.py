@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
+from common.api_errors import api_error
 from common.auth import Principal, Role, require_roles
 from common.events import Reason, Text
 from common.organisation import Organisation
@@ -25,6 +26,14 @@ router = APIRouter(prefix="/reviews", tags=["reviews"])
 
 Reviewer = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL)]
 Reader = Annotated[Principal, require_roles(Role.REVIEWER, Role.COUNCIL, Role.OFFICER, Role.OPERATOR)]
+
+
+# What a decision not taken means, for the person reading it.
+SAID = {
+    "not-found": "Không có hồ sơ xét duyệt này.",
+    "already-decided": "Hồ sơ đã được quyết định trước đó (hoặc đơn vị đã rút).",
+    "invalid": "Khi trả lại hoặc không công nhận phải nêu ít nhất một lý do.",
+}
 
 
 class CaseView(PublicExemplarView):
@@ -93,7 +102,7 @@ async def get_case(request: Request, nomination_id: uuid.UUID, _who: Reader) -> 
     async with _runtime(request).db.read() as connection:
         found = (await ReviewStore(connection).get_cases([nomination_id])).get(nomination_id)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review case for nomination {nomination_id}")
+        raise api_error(status.HTTP_404_NOT_FOUND, "no-such-case", "Không có hồ sơ xét duyệt này.")
     return CaseView.of(found)
 
 
@@ -107,11 +116,13 @@ async def _decide(
 ) -> CaseView:
     [outcome] = await _decide_all(request, [DecisionRequest(nomination_id, decision, note, list(reasons or []))], who)
     if outcome.problem == "not-found":
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review case for nomination {nomination_id}")
+        raise api_error(status.HTTP_404_NOT_FOUND, "no-such-case", "Không có hồ sơ xét duyệt này.")
     if outcome.problem == "already-decided":
-        raise HTTPException(status.HTTP_409_CONFLICT, outcome.message)
+        raise api_error(status.HTTP_409_CONFLICT, "already-decided", SAID["already-decided"], reason=outcome.message)
     if outcome.case is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, outcome.message)
+        raise api_error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid-decision", SAID["invalid"], reason=outcome.message
+        )
     return CaseView.of(outcome.case)
 
 
@@ -147,13 +158,19 @@ async def decide_many(request: Request, body: DecisionList, who: Reviewer) -> De
     """Decide a list of cases at once, as a council session does; each item reports its outcome."""
     ids = [item.nomination_id for item in body.decisions]
     if len(set(ids)) != len(ids):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a case may appear only once in a list")
+        raise api_error(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "case-repeated", "Mỗi hồ sơ chỉ được nêu một lần trong danh sách."
+        )
     requests = [DecisionRequest(i.nomination_id, i.decision, i.note, list(i.reasons)) for i in body.decisions]
     outcomes = await _decide_all(request, requests, who)
     results = [
         DecisionResult(nomination_id=o.nomination_id, outcome=o.case.status.value, exemplar_id=o.case.exemplar_id)
         if o.case is not None
-        else DecisionResult(nomination_id=o.nomination_id, outcome=o.problem or "invalid", message=o.message)
+        else DecisionResult(
+            nomination_id=o.nomination_id,
+            outcome=o.problem or "invalid",
+            message=SAID.get(o.problem or "invalid", o.message),
+        )
         for o in outcomes
     ]
     return DecisionResults(decided=sum(o.case is not None for o in outcomes), results=results)
