@@ -49,6 +49,10 @@ def test_a_nomination_s_whole_path_through_the_pages(site: Site, browser: Browse
     expect(signer.get_by_text("Quyết định đã được ký và ban hành")).to_be_visible()
     expect(signer.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Quyết định số 0?1/QĐ-"))
     expect(signer.get_by_role("row", name=re.compile("Nguyễn Văn An"))).to_contain_text(amount)
+    assert serious_violations(signer) == [] and overflows(signer) == 0
+    signer.goto("/staff/awards/decisions")
+    expect(signer.get_by_role("row", name=re.compile("Giấy khen"))).to_contain_text(amount)
+    assert serious_violations(signer) == [] and overflows(signer) == 0
 
     # Signed once only: the draft is closed, and its page says so.
     signer.goto(draft_url.removeprefix(site.url))
@@ -58,6 +62,7 @@ def test_a_nomination_s_whole_path_through_the_pages(site: Site, browser: Browse
     clerk.goto("/staff/awards/unit")
     reload_until(clerk, "Giấy khen")
     expect(clerk.get_by_role("row", name=re.compile("Nguyễn Văn An"))).to_contain_text(amount)
+    assert serious_violations(clerk) == [] and overflows(clerk) == 0
 
     editor = context_for(browser, site).new_page()
     sign_in(editor, "thu.nm", then="/staff/editor/")
@@ -74,6 +79,9 @@ def test_a_nomination_s_whole_path_through_the_pages(site: Site, browser: Browse
     expect(editor.get_by_text("Đã duyệt đăng")).to_be_visible()
     reload_until(editor, "Xem trên trang tin")
     expect(editor.get_by_role("row", name=re.compile("Cổng thông tin"))).to_contain_text("Đã đăng")
+    for path in ("/staff/editor/", "/staff/editor/radio", "/staff/editor/leaflets"):
+        editor.goto(path)
+        assert (path, serious_violations(editor), overflows(editor)) == (path, [], 0)
 
     public = context_for(browser, site).new_page()
     public.goto("/")

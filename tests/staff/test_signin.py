@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from common.auth import Principal, Role
+from common.migrations import upgrade
+from common.service_cli import ServiceCommand
 from common.web.sessions import SessionStore
+from staff.config import MIGRATIONS
 from staff.service.accounts import Accounts
+from tests.conftest import TEST_SECRET
 from tests.staff.support import browser, hidden, serving, set_cookie, signed_in
 
 PASSWORD = "đồng lúa chín vàng bên sông Lô"
@@ -169,3 +174,54 @@ async def test_a_session_ends_when_idle_and_in_any_case_after_its_lifetime(redis
     assert await lasting.get(value, now=session.created + 59) is not None
     assert await lasting.get(value, now=session.created + 61) is None
     assert await lasting.get("made-up") is None and await lasting.get(None) is None
+
+
+def test_disabling_an_account_signs_it_out_everywhere(
+    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = f"sqlite:///{tmp_path}/staff.db"
+    upgrade(MIGRATIONS, database)
+    for name, value in (("DATABASE_URL", database), ("REDIS_URL", redis_url), ("AUTH_SECRET", TEST_SECRET)):
+        monkeypatch.setenv(name, value)
+    password = tmp_path / "password"
+    password.write_text(PASSWORD, encoding="utf-8")
+    staff = ServiceCommand.named("staff").main
+    assert (
+        staff(
+            [
+                "accounts",
+                "add",
+                "binh.tv",
+                "--name",
+                "Trần Văn Bình",
+                "--role",
+                "reviewer",
+                "--password-file",
+                str(password),
+            ]
+        )
+        == 0
+    )
+    who = Principal(subject="binh.tv", role=Role.REVIEWER, unit=None, name="Trần Văn Bình")
+
+    async def sessions(make: int) -> list[str]:
+        client = Redis.from_url(redis_url)
+        store = SessionStore(client, idle_seconds=600, absolute_seconds=3600)
+        made = [(await store.create(who, via="local"))[0] for _ in range(make)]
+        still = [v for v in made if await store.get(v) is not None]
+        await client.aclose()
+        return still
+
+    opened = asyncio.run(sessions(2))  # at the office and on a phone
+    assert len(opened) == 2
+    assert staff(["accounts", "disable", "binh.tv"]) == 0
+    assert "2 open sessions ended" in capsys.readouterr().out
+
+    async def open_now() -> list[str]:
+        client = Redis.from_url(redis_url)
+        store = SessionStore(client, idle_seconds=600, absolute_seconds=3600)
+        found = [v for v in opened if await store.get(v) is not None]
+        await client.aclose()
+        return found
+
+    assert asyncio.run(open_now()) == []

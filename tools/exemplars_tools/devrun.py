@@ -318,6 +318,10 @@ def accounts_main(argv: list[str] | None = None) -> int:
         "AUTH_SECRET_FILE": str(folder.auth_secret.resolve()),
         "ORGANISATION_FILE": str(folder.organisation.resolve()),
         "LOG_LEVEL": "WARNING",
+        # To sign a disabled account out everywhere: the run's Redis, as the staff service's user.
+        "REDIS_URL": os.environ.get("REDIS_URL", f"redis://127.0.0.1:{DEFAULT_REDIS_PORT}/0"),
+        "REDIS_USERNAME": service_user("staff"),
+        "REDIS_PASSWORD_FILE": str(folder.redis_password(service_user("staff")).resolve()),
     }
     env.pop("AUTH_SECRET", None)
     return subprocess.run([sys.executable, "-m", "staff", "accounts", *args], env=env, check=False).returncode

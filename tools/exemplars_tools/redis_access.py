@@ -58,6 +58,7 @@ _OWN_STREAM = "+xadd +xtrim +xinfo|stream +xinfo|groups +xpending +xlen +xrevran
 _READ_ONLY = "+xread +xrange +xrevrange +xlen +xinfo|stream"
 SESSION_KEYS = "session:*"  # common.web.sessions.KEY_PREFIX
 SIGN_IN_KEYS = "signin:*"  # staff.entrypoints.signin_web.PENDING_PREFIX
+SESSION_INDEX = "sessions-of:*"  # common.web.sessions.INDEX_PREFIX
 _SAFE_KEY = re.compile(r"^[a-z0-9][a-z0-9.-]*$")  # no glob characters in a key pattern
 
 
@@ -96,7 +97,9 @@ def _service(entry: registry.ServiceEntry) -> Principal:
     # The staff's sessions: every service reads them (GETEX: a read restarts the idle time); the
     # sign-in service alone creates and ends them, and keeps sign-ins sent to the provider.
     if entry.signs_in:
-        parts.append(f"(~{SESSION_KEYS} ~{SIGN_IN_KEYS} +get +getex +set +del +getdel)")
+        parts.append(
+            f"(~{SESSION_KEYS} ~{SIGN_IN_KEYS} ~{SESSION_INDEX} +get +getex +set +del +getdel +sadd +smembers +expire)"
+        )
     else:
         parts.append(f"(~{SESSION_KEYS} +get +getex)")
     if entry.operates:

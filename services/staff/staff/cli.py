@@ -12,11 +12,15 @@ import getpass
 import sys
 from pathlib import Path
 
+from redis.exceptions import RedisError
+
 from common.auth import Role
 from common.db import Database
 from common.errors import Unprocessable
 from common.organisation import default_organisation_path, load_organisation
+from common.redis_connection import connect_redis
 from common.service_cli import ExtraCommand
+from common.web.sessions import SessionStore
 from staff.config import Settings
 from staff.domain.accounts import Passwords
 from staff.service.accounts import Accounts
@@ -49,6 +53,18 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+async def _end_sessions(settings: Settings, username: str) -> str:
+    """Sign the person out everywhere: a disabled account, or a password changed (a thief's too)."""
+    redis = connect_redis(settings)
+    try:
+        store = SessionStore(redis, idle_seconds=60, absolute_seconds=60)
+        return f"{await store.end_all(username)} open sessions ended"
+    except (RedisError, OSError) as error:
+        return f"open sessions not ended (Redis: {error}); they end within {settings.session_idle_minutes} minutes idle"
+    finally:
+        await redis.aclose()
+
+
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     db = Database.connect(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     accounts = Accounts(db, Passwords())
@@ -69,10 +85,11 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             print(f"account {account.username} created: {', '.join(sorted(r.value for r in account.roles))}")
         elif command == "password":
             await accounts.set_password(args.username, _password(args))
-            print(f"password of {args.username} set")
+            print(f"password of {args.username} set; {await _end_sessions(settings, args.username)}")
         elif command in ("disable", "enable"):
             await accounts.set_active(args.username, command == "enable")
-            print(f"account {args.username} {command}d")
+            ended = await _end_sessions(settings, args.username) if command == "disable" else ""
+            print(f"account {args.username} {command}d" + (f"; {ended}" if ended else ""))
         else:
             for found in await accounts.list():
                 state = "active" if found.active else "disabled"

@@ -23,9 +23,10 @@ from redis.asyncio import Redis
 
 from common.auth import Principal, Role
 
-__all__ = ["KEY_PREFIX", "Session", "SessionStore"]
+__all__ = ["INDEX_PREFIX", "KEY_PREFIX", "Session", "SessionStore"]
 
 KEY_PREFIX = "session:"
+INDEX_PREFIX = "sessions-of:"  # a person's sessions, so that all of them can be ended at once
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ def _key(cookie_value: str) -> str:
     return KEY_PREFIX + hashlib.sha256(cookie_value.encode()).hexdigest()
 
 
+def _index(subject: str) -> str:
+    return INDEX_PREFIX + hashlib.sha256(subject.encode()).hexdigest()
+
+
 class SessionStore:
     """Sessions in Redis: created and deleted by the sign-in service, read by every service."""
 
@@ -86,7 +91,12 @@ class SessionStore:
         value = secrets.token_urlsafe(32)
         session = Session(principal, secrets.token_urlsafe(32), now, now + self.absolute_seconds, via)
         ttl = min(self.idle_seconds, self.absolute_seconds)
-        await self._redis.set(_key(value), session.to_json(), ex=ttl)
+        index = _index(principal.subject)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(_key(value), session.to_json(), ex=ttl)
+            pipe.sadd(index, _key(value))
+            pipe.expire(index, self.absolute_seconds)
+            await pipe.execute()
         return value, session
 
     async def get(self, cookie_value: str | None, *, now: float | None = None) -> Session | None:
@@ -106,3 +116,12 @@ class SessionStore:
     async def delete(self, cookie_value: str | None) -> None:
         if cookie_value:
             await self._redis.delete(_key(cookie_value))
+
+    async def end_all(self, subject: str) -> int:
+        """End every session of ``subject`` (an account disabled, its password changed); how many
+        were still open."""
+        index = _index(subject)
+        keys = [k.decode() if isinstance(k, bytes) else str(k) for k in await self._redis.smembers(index)]
+        ended = int(await self._redis.delete(*keys)) if keys else 0
+        await self._redis.delete(index)
+        return ended
