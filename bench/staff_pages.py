@@ -1,6 +1,11 @@
-"""The staff pages under load: signed-in people at once, through the proxy (``make run``'s own nginx
-and template), on a system holding a quarter's work; each screen's p99 under ``wrk``, and each
-screen's weight (its HTML with the style sheet and script it loads, before any caching).
+"""The staff pages under load, through the proxy (``make run``'s own nginx and template), on a system
+holding a quarter's work:
+
+- people at work: ``--people`` signed in at once, each opening a screen of their role, reading it
+  for 1 to 3 seconds, opening the next; the p99 of what they waited, per screen and in all;
+- capacity: each screen under ``wrk`` with one connection per person and no pause at all (every
+  request waits for the ones before it), requests per second and p99;
+- each screen's weight: its HTML with the style sheet and script it loads, before any caching.
 
     python -m bench.staff_pages --people 20 --seconds 10 --nominations 200 --write docs/benchmarks.md
 """
@@ -8,7 +13,9 @@ screen's weight (its HTML with the style sheet and script it loads, before any c
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import random
 import re
 import subprocess
 import sys
@@ -24,7 +31,7 @@ import httpx
 from bench.pages import Load, wrk
 from bench.report import write_section
 from common.auth import Role, mint_token
-from common.registry import SERVICES
+from common.registry import SERVICES, streams_read
 from exemplars_tools.devrun import LocalStack
 from tests.helpers import open_quarter
 from tests.servers import free_port
@@ -71,6 +78,40 @@ class Screen:
     load: Load
     html_bytes: int
     total_bytes: int
+    waits_ms: tuple[float, ...] = ()  # what the people at work waited for it
+
+
+def _p99(values: list[float] | tuple[float, ...]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else 0.0
+
+
+async def _people_at_work(
+    base: str, cookies: dict[Role, list[str]], paths: list[tuple[str, Role, str]], people: int, seconds: float
+) -> dict[str, list[float]]:
+    """``people`` at once, each with a role's session, opening its screens in turn with a pause
+    of 1 to 3 seconds to read each; what each screen made them wait, in milliseconds."""
+    waits: dict[str, list[float]] = {name: [] for name, _, _ in paths}
+    roles = list(cookies)
+    end = time.monotonic() + seconds
+    rng = random.Random(7)
+
+    async def person(n: int) -> None:
+        role = roles[n % len(roles)]
+        screens = [(name, path) for name, r, path in paths if r is role]
+        headers = {"Cookie": f"exemplars_session={cookies[role][n % len(cookies[role])]}"}
+        async with httpx.AsyncClient(timeout=30, headers=headers) as http:
+            await asyncio.sleep(rng.uniform(0, 2))
+            while time.monotonic() < end:
+                name, path = screens[rng.randrange(len(screens))]
+                started = time.perf_counter()
+                answer = await http.get(f"{base}{path}")
+                waits[name].append((time.perf_counter() - started) * 1000)
+                assert answer.status_code == 200, (path, answer.status_code)
+                await asyncio.sleep(rng.uniform(1, 3))
+
+    await asyncio.gather(*(person(n) for n in range(people)))
+    return waits
 
 
 def _sign_in(http: httpx.Client, base: str, username: str) -> str:
@@ -119,6 +160,26 @@ def _seed(stack: LocalStack, count: int) -> str:
         return str(pending[-1])
 
 
+def _settle(stack: LocalStack, timeout: float = 180) -> None:
+    """Wait until every consumer group has applied everything (stories drafted, awards recorded):
+    the people are measured on a system at rest, not on the seeding's aftermath."""
+    assert stack.redis is not None
+    client = stack.redis.client()
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    try:
+        while quiet < 3 and time.monotonic() < deadline:
+            busy = 0
+            for stream in streams_read():
+                if client.exists(stream):
+                    busy += sum(int(g["lag"] or 0) + int(g["pending"]) for g in client.xinfo_groups(stream))
+            quiet = quiet + 1 if busy == 0 else 0
+            time.sleep(1)
+    finally:
+        client.close()
+    time.sleep(5)  # the jobs the last events started (a leaflet, a rundown)
+
+
 def _wrk(label: str, url: str, cookies: list[str], *, seconds: int, folder: Path) -> Load:
     """wrk with one connection (and thread) per person, each with the session cookie of its own."""
     script = folder / "cookies.lua"
@@ -135,7 +196,7 @@ def _weight(http: httpx.Client, base: str, path: str, cookie: str) -> tuple[int,
     return len(page.content), total
 
 
-def measure(people: int, seconds: int, nominations: int) -> list[Screen]:
+def measure(people: int, seconds: int, nominations: int, working: float) -> list[Screen]:
     with tempfile.TemporaryDirectory() as folder:
         stack = LocalStack(
             state=Path(folder) / "state",
@@ -169,31 +230,38 @@ def measure(people: int, seconds: int, nominations: int) -> list[Screen]:
                     capture_output=True,
                 )
             case = _seed(stack, nominations)
+            _settle(stack)
             screens = []
             with httpx.Client(timeout=30) as http:
                 cookies = {role: [_sign_in(http, base, ACCOUNTS[role][0]) for _ in range(people)] for role in ACCOUNTS}
-                for name, role, path in SCREENS:
-                    path = path.format(case=case)
+                paths = [(name, role, path.format(case=case)) for name, role, path in SCREENS]
+                waits = asyncio.run(_people_at_work(base, cookies, paths, people, working))
+                for name, role, path in paths:
                     html, total = _weight(http, base, path, cookies[role][0])
                     load = _wrk(name, f"{base}{path}", cookies[role], seconds=seconds, folder=Path(folder))
-                    screens.append(Screen(name, load, html, total))
+                    screens.append(Screen(name, load, html, total, tuple(waits[name])))
             return screens
 
 
-def table(screens: list[Screen], *, people: int, seconds: int, nominations: int) -> str:
+def table(screens: list[Screen], *, people: int, seconds: int, nominations: int, working: float) -> str:
     cores = len(os.sched_getaffinity(0))
+    every = [w for s in screens for w in s.waits_ms]
     lines = [
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {cores} cores: {people} people signed in at once (one "
-        f"connection each, wrk, {seconds} s a screen) through the proxy, on {nominations} nominations "
-        f"(half approved). Weight: the page's HTML, then with the style sheet and script it loads.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {cores} cores, through the proxy, on {nominations} "
+        f"nominations (half approved). **People at work**: {people} signed in at once for {working:g} s, each "
+        f"opening a screen of their role and reading it 1 to 3 s before the next: {len(every)} pages, "
+        f"**p99 {_p99(every):.1f} ms** in all. **Capacity**: each screen under wrk for {seconds} s with "
+        f"{people} connections (one session each) and no pause, every request waiting for those before it. "
+        "**Weight**: the page's HTML, then with the style sheet and script it loads, before caching.",
         "",
-        "| screen | requests/s | p99 ms | errors | HTML KB | with assets KB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| screen | people at work: pages | p99 ms | capacity: requests/s | p99 ms (saturated) | errors "
+        "| HTML KB | with assets KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in screens:
         lines.append(
-            f"| {s.name} | {s.load.requests_per_s:,.0f} | {s.load.p99_ms:.1f} | {s.load.errors} | "
-            f"{s.html_bytes / 1024:.1f} | {s.total_bytes / 1024:.1f} |"
+            f"| {s.name} | {len(s.waits_ms)} | {_p99(s.waits_ms):.1f} | {s.load.requests_per_s:,.0f} | "
+            f"{s.load.p99_ms:.1f} | {s.load.errors} | {s.html_bytes / 1024:.1f} | {s.total_bytes / 1024:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -203,10 +271,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--nominations", type=int, default=200)
+    parser.add_argument("--working", type=float, default=60.0, help="seconds the people work")
     parser.add_argument("--write", type=Path, default=None)
     args = parser.parse_args(argv)
-    screens = measure(args.people, args.seconds, args.nominations)
-    results = table(screens, people=args.people, seconds=args.seconds, nominations=args.nominations)
+    screens = measure(args.people, args.seconds, args.nominations, args.working)
+    results = table(
+        screens, people=args.people, seconds=args.seconds, nominations=args.nominations, working=args.working
+    )
     print(results)
     if args.write:
         write_section(
