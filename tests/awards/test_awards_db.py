@@ -179,7 +179,7 @@ async def test_refusals_say_why(app: FastAPI, client: httpx.AsyncClient) -> None
 
     early = await client.post("/awards", json={"exemplar_id": exemplar_id, "signed_on": "2025-06-30"}, headers=OFFICER)
     assert early.status_code == 422
-    assert "household" in early.json()["detail"]
+    assert early.json()["detail"]["code"] == "not-grantable" and "household" in early.json()["detail"]["reason"]
 
     not_for_households = {"exemplar_id": exemplar_id, "form": "lao-dong-tien-tien", "signed_on": "2026-03-02"}
     wrong_kind = await client.post("/awards", json=not_for_households, headers=OFFICER)

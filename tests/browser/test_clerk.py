@@ -10,7 +10,9 @@ from tests.browser.access import overflows, serious_violations
 from tests.browser.site import Site, context_for, sign_in
 
 
-def test_a_clerk_nominates_through_the_form_checked_as_she_types(site: Site, browser: Browser) -> None:
+def test_a_clerk_nominates_through_the_form_checked_as_she_types_on_pages_usable_by_anyone(
+    site: Site, browser: Browser
+) -> None:
     site.accounts(("hoa.nt", "Nguyễn Thị Hoa", ["clerk"], "xa-ban-nguyen"))
     page = context_for(browser, site).new_page()
     sign_in(page, "hoa.nt", then="/staff/nominations/new")
@@ -52,10 +54,11 @@ def test_a_clerk_nominates_through_the_form_checked_as_she_types(site: Site, bro
     page.get_by_label("Quý giới thiệu").select_option(index=1)
     page.get_by_label("Tên người, tập thể hoặc hộ gia đình được giới thiệu").fill("Hộ ông Hà Văn Sơn")
     expect(page.locator("#nominee_name-error")).to_contain_text("Đơn vị đã giới thiệu Hộ ông Hà Văn Sơn trong quý")
+    _usable_by_anyone(site, browser)
 
 
-def test_the_clerk_s_pages_are_usable_by_anyone_on_a_phone_too(site: Site, browser: Browser) -> None:
-    site.accounts(("hoa.nt", "Nguyễn Thị Hoa", ["clerk"], "xa-ban-nguyen"))
+def _usable_by_anyone(site: Site, browser: Browser) -> None:
+    """The clerk's pages, at a desktop's width and a phone's, by keyboard and for axe-core."""
     for phone in (False, True):
         context = context_for(browser, site, phone=phone)
         page = context.new_page()

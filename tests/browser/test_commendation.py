@@ -54,9 +54,9 @@ def test_a_nomination_s_whole_path_through_the_pages(site: Site, browser: Browse
     expect(signer.get_by_role("row", name=re.compile("Giấy khen"))).to_contain_text(amount)
     assert serious_violations(signer) == [] and overflows(signer) == 0
 
-    # Signed once only: the draft is closed, and its page says so.
+    # Signed once only: the draft is now the decision, and its address leads there.
     signer.goto(draft_url.removeprefix(site.url))
-    expect(signer.locator(".tag")).to_have_text("Đã ký")
+    expect(signer.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Quyết định số 0?1/QĐ-"))
     expect(signer.get_by_role("button", name="Ký và ban hành quyết định")).to_have_count(0)
 
     clerk.goto("/staff/awards/unit")

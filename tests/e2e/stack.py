@@ -24,6 +24,8 @@ from tests.servers import free_port
 
 T = TypeVar("T")
 
+PAGES_ONLY = {"staff"}  # services that hold no event of the programme: sign-in and the console
+
 UNITS = ["xa-ban-nguyen", "xa-lam-thao", "xa-xuan-lung", "xa-phung-nguyen", "xa-ban-nguyen-hoi-nong-dan"]
 
 
@@ -173,8 +175,10 @@ def make_stack(
 def driving(
     state: Path, database_urls: dict[str, str], *, replicas: int = 1, auto_approve: str = ""
 ) -> Iterator[Driver]:
-    """The four services running on free ports (SQLite in ``state`` unless URLs are given), and a driver."""
-    ports = {entry.name: free_port() for entry in SERVICES}
+    """The four services of the programme running on free ports (SQLite in ``state`` unless URLs are
+    given), and a driver. Not the staff service: these tests speak to the APIs and the streams; the
+    browser tests run everything."""
+    ports = {entry.name: free_port() for entry in SERVICES if entry.name not in PAGES_ONLY}
     stack = make_stack(state, database_urls, ports, replicas=replicas, auto_approve=auto_approve)
     with stack.running():
         driver = Driver(stack)

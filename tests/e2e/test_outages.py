@@ -37,7 +37,7 @@ from tests.e2e.outage_support import (
     stream_causes,
     tmpfs,
 )
-from tests.e2e.stack import UNITS, Driver, driving
+from tests.e2e.stack import PAGES_ONLY, UNITS, Driver, driving
 from tests.helpers import eventually
 from tests.servers import postgres_server
 
@@ -49,7 +49,7 @@ BURSTS = 8  # the other 400, in bursts spread over the outage
 PG_OUTAGE = 150.0  # seconds PostgreSQL is stopped
 DISK_FULL = 45.0  # seconds SQLite's disk is full
 
-NAMES = [entry.name for entry in SERVICES]
+NAMES = [entry.name for entry in SERVICES if entry.name not in PAGES_ONLY]
 
 
 @dataclass

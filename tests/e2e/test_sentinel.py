@@ -28,7 +28,7 @@ from exemplars_tools.redis_access import ADMIN
 from exemplars_tools.redis_server import REDIS_OPTIONS, RedisServer, find_redis_server, start_redis
 from exemplars_tools.state import StateFolder
 from tests.e2e.outage_support import Reviewer, post_burst, records
-from tests.e2e.stack import UNITS, Driver, wait_for
+from tests.e2e.stack import PAGES_ONLY, UNITS, Driver, wait_for
 from tests.servers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -119,7 +119,7 @@ def test_a_redis_failover_loses_and_doubles_nothing(tmp_path: Path) -> None:
         stack = LocalStack(
             state=state,
             redis_url=cluster.master.url,
-            ports={entry.name: free_port() for entry in SERVICES},
+            ports={entry.name: free_port() for entry in SERVICES if entry.name not in PAGES_ONLY},
             extra_env={
                 "CLAIM_IDLE_MS": "2000",
                 "LOG_LEVEL": "WARNING",

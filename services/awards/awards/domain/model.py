@@ -70,6 +70,7 @@ class NotGrantable(RuleError):
         ]
         super().__init__(f"{form_name} cannot be granted to " + "; ".join(parts))
         self.exemplar_ids = list(refused)
+        self.names = {exemplar_id: exemplar.nominee_name for exemplar_id, (exemplar, _why) in refused.items()}
 
 
 class NoAuthority(RuleError):

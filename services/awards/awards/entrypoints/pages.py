@@ -101,6 +101,9 @@ async def _draft_page(request: Request, draft_id: uuid.UUID, *, error: str = "",
         found = await DraftStore(connection).get(draft_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
+    if found.state is DraftState.SIGNED and found.decision_id is not None:
+        # Signed, it is a decision: that page says what it is now.
+        return RedirectResponse(f"{PREFIX}decisions/{found.decision_id}", status_code=status.HTTP_303_SEE_OTHER)
     preview = await drafting.preview(
         runtime.unit_of_work(), deps.office(request), found.exemplar_ids, found.form, on=drafting.today()
     )

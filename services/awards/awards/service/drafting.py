@@ -66,7 +66,8 @@ class Preview:
 
 def said(error: Exception, names: dict[uuid.UUID, str]) -> str:
     """What a refusal of the awards rules means, in Vietnamese, naming the recipients concerned."""
-    who = ", ".join(names.get(i, str(i)) for i in getattr(error, "exemplar_ids", []))
+    known = {**getattr(error, "names", {}), **names}
+    who = ", ".join(known.get(i, str(i)) for i in getattr(error, "exemplar_ids", []))
     if isinstance(error, ExemplarNotFound):
         return "Có gương điển hình chưa được ghi nhận là đã công nhận; xin tải lại danh sách."
     if isinstance(error, AlreadyGranted):
