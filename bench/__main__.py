@@ -28,7 +28,8 @@ from bench.raw import HOPS, RawThroughput, raw_latency, raw_throughput
 from bench.stats import RunResult, render_table
 from bench.system import drive, intake, signed_entry
 from exemplars_tools.cli import setup_state
-from exemplars_tools.devrun import SERVICES, LocalStack
+from exemplars_tools.devrun import PIPELINE as SERVICES
+from exemplars_tools.devrun import LocalStack
 from exemplars_tools.redis_server import RedisServer, start_redis
 from exemplars_tools.state import StateFolder
 from tests.servers import free_port, postgres_server

@@ -41,7 +41,8 @@ from bench.system import drive
 from common.auth import Role, mint_token
 from common.events import ExemplarApproved, FieldOfWork, NomineeKind
 from common.organisation import default_organisation_path, load_organisation
-from exemplars_tools.devrun import SERVICES, LocalStack
+from exemplars_tools.devrun import PIPELINE as SERVICES
+from exemplars_tools.devrun import LocalStack
 from publishing.channels.radio import spoken
 from publishing.integration import story_from_approved
 from publishing.radio.audio import Tags, encode, join, seconds_of

@@ -28,7 +28,8 @@ from bench.report import write_section
 from bench.stats import peak_rss_mb
 from bench.system import drive
 from common.db import sync_url
-from exemplars_tools.devrun import SERVICES, LocalStack
+from exemplars_tools.devrun import PIPELINE as SERVICES
+from exemplars_tools.devrun import LocalStack
 from tests.servers import free_port
 
 __all__ = ["SOAK_RETENTION", "Snapshot", "main", "soak"]

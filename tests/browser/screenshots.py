@@ -55,6 +55,14 @@ def _prepare(site: Site, browser: Browser) -> dict[str, str]:
     sign_in(signer, "quang.lv", then=draft)
     signer.get_by_role("button", name="Ký và ban hành quyết định").click()
     decision = signer.url.removeprefix(site.url).split("?")[0]
+    # A second exemplar, and a draft for it waiting for the signer.
+    approve(reviewer, "Hộ ông Hà Văn Sơn")
+    officer.goto("/staff/awards/")
+    reload_until(officer, "Hộ ông Hà Văn Sơn")
+    officer.get_by_label("Chọn Hộ ông Hà Văn Sơn").check()
+    officer.get_by_label("Lý do khen thưởng (trích yếu)").fill("Đã có thành tích xuất sắc trong trồng rừng gỗ lớn.")
+    officer.get_by_role("button", name="Lập dự thảo và xem mức thưởng").click()
+    draft = officer.url.removeprefix(site.url)
     editor = context_for(browser, site).new_page()
     sign_in(editor, "thu.nm", then="/staff/editor/")
     reload_until(editor, "Nguyễn Văn An")

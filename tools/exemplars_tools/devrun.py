@@ -33,6 +33,7 @@ from exemplars_tools.system_packages import PRINT_LIBRARIES, RADIO, install, ins
 __all__ = [
     "DEFAULT_PROXY_PORT",
     "DEFAULT_REDIS_PORT",
+    "PIPELINE",
     "SERVICES",
     "LocalStack",
     "ServiceProcess",
@@ -42,6 +43,9 @@ __all__ = [
 
 # name -> HTTP port, from the registry; the same ports are used in docker-compose.yml.
 SERVICES: dict[str, int] = {entry.name: entry.port for entry in registry.SERVICES}
+# The services an event of the programme passes through (not the staff pages' sign-in): what the
+# pipeline's benchmarks start.
+PIPELINE: dict[str, int] = {e.name: e.port for e in registry.SERVICES if e.consumes or e.produces}
 DEFAULT_REDIS_PORT = 6380  # not 6379: a Redis already there has not loaded this run's users
 DEFAULT_PROXY_PORT = 8080  # the one address, as in docker-compose.yml
 # Behind the proxy, these serve their APIs under /api/<name>/ (links and /docs carry the prefix).
