@@ -61,6 +61,7 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    migrate_first: bool = False
 
     @property
     def url(self) -> str:
@@ -71,11 +72,13 @@ class ServiceProcess:
         return subprocess.Popen([sys.executable, "-m", self.name, "migrate"], env=self.env)
 
     def start(self) -> None:
+        """Start serving; the first start of a service that migrates itself brings its database to
+        the newest schema first (one Python process started instead of two)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", self.name, "serve"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
+        command = [sys.executable, "-m", self.name, "serve", *(["--migrate"] if self.migrate_first else [])]
+        self.migrate_first = False
+        self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -183,6 +186,11 @@ class LocalStack:
                 group.append(ServiceProcess(name, replica_port, env, folder.logs / f"{log_name}.log"))
             self.services[name] = group[0]
             self.replicas_of[name] = group
+        if self.replicas == 1:
+            for service in self.services.values():
+                service.migrate_first = True  # at its start: no second process to import it all
+            return
+        # Replicas share a database: it is migrated once, before any of them starts.
         migrations = {name: service.migrating() for name, service in self.services.items()}
         for name, migration in migrations.items():
             if migration.wait() != 0:
