@@ -38,7 +38,7 @@ from awards.service.handlers import (
     issue_decision_for,
     rules_in_force,
 )
-from common.dates import vietnam_date, vn_date
+from common.dates import vietnam_date
 from common.db import Database
 from common.errors import Unprocessable
 
@@ -164,7 +164,3 @@ async def discard(db: Database, draft_id: uuid.UUID, *, by: str) -> None:
 
 def today() -> date:
     return vietnam_date(datetime.now(UTC))
-
-
-def signed_text(decision: Decision) -> str:
-    return f"Quyết định số {decision.number} ngày {vn_date(decision.signed_on)}"

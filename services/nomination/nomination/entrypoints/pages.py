@@ -11,6 +11,7 @@ import unicodedata
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -88,6 +89,7 @@ async def nominations(
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
+        page_link=lambda n: "?" + urlencode({"quarter": quarter or "", "status": status_, "page": n}),
         quarter=quarter or "",
         status=status_chosen.value if status_chosen else "",
         statuses=[(s.value, labels.status_label(s.value)) for s in NominationStatus],

@@ -11,6 +11,7 @@ import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -107,6 +108,7 @@ async def stories(
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
+        page_link=lambda n: "?" + urlencode({"status": chosen.value if chosen else "", "page": n}),
         status=chosen.value if chosen else "",
         statuses=[(s.value, labels.status_label(s.value)) for s in StoryStatus],
         channel_names=CHANNEL_NAMES,

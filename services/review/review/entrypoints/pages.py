@@ -108,6 +108,7 @@ async def queue(
         link=lambda **changes: "?" + urlencode({**kept, "status": status.value if status else "", **changes}),
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
+        page_link=lambda n: "?" + urlencode({**kept, "status": status.value if status else "", "page": n}),
         decisions=DECISIONS,
         reasons=list(REASONS.items()),
         done=request.query_params.get("done", ""),
