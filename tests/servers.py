@@ -17,13 +17,9 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from exemplars_tools.ports import free_port
+
 __all__ = ["free_port", "postgres_server", "redis_server"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _answers(host: str, port: int) -> bool:

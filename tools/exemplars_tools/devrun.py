@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from common import registry
 from exemplars_tools.cli import setup_state
+from exemplars_tools.ports import free_port
 from exemplars_tools.proxy import NGINX, LocalProxy, find_nginx
 from exemplars_tools.redis_access import service_user
 from exemplars_tools.redis_server import RedisServer, given_redis, start_redis
@@ -223,12 +223,6 @@ class LocalStack:
             yield self
         finally:
             self.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _explain_missing() -> None:

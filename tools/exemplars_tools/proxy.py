@@ -114,7 +114,7 @@ class LocalProxy:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited with {self.process.returncode}; see {self.folder / 'error.log'}")
+                raise RuntimeError(f"nginx exited with {self.process.returncode}: {self._last_words()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/proxy-health", timeout=1):
                     return
@@ -122,6 +122,15 @@ class LocalProxy:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not answer within {timeout:g} s") from None
                 time.sleep(0.1)
+
+    def _last_words(self) -> str:
+        """What nginx said before it stopped: the end of its error log and of its output."""
+        said = []
+        for name in ("error.log", "nginx.out"):
+            path = self.folder / name
+            if path.exists():
+                said += path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        return " | ".join(said) or f"nothing in {self.folder}"
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
