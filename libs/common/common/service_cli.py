@@ -129,6 +129,9 @@ class ServiceCommand(Generic[T]):
         from uvicorn.importer import import_from_string
 
         app = import_from_string(self.app_factory)()
+        pages = getattr(app.state, "pages", None)
+        if pages is not None:
+            pages.warm()  # compiled once here, then frozen with the other objects of the start
         _freeze_startup_objects()
         uvicorn.run(
             app,
