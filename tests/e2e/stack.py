@@ -18,6 +18,7 @@ from common.auth import Role, mint_token
 from common.events import NominationSubmitted, new_event
 from common.registry import SERVICES, streams_read
 from common.signing import sign_compact
+from common.web.operator import unread
 from exemplars_tools.devrun import LocalStack
 from tests.helpers import entry, open_quarter, read_entries
 from tests.servers import free_port
@@ -29,12 +30,21 @@ PAGES_ONLY = {"staff"}  # services that hold no event of the programme: sign-in 
 UNITS = ["xa-ban-nguyen", "xa-lam-thao", "xa-xuan-lung", "xa-phung-nguyen", "xa-ban-nguyen-hoi-nong-dan"]
 
 
-def wait_for(probe: Callable[[], T | None], *, within: float = 60.0, interval: float = 0.2, what: str = "") -> T:
+def wait_for(
+    probe: Callable[[], T | None],
+    *,
+    within: float = 60.0,
+    interval: float = 0.2,
+    what: str = "",
+    explain: Callable[[], object] | None = None,
+) -> T:
+    """``probe()`` once it is true; an AssertionError after ``within`` seconds, with ``explain()`` if given."""
     deadline = time.monotonic() + within
     value = probe()
     while not value:
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what or 'condition'} not met within {within}s (last: {value!r})")
+            detail = f"; {explain()!r}" if explain is not None else ""
+            raise AssertionError(f"{what or 'condition'} not met within {within}s (last: {value!r}{detail})")
         time.sleep(interval)
         value = probe()
     return value
@@ -117,13 +127,39 @@ class Driver:
         for stream in streams_read():
             if not self.redis.exists(stream):
                 continue
+            last = self.redis.xinfo_stream(stream)["last-generated-id"]
             for group in self.redis.xinfo_groups(stream):
-                state[(stream, group["name"].decode())] = {"pending": group["pending"], "lag": group["lag"] or 0}
+                lag = unread(group, last)
+                state[(stream, group["name"].decode())] = {
+                    "pending": group["pending"],
+                    "lag": -1 if lag is None else lag,
+                }
         return state
 
     def settled(self) -> bool:
         """Every group has read everything on its streams and acknowledged it."""
-        return all(s == {"pending": 0, "lag": 0} for s in self.group_state().values())
+        return not self.unsettled()
+
+    def unsettled(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The groups with entries unread or unacknowledged, with those entries' owners and idle times."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for (stream, group), state in self.group_state().items():
+            if state == {"pending": 0, "lag": 0}:
+                continue
+            held: list[dict[str, Any]] = self.redis.xpending_range(stream, group, min="-", max="+", count=5)
+            info = self.redis.xinfo_stream(stream)
+            found[(stream, group)] = state | {
+                "group": next(g for g in self.redis.xinfo_groups(stream) if g["name"].decode() == group),
+                "stream": {k: v for k, v in info.items() if k not in ("first-entry", "last-entry")},
+                "entries": [
+                    (e["message_id"].decode(), e["consumer"].decode(), e["time_since_delivered"], e["times_delivered"])
+                    for e in held
+                ],
+                "consumers": {
+                    c["name"].decode(): (c["pending"], c["idle"]) for c in self.redis.xinfo_consumers(stream, group)
+                },
+            }
+        return found
 
     def held_by(self, group: str, consumer: str) -> int:
         """Entries one consumer of ``group`` has read and not yet acknowledged."""

@@ -101,7 +101,7 @@ def test_a_redis_host_crash_after_the_writes_loses_no_approved_exemplar(tmp_path
         awards.start()
         awards.wait_ready()
         wait_for(lambda: records(driver, "awards")[0] >= N, within=180, what="every approved exemplar in awards")
-        wait_for(driver.settled, within=60, what="no entry pending")
+        wait_for(driver.settled, within=60, what="no entry pending", explain=driver.unsettled)
         totals = {name: records(driver, name) for name in ("nomination", "review", "publishing", "awards")}
         approved = driver.get("nomination", "/nominations?status=approved&limit=1", operator).json()["total"]
         review_log = driver.stack.services["review"].log_path.read_text(errors="replace")

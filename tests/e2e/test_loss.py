@@ -147,7 +147,7 @@ def test_sigkill_each_service_in_turn_loses_and_doubles_nothing(replicated: Driv
 
     try:
         totals = wait_for(approved_everywhere, within=600, interval=1.0, what="every nomination through the path")
-        wait_for(driver.settled, within=60, what="no entry pending")
+        wait_for(driver.settled, within=60, what="no entry pending", explain=driver.unsettled)
     finally:
         reviewer.stop.set()
     elapsed = time.monotonic() - started

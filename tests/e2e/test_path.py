@@ -108,5 +108,5 @@ def test_nomination_to_story_and_award(driver: Driver) -> None:
     ]
 
     # Nothing left behind.
-    assert driver.settled(), driver.group_state()
+    assert driver.settled(), driver.unsettled()
     assert driver.dead_letter_count() == 0

@@ -150,7 +150,7 @@ def test_a_redis_failover_loses_and_doubles_nothing(tmp_path: Path) -> None:
                     interval=1.0,
                     what=f"all {total} nominations through the path",
                 )
-                wait_for(driver.settled, within=60, what="no entry pending")
+                wait_for(driver.settled, within=60, what="no entry pending", explain=driver.unsettled)
             finally:
                 reviewer.stop.set()
             totals = {name: records(driver, name) for name in ("nomination", "review", "publishing", "awards")}

@@ -5,7 +5,7 @@ files it runs on (read-only). The staff service's console links the services' pa
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +22,15 @@ from common.settings import ServiceSettings
 from common.web.pages import Pages
 from common.web.people import Person, form_of, signed_in
 
-__all__ = ["DataFile", "GroupLag", "group_lag", "operator_router", "organisation_data", "with_operator_page"]
+__all__ = [
+    "DataFile",
+    "GroupLag",
+    "group_lag",
+    "operator_router",
+    "organisation_data",
+    "unread",
+    "with_operator_page",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +61,31 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _entry_id(value: bytes | str) -> tuple[int, int]:
+    text = value.decode() if isinstance(value, bytes) else value
+    milliseconds, _, sequence = text.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
+def unread(group: Mapping[str, Any], last_generated_id: bytes | str) -> int | None:
+    """How many entries of the stream ``group`` (a reply of XINFO GROUPS) has not been delivered.
+
+    A group whose last delivered entry is the stream's last has read everything, whatever its lag
+    says: Redis 7.0 does not carry a group's read counter to its replicas, so after a failover
+    the promoted master reports a lag as large as the reads it missed, for good. Otherwise the
+    lag Redis estimates (``None`` when it cannot tell).
+    """
+    if _entry_id(group["last-delivered-id"]) >= _entry_id(last_generated_id):
+        return 0
+    return _int(group.get("lag"))
+
+
 async def group_lag(redis: Any, streams: Sequence[str]) -> list[GroupLag]:
     """Every consumer group of ``streams``, with how much it has still to do."""
     out: list[GroupLag] = []
     for stream in streams:
         try:
-            length = int(await redis.xlen(stream))
+            info = await redis.xinfo_stream(stream)
             groups = await redis.xinfo_groups(stream)
         except Exception as error:  # no such stream yet: nothing was ever written to it
             if "no such key" in str(error).lower():
@@ -70,8 +97,8 @@ async def group_lag(redis: Any, streams: Sequence[str]) -> list[GroupLag]:
                 GroupLag(
                     stream=stream,
                     group=name.decode() if isinstance(name, bytes) else str(name),
-                    length=length,
-                    lag=_int(group.get("lag")),
+                    length=int(info["length"]),
+                    lag=unread(group, info["last-generated-id"]),
                     pending=int(group.get("pending", 0)),
                     consumers=int(group.get("consumers", 0)),
                 )
