@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,9 +91,11 @@ class Site:
 
 
 @contextlib.contextmanager
-def running_site(state: Path) -> Iterator[Site]:
+def running_site(state: Path, env: Mapping[str, str] | None = None) -> Iterator[Site]:
+    """The system behind its proxy; ``env``: settings of the services beside make_stack's own."""
     ports = {entry.name: free_port() for entry in SERVICES}
     stack = make_stack(state, {}, ports, proxy_port=0)
+    stack.extra_env.update(env or {})
     with stack.running():
         yield Site(stack)
 

@@ -3,6 +3,10 @@ code with PKCE, the ID token checked, roles and unit mapped from the provider's 
 
 from __future__ import annotations
 
+import base64
+import html
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -11,11 +15,14 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from common.auth import Role
+from common.auth import Principal, Role
 from common.web.sessions import SessionStore
 from staff.domain.claims import ClaimMapping, parse_role_map
-from tests.staff.support import browser, serving, set_cookie
+from tests.servers import free_port
+from tests.staff.support import browser, hidden, serving, set_cookie
 from tests.standins.oidc import oidc_provider
+
+_REFRESH = re.compile(r'<meta http-equiv="refresh" content="0;url=([^"]+)">')
 
 USERS = [
     {"sub": "binh", "name": "Trần Văn Bình", "roles": ["reviewer"]},
@@ -152,3 +159,69 @@ def test_roles_are_read_where_the_provider_puts_them() -> None:
     claims = {"sub": "x", "name": "Lò Văn Páo", "realm_access": {"roles": ["offline_access", "editor"]}}
     who = keycloak.principal(claims, lambda unit: False)
     assert who.roles == {Role.EDITOR} and who.name == "Lò Văn Páo"
+
+
+def _claims_of(token: str) -> dict[str, object]:
+    """The claims of a JWT, unchecked (the provider signed it; the test reads what it names)."""
+    payload = token.split(".")[1]
+    claims: dict[str, object] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims
+
+
+async def test_signing_out_ends_the_session_at_the_provider_too(issuer: str, redis_url: str, tmp_path: Path) -> None:
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
+        await _sign_in_as(client, "binh")
+        token = hidden((await client.get("/staff")).text)["csrf_token"]
+        out = await client.post("/signout", data={"csrf_token": token})
+        # A page of this site sends the browser on (the sign-out form may not leave the site).
+        assert out.status_code == 200, out.text
+        assert "Bạn đã đăng xuất khỏi hệ thống" in out.text
+        assert "Trần Văn Bình" not in out.text and 'action="/signout"' not in out.text  # no longer theirs
+        assert set_cookie(out, "exemplars_session").value == ""
+        address = html.unescape(_REFRESH.search(out.text).group(1))  # type: ignore[union-attr]
+        assert f'href="{html.escape(address)}"' in out.text  # and a link, should the refresh not happen
+        assert address.startswith(f"{issuer}/oauth2/end_session?")
+        query = parse_qs(urlsplit(address).query)
+        assert query["client_id"] == ["exemplars"]
+        assert query["post_logout_redirect_uri"] == ["https://localhost/signin/signed-out"]
+        assert _claims_of(query["id_token_hint"][0])["sub"] == "binh"
+        assert (await client.get("/staff")).status_code == 303  # the session here is gone already
+
+        async with httpx.AsyncClient() as provider:
+            assert (await provider.get(address)).status_code == 200
+            ended = await provider.post(
+                f"{issuer}/oauth2/end_session/confirm", data={"redirect_uri": query["post_logout_redirect_uri"][0]}
+            )
+        assert ended.status_code == 302
+        back = urlsplit(ended.headers["location"])
+        landed = await client.get(back.path)
+        assert landed.status_code == 303 and landed.headers["location"] == "/signin?signed_out=1"
+        assert "Bạn đã đăng xuất." in (await client.get(landed.headers["location"])).text
+
+
+async def test_signing_out_stays_here_when_the_operator_says_so(issuer: str, redis_url: str, tmp_path: Path) -> None:
+    settings = {**_client(issuer), "oidc_sign_out_at_provider": False}
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **settings) as app, browser(app) as client:
+        await _sign_in_as(client, "binh")
+        token = hidden((await client.get("/staff")).text)["csrf_token"]
+        out = await client.post("/signout", data={"csrf_token": token})
+        assert out.status_code == 303 and out.headers["location"] == "/signin?signed_out=1"
+        assert (await client.get("/staff")).status_code == 303
+
+
+async def test_signing_out_while_the_provider_is_away_ends_the_session_here_and_says_so(
+    redis_url: str, tmp_path: Path
+) -> None:
+    away = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings = {"oidc_issuer": away, "oidc_client_id": "exemplars"}
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **settings) as app, browser(app) as client:
+        store: SessionStore = app.state.sessions
+        who = Principal("binh", Role.REVIEWER, None, "Trần Văn Bình", frozenset({Role.REVIEWER}))
+        value, session = await store.create(who, via=away, id_token="a.b.c")
+        client.cookies.set("exemplars_session", value)
+        out = await client.post("/signout", data={"csrf_token": session.csrf})
+        assert out.status_code == 303 and out.headers["location"] == "/signin?signed_out=here-only"
+        assert await store.get(value) is None
+        page = await client.get(out.headers["location"])
+        assert "chưa kết thúc được phiên của tài khoản dùng chung" in page.text
+        assert "xin đóng hẳn trình duyệt" in page.text

@@ -68,6 +68,7 @@ def bootstrap(settings: Settings | None = None) -> FastAPI:
     app.state.unit_exists = lambda unit_id: organisation.unit(unit_id) is not None
     app.state.claim_mapping = settings.claim_mapping()
     app.state.oidc_label = settings.oidc_label
+    app.state.oidc_sign_out_at_provider = settings.oidc_sign_out_at_provider
     app.state.oidc = (
         OidcClient(
             issuer=settings.oidc_issuer,

@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     oidc_client_secret_file: Path | None = None
     oidc_scopes: str = "openid profile email"
     oidc_label: str = "Đăng nhập bằng tài khoản dùng chung của tỉnh"
+    # Signing out here ends the session at the provider too (where it offers an end-session endpoint),
+    # so that the next person at a shared computer is not signed in as the last one.
+    oidc_sign_out_at_provider: bool = True
     # Where the provider puts roles, unit and name, and what its role names mean here.
     oidc_roles_claim: str = "roles"
     oidc_unit_claim: str = "unit"

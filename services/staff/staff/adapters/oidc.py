@@ -5,6 +5,8 @@
 token endpoint and returns the ID token's claims once its signature (the provider's published
 keys), issuer, audience, expiry and nonce are checked. The provider's metadata and keys are read
 from its discovery document and kept; keys are read again when a token names one not known.
+``sign_out_address`` is where the browser goes to end the person's session at the provider too
+(OpenID Connect RP-Initiated Logout 1.0).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from joserfc.jwt import JWTClaimsRegistry
 
 from common.errors import Unprocessable
 
-__all__ = ["OidcClient", "Pending", "ProviderMetadata"]
+__all__ = ["OidcClient", "Pending", "ProviderMetadata", "SignedIn"]
 
 # Asymmetric algorithms only: a provider's tokens are checked with its public keys.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
@@ -50,6 +52,19 @@ class Pending:
     nonce: str
     verifier: str
     next_path: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What the provider said of the person: the ID token's claims, checked, and the token itself."""
+
+    claims: dict[str, Any]
+    id_token: str
+
+
+def _web_address(value: Any) -> str | None:
+    """An http(s) address the provider names, or None (absent, or anything else)."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
 
 def _challenge(verifier: str) -> str:
@@ -87,7 +102,7 @@ class OidcClient:
                 authorization_endpoint=str(document["authorization_endpoint"]),
                 token_endpoint=str(document["token_endpoint"]),
                 jwks_uri=str(document["jwks_uri"]),
-                end_session_endpoint=document.get("end_session_endpoint"),
+                end_session_endpoint=_web_address(document.get("end_session_endpoint")),
             )
         except KeyError as error:
             raise Unprocessable("provider-metadata", f"Nhà cung cấp đăng nhập thiếu mục {error}.") from error
@@ -118,8 +133,8 @@ class OidcClient:
         separator = "&" if "?" in provider.authorization_endpoint else "?"
         return f"{provider.authorization_endpoint}{separator}{query}", pending
 
-    async def finish(self, code: str, pending: Pending, redirect_uri: str) -> dict[str, Any]:
-        """The claims of the ID token the code is exchanged for, all checked."""
+    async def finish(self, code: str, pending: Pending, redirect_uri: str) -> SignedIn:
+        """The ID token the code is exchanged for, and its claims, all checked."""
         provider = await self.metadata()
         form = {
             "grant_type": "authorization_code",
@@ -141,7 +156,19 @@ class OidcClient:
         id_token = response.json().get("id_token")
         if not isinstance(id_token, str):
             raise Unprocessable("no-id-token", "Nhà cung cấp đăng nhập không gửi thẻ định danh (ID token).")
-        return await self._verified(id_token, pending.nonce, provider)
+        return SignedIn(await self._verified(id_token, pending.nonce, provider), id_token)
+
+    async def sign_out_address(self, id_token: str | None, return_to: str) -> str | None:
+        """Where the browser ends the person's session at the provider, to come back to ``return_to``
+        (which the provider must know as a post-logout redirect URI); None if it offers no such end."""
+        provider = await self.metadata()
+        if not provider.end_session_endpoint:
+            return None
+        parameters = {"client_id": self.client_id, "post_logout_redirect_uri": return_to, "ui_locales": "vi"}
+        if id_token:
+            parameters["id_token_hint"] = id_token
+        separator = "&" if "?" in provider.end_session_endpoint else "?"
+        return f"{provider.end_session_endpoint}{separator}{urlencode(parameters)}"
 
     async def _verified(self, id_token: str, nonce: str, provider: ProviderMetadata) -> dict[str, Any]:
         keys = await self._key_set(provider, refresh=False)

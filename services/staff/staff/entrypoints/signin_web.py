@@ -4,6 +4,12 @@ Signing in makes a new session (a session the browser had before is ended: no fi
 sends the person back to the page they asked for, if it is a page of this site. The sign-in form
 has its own CSRF token, in a cookie and in the form (no session exists yet to hold it); the
 provider's answer must carry the state this browser was given, kept in a cookie of its own.
+
+Signing out ends the session here and, for a person who signed in at the provider, there too: the
+browser is sent to the provider's end-session endpoint with the ID token as a hint, and comes back
+to ``/signin/signed-out``. It goes there from a page of this site, not by a redirect of the sign-out
+form, whose own destinations the pages' Content-Security-Policy (``form-action 'self'``) confines
+to this site.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from common.auth import Principal
 from common.errors import Unprocessable
 from common.web.pages import Pages
 from common.web.people import CSRF_FIELD, Person, current_session, form_of, signed_in
-from common.web.sessions import SessionStore
+from common.web.sessions import Session, SessionStore
 from staff.adapters.oidc import OidcClient, Pending
 from staff.domain.claims import ClaimMapping
 from staff.service.accounts import Accounts, SignInRefused
@@ -38,6 +44,11 @@ PENDING_SECONDS = 600
 FORM_COOKIE = "exemplars_signin_form"  # the sign-in form's CSRF token
 STATE_COOKIE = "exemplars_signin_state"  # the state given to the provider for this browser
 
+SIGNED_OUT = "Bạn đã đăng xuất."
+SIGNED_OUT_HERE_ONLY = (
+    "Bạn đã đăng xuất khỏi hệ thống, nhưng chưa kết thúc được phiên của tài khoản dùng chung vì không "
+    "kết nối được nhà cung cấp đăng nhập. Nếu đang dùng máy tính chung, xin đóng hẳn trình duyệt."
+)
 EXPIRED = "Lượt đăng nhập đã hết hạn hoặc không hợp lệ; xin đăng nhập lại."
 DECLINED = "Nhà cung cấp đăng nhập đã từ chối lượt đăng nhập."
 
@@ -88,11 +99,13 @@ def _form_page(request: Request, *, next_path: str, error: str = "", username: s
     return response
 
 
-async def _start_session(request: Request, response: Response, who: Principal, *, via: str) -> None:
+async def _start_session(
+    request: Request, response: Response, who: Principal, *, via: str, id_token: str | None = None
+) -> None:
     sessions: SessionStore = request.app.state.sessions
     cookie_name: str = request.app.state.session_cookie
     await sessions.delete(request.cookies.get(cookie_name))
-    value, _session = await sessions.create(who, via=via)
+    value, _session = await sessions.create(who, via=via, id_token=id_token)
     _cookie(request, response, cookie_name, value)
     log.info("%s signed in (%s) as %s", who.subject, via, ", ".join(sorted(r.value for r in who.roles)))
 
@@ -102,7 +115,8 @@ async def sign_in_page(request: Request, next: Annotated[str | None, Query(max_l
     target = safe_next(next)
     if await current_session(request) is not None:
         return RedirectResponse(target, status_code=303)
-    notice = "Bạn đã đăng xuất." if request.query_params.get("signed_out") else ""
+    signed_out = request.query_params.get("signed_out")
+    notice = SIGNED_OUT_HERE_ONLY if signed_out == "here-only" else SIGNED_OUT if signed_out else ""
     return _form_page(request, next_path=target, notice=notice)
 
 
@@ -185,13 +199,13 @@ async def provider_answer(
     client: OidcClient = request.app.state.oidc
     mapping: ClaimMapping = request.app.state.claim_mapping
     try:
-        claims = await client.finish(code, pending, _redirect_uri(request))
-        who = mapping.principal(claims, request.app.state.unit_exists)
+        signed = await client.finish(code, pending, _redirect_uri(request))
+        who = mapping.principal(signed.claims, request.app.state.unit_exists)
     except Unprocessable as problem:
         log.warning("sign-in at the provider refused: %s", problem)
         return _form_page(request, next_path=pending.next_path, error=problem.message)
     response = RedirectResponse(pending.next_path, status_code=303)
-    await _start_session(request, response, who, via=client.issuer)
+    await _start_session(request, response, who, via=client.issuer, id_token=signed.id_token)
     response.delete_cookie(STATE_COOKIE, path="/signin")
     return response
 
@@ -200,10 +214,37 @@ async def provider_answer(
 async def sign_out(request: Request, _form: Annotated[object, form_of(signed_in())]) -> Response:
     sessions: SessionStore = request.app.state.sessions
     cookie_name: str = request.app.state.session_cookie
+    session = await current_session(request)
     await sessions.delete(request.cookies.get(cookie_name))
-    response = RedirectResponse("/signin?signed_out=1", status_code=303)
+    address = await _provider_sign_out(request, session) if session is not None else None
+    response: Response
+    if address is None or address == "here-only":
+        response = RedirectResponse(f"/signin?signed_out={address or 1}", status_code=303)
+    else:
+        request.state.person = None  # signed out: the page is no longer theirs
+        response = _pages(request).render(request, "signing_out.html", title="Đăng xuất", address=address)
     response.delete_cookie(cookie_name, path="/")
     return response
+
+
+async def _provider_sign_out(request: Request, session: Session) -> str | None:
+    """Where to end the session at the provider; None when there is nothing to end there, and
+    ``"here-only"`` when the provider cannot be reached."""
+    client: OidcClient | None = request.app.state.oidc
+    if client is None or session.via != client.issuer or not request.app.state.oidc_sign_out_at_provider:
+        return None
+    base: str = request.app.state.public_base
+    try:
+        return await client.sign_out_address(session.id_token, f"{base}/signin/signed-out")
+    except Unprocessable as problem:
+        log.warning("%s signed out here only: %s", session.principal.subject, problem)
+        return "here-only"
+
+
+@router.get("/signin/signed-out")
+async def back_from_provider(request: Request) -> Response:
+    """Where the provider sends the browser back once it has ended its own session too."""
+    return RedirectResponse("/signin?signed_out=1", status_code=303)
 
 
 @router.get("/staff", response_class=HTMLResponse)
