@@ -127,9 +127,9 @@ class Driver:
         for stream in streams_read():
             if not self.redis.exists(stream):
                 continue
-            last = self.redis.xinfo_stream(stream)["last-generated-id"]
+            info = self.redis.xinfo_stream(stream)
             for group in self.redis.xinfo_groups(stream):
-                lag = unread(group, last)
+                lag = unread(group, info)
                 state[(stream, group["name"].decode())] = {
                     "pending": group["pending"],
                     "lag": -1 if lag is None else lag,

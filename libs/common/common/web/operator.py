@@ -67,17 +67,24 @@ def _entry_id(value: bytes | str) -> tuple[int, int]:
     return int(milliseconds), int(sequence or 0)
 
 
-def unread(group: Mapping[str, Any], last_generated_id: bytes | str) -> int | None:
-    """How many entries of the stream ``group`` (a reply of XINFO GROUPS) has not been delivered.
+def unread(group: Mapping[str, Any], stream: Mapping[str, Any]) -> int | None:
+    """How many entries of ``stream`` (a reply of XINFO STREAM) ``group`` (of XINFO GROUPS) has
+    still to be given.
 
     A group whose last delivered entry is the stream's last has read everything, whatever its lag
     says: Redis 7.0 does not carry a group's read counter to its replicas, so after a failover
     the promoted master reports a lag as large as the reads it missed, for good. Otherwise the
-    lag Redis estimates (``None`` when it cannot tell).
+    lag Redis estimates (``None`` when it cannot tell), never more than the entries there are.
     """
-    if _entry_id(group["last-delivered-id"]) >= _entry_id(last_generated_id):
+    length = int(stream["length"])
+    if length == 0:
         return 0
-    return _int(group.get("lag"))
+    last_entry = stream.get("last-entry")
+    last_id = last_entry[0] if last_entry else stream["last-generated-id"]
+    if _entry_id(group["last-delivered-id"]) >= _entry_id(last_id):
+        return 0
+    lag = _int(group.get("lag"))
+    return None if lag is None else min(lag, length)
 
 
 async def group_lag(redis: Any, streams: Sequence[str]) -> list[GroupLag]:
@@ -98,7 +105,7 @@ async def group_lag(redis: Any, streams: Sequence[str]) -> list[GroupLag]:
                     stream=stream,
                     group=name.decode() if isinstance(name, bytes) else str(name),
                     length=int(info["length"]),
-                    lag=unread(group, info["last-generated-id"]),
+                    lag=unread(group, info),
                     pending=int(group.get("pending", 0)),
                     consumers=int(group.get("consumers", 0)),
                 )

@@ -38,7 +38,6 @@ class Session:
     created: float
     expires: float  # absolute end, whatever the activity
     via: str  # "local" or the provider's issuer
-    id_token: str | None = None  # the provider's ID token, sent back to it when the person signs out
 
     def to_json(self) -> str:
         who = self.principal
@@ -53,8 +52,7 @@ class Session:
                 "created": self.created,
                 "expires": self.expires,
                 "via": self.via,
-            }
-            | ({"id_token": self.id_token} if self.id_token else {}),
+            },
             ensure_ascii=False,
         )
 
@@ -68,9 +66,7 @@ class Session:
             name=data["name"],
             roles=frozenset(Role(r) for r in data["roles"]),
         )
-        return cls(
-            principal, data["csrf"], float(data["created"]), float(data["expires"]), data["via"], data.get("id_token")
-        )
+        return cls(principal, data["csrf"], float(data["created"]), float(data["expires"]), data["via"])
 
 
 def _key(cookie_value: str) -> str:
@@ -89,13 +85,11 @@ class SessionStore:
         self.idle_seconds = idle_seconds
         self.absolute_seconds = absolute_seconds
 
-    async def create(
-        self, principal: Principal, *, via: str, id_token: str | None = None, now: float | None = None
-    ) -> tuple[str, Session]:
+    async def create(self, principal: Principal, *, via: str, now: float | None = None) -> tuple[str, Session]:
         """A new session; the value for the cookie (never stored) and the session."""
         now = time.time() if now is None else now
         value = secrets.token_urlsafe(32)
-        session = Session(principal, secrets.token_urlsafe(32), now, now + self.absolute_seconds, via, id_token)
+        session = Session(principal, secrets.token_urlsafe(32), now, now + self.absolute_seconds, via)
         ttl = min(self.idle_seconds, self.absolute_seconds)
         index = _index(principal.subject)
         async with self._redis.pipeline(transaction=True) as pipe:
