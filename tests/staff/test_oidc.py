@@ -15,13 +15,16 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from common.auth import Principal, Role
+from common.auth import Role
+from common.errors import Unprocessable
 from common.web.sessions import SessionStore
+from staff.adapters.oidc import OidcClient
 from staff.domain.claims import ClaimMapping, parse_role_map
-from tests.servers import free_port
-from tests.staff.support import browser, hidden, serving, set_cookie
+from staff.service.accounts import Accounts
+from tests.staff.support import browser, hidden, serving, set_cookie, signed_in
 from tests.standins.oidc import oidc_provider
 
+PASSWORD = "đồng lúa chín vàng bên sông Lô"
 _REFRESH = re.compile(r'<meta http-equiv="refresh" content="0;url=([^"]+)">')
 
 USERS = [
@@ -168,24 +171,36 @@ def _claims_of(token: str) -> dict[str, object]:
     return claims
 
 
+def _forwarded_to(page: httpx.Response) -> str:
+    """The address the signing-out page sends the browser on to (refresh, and a link)."""
+    assert page.status_code == 200, page.text
+    found = _REFRESH.search(page.text)
+    assert found is not None, page.text
+    address = html.unescape(found.group(1))
+    assert f'href="{html.escape(address)}"' in page.text  # a link too, should the refresh not happen
+    return address
+
+
+async def _csrf(client: httpx.AsyncClient) -> str:
+    return hidden((await client.get("/staff")).text)["csrf_token"]
+
+
 async def test_signing_out_ends_the_session_at_the_provider_too(issuer: str, redis_url: str, tmp_path: Path) -> None:
     async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
         await _sign_in_as(client, "binh")
-        token = hidden((await client.get("/staff")).text)["csrf_token"]
-        out = await client.post("/signout", data={"csrf_token": token})
+        out = await client.post("/signout", data={"csrf_token": await _csrf(client)})
         # A page of this site sends the browser on (the sign-out form may not leave the site).
-        assert out.status_code == 200, out.text
         assert "Bạn đã đăng xuất khỏi hệ thống" in out.text
         assert "Trần Văn Bình" not in out.text and 'action="/signout"' not in out.text  # no longer theirs
         assert set_cookie(out, "exemplars_session").value == ""
-        address = html.unescape(_REFRESH.search(out.text).group(1))  # type: ignore[union-attr]
-        assert f'href="{html.escape(address)}"' in out.text  # and a link, should the refresh not happen
+        address = _forwarded_to(out)
         assert address.startswith(f"{issuer}/oauth2/end_session?")
         query = parse_qs(urlsplit(address).query)
         assert query["client_id"] == ["exemplars"]
         assert query["post_logout_redirect_uri"] == ["https://localhost/signin/signed-out"]
         assert _claims_of(query["id_token_hint"][0])["sub"] == "binh"
         assert (await client.get("/staff")).status_code == 303  # the session here is gone already
+        assert [key async for key in app.state.runtime.redis.scan_iter("signin:id-token:*")] == []
 
         async with httpx.AsyncClient() as provider:
             assert (await provider.get(address)).status_code == 200
@@ -199,29 +214,103 @@ async def test_signing_out_ends_the_session_at_the_provider_too(issuer: str, red
         assert "Bạn đã đăng xuất." in (await client.get(landed.headers["location"])).text
 
 
+async def test_a_session_ended_here_for_idleness_is_still_ended_at_the_provider(
+    issuer: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
+        await _sign_in_as(client, "binh")
+        await app.state.sessions.delete(client.cookies["exemplars_session"])  # idle too long
+        # The page still shows the button; the form's token died with the session.
+        out = await client.post("/signout", data={"csrf_token": "of-a-session-gone"})
+        query = parse_qs(urlsplit(_forwarded_to(out)).query)
+        assert _claims_of(query["id_token_hint"][0])["sub"] == "binh"
+        # Another site's form is refused, whatever the browser holds.
+        await _sign_in_as(client, "binh")
+        await app.state.sessions.delete(client.cookies["exemplars_session"])
+        forged = await client.post("/signout", headers={"Origin": "https://evil.example"})
+        assert forged.status_code == 403
+
+
+async def test_a_local_account_signs_out_here_only_beside_a_provider(
+    issuer: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **_client(issuer)) as app, browser(app) as client:
+        accounts: Accounts = app.state.accounts
+        await accounts.add("binh.tv", name="Trần Văn Bình", roles=[Role.REVIEWER], unit_id=None, password=PASSWORD)
+        assert (await signed_in(client, "binh.tv", PASSWORD)).status_code == 303
+        out = await client.post("/signout", data={"csrf_token": await _csrf(client)})
+        assert out.status_code == 303 and out.headers["location"] == "/signin?signed_out=1"
+
+
 async def test_signing_out_stays_here_when_the_operator_says_so(issuer: str, redis_url: str, tmp_path: Path) -> None:
     settings = {**_client(issuer), "oidc_sign_out_at_provider": False}
     async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **settings) as app, browser(app) as client:
         await _sign_in_as(client, "binh")
-        token = hidden((await client.get("/staff")).text)["csrf_token"]
-        out = await client.post("/signout", data={"csrf_token": token})
+        out = await client.post("/signout", data={"csrf_token": await _csrf(client)})
         assert out.status_code == 303 and out.headers["location"] == "/signin?signed_out=1"
         assert (await client.get("/staff")).status_code == 303
+        assert [key async for key in app.state.runtime.redis.scan_iter("signin:id-token:*")] == []
 
 
 async def test_signing_out_while_the_provider_is_away_ends_the_session_here_and_says_so(
     redis_url: str, tmp_path: Path
 ) -> None:
-    away = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    settings = {"oidc_issuer": away, "oidc_client_id": "exemplars"}
-    async with serving(f"sqlite:///{tmp_path}/staff.db", redis_url, **settings) as app, browser(app) as client:
-        store: SessionStore = app.state.sessions
-        who = Principal("binh", Role.REVIEWER, None, "Trần Văn Bình", frozenset({Role.REVIEWER}))
-        value, session = await store.create(who, via=away, id_token="a.b.c")
-        client.cookies.set("exemplars_session", value)
-        out = await client.post("/signout", data={"csrf_token": session.csrf})
+    database = f"sqlite:///{tmp_path}/staff.db"
+    with oidc_provider(USERS, tmp_path / "provider.log") as issuer:
+        async with serving(database, redis_url, **_client(issuer)) as first, browser(first) as client:
+            await _sign_in_as(client, "binh")
+            csrf = await _csrf(client)
+            cookies = client.cookies
+    # The provider is gone; the sign-in service started again since (it knows nothing of it yet).
+    async with serving(database, redis_url, **_client(issuer)) as again, browser(again) as client:
+        client.cookies = cookies
+        out = await client.post("/signout", data={"csrf_token": csrf})
         assert out.status_code == 303 and out.headers["location"] == "/signin?signed_out=here-only"
-        assert await store.get(value) is None
+        assert set_cookie(out, "exemplars_session").value == ""
+        assert (await client.get("/staff")).status_code == 303
         page = await client.get(out.headers["location"])
         assert "chưa kết thúc được phiên của tài khoản dùng chung" in page.text
-        assert "xin đóng hẳn trình duyệt" in page.text
+        assert "xin đóng hẳn trình duyệt" in page.text and "banner-attention" in page.text
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "issuer"),
+    [
+        (None, "https://sso.example"),
+        ("javascript:alert(1)", "https://sso.example"),
+        ("http://sso.example/logout", "https://sso.example"),  # a secure provider sends no one to plain HTTP
+        (["https://sso.example/logout"], "https://sso.example"),
+    ],
+)
+async def test_a_provider_that_offers_no_usable_end_is_said_to(endpoint: object, issuer: str) -> None:
+    document = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/auth",
+        "token_endpoint": f"{issuer}/token",
+        "jwks_uri": f"{issuer}/keys",
+    } | ({"end_session_endpoint": endpoint} if endpoint is not None else {})
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=document))
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = OidcClient(issuer=issuer, client_id="exemplars", client_secret=None, scopes="openid", http=http)
+        with pytest.raises(Unprocessable) as refused:
+            await client.sign_out_address("a.b.c", "https://site.example/signin/signed-out")
+    assert refused.value.code == "no-end-session"
+
+
+async def test_the_end_session_address_keeps_the_provider_s_own_query() -> None:
+    issuer = "https://sso.example/realms/tinh"
+    document = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/auth",
+        "token_endpoint": f"{issuer}/token",
+        "jwks_uri": f"{issuer}/keys",
+        "end_session_endpoint": f"{issuer}/logout?tenant=pt",
+    }
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=document))
+    async with httpx.AsyncClient(transport=transport) as http:
+        client = OidcClient(issuer=issuer, client_id="exemplars", client_secret=None, scopes="openid", http=http)
+        address = await client.sign_out_address(None, "https://site.example/signin/signed-out")
+    parts = urlsplit(address)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{issuer}/logout"
+    query = parse_qs(parts.query)
+    assert query["tenant"] == ["pt"] and query["client_id"] == ["exemplars"] and "id_token_hint" not in query

@@ -26,9 +26,11 @@ __all__ = [
     "Person",
     "SignInNeeded",
     "StaleForm",
+    "checked_form",
     "current_session",
     "form_of",
     "route_path",
+    "same_site",
     "sign_in_address",
     "signed_in",
 ]
@@ -123,7 +125,8 @@ def signed_in(*roles: Role) -> Any:
     return Depends(dependency)
 
 
-def _same_site(request: Request) -> bool:
+def same_site(request: Request) -> bool:
+    """Whether the request comes from a page of this site, as far as its Origin tells."""
     origin = request.headers.get("Origin")
     if origin is None or origin == "null":
         # No Origin (an old browser, or a same-origin GET turned POST by a redirect): the
@@ -133,16 +136,21 @@ def _same_site(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
+async def checked_form(request: Request, csrf: str) -> FormData:
+    """The submitted form, once it is known to come from a page of this site that holds ``csrf``."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf) or not same_site(request):
+        raise StaleForm()
+    return form
+
+
 def form_of(person_dependency: Any) -> Any:
     """A dependency: the submitted form of a signed-in person, once its CSRF token is checked."""
 
     # A default, not Annotated: this module's annotations are strings, and a closure's variable
     # cannot be found from a string.
     async def dependency(request: Request, person: Person = person_dependency) -> FormData:
-        form = await request.form()
-        sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-        if not isinstance(sent, str) or not hmac.compare_digest(sent, person.csrf) or not _same_site(request):
-            raise StaleForm()
-        return form
+        return await checked_form(request, person.csrf)
 
     return Depends(dependency)

@@ -62,11 +62,6 @@ class SignedIn:
     id_token: str
 
 
-def _web_address(value: Any) -> str | None:
-    """An http(s) address the provider names, or None (absent, or anything else)."""
-    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
-
-
 def _challenge(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
@@ -102,12 +97,17 @@ class OidcClient:
                 authorization_endpoint=str(document["authorization_endpoint"]),
                 token_endpoint=str(document["token_endpoint"]),
                 jwks_uri=str(document["jwks_uri"]),
-                end_session_endpoint=_web_address(document.get("end_session_endpoint")),
+                end_session_endpoint=self._own_scheme(document.get("end_session_endpoint")),
             )
         except KeyError as error:
             raise Unprocessable("provider-metadata", f"Nhà cung cấp đăng nhập thiếu mục {error}.") from error
         self._metadata = (time.monotonic(), found)
         return found
+
+    def _own_scheme(self, value: Any) -> str | None:
+        """An address of the provider's that is HTTPS (or plain HTTP, if the issuer itself is), or None."""
+        schemes = ("https://", "http://") if self.issuer.startswith("http://") else ("https://",)
+        return value if isinstance(value, str) and value.startswith(schemes) else None
 
     async def begin(self, redirect_uri: str, next_path: str) -> tuple[str, Pending]:
         """The provider's address for this sign-in, and what to keep until the browser is back."""
@@ -158,12 +158,12 @@ class OidcClient:
             raise Unprocessable("no-id-token", "Nhà cung cấp đăng nhập không gửi thẻ định danh (ID token).")
         return SignedIn(await self._verified(id_token, pending.nonce, provider), id_token)
 
-    async def sign_out_address(self, id_token: str | None, return_to: str) -> str | None:
+    async def sign_out_address(self, id_token: str | None, return_to: str) -> str:
         """Where the browser ends the person's session at the provider, to come back to ``return_to``
-        (which the provider must know as a post-logout redirect URI); None if it offers no such end."""
+        (which the provider must know as a post-logout redirect URI)."""
         provider = await self.metadata()
         if not provider.end_session_endpoint:
-            return None
+            raise Unprocessable("no-end-session", "Nhà cung cấp đăng nhập không cho kết thúc phiên từ hệ thống này.")
         parameters = {"client_id": self.client_id, "post_logout_redirect_uri": return_to, "ui_locales": "vi"}
         if id_token:
             parameters["id_token_hint"] = id_token

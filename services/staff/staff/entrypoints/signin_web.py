@@ -14,6 +14,7 @@ to this site.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -27,8 +28,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from common.auth import Principal
 from common.errors import Unprocessable
 from common.web.pages import Pages
-from common.web.people import CSRF_FIELD, Person, current_session, form_of, signed_in
-from common.web.sessions import Session, SessionStore
+from common.web.people import (
+    CSRF_FIELD,
+    Person,
+    StaleForm,
+    checked_form,
+    current_session,
+    same_site,
+    signed_in,
+)
+from common.web.sessions import SessionStore
 from staff.adapters.oidc import OidcClient, Pending
 from staff.domain.claims import ClaimMapping
 from staff.service.accounts import Accounts, SignInRefused
@@ -40,6 +49,9 @@ router = APIRouter(include_in_schema=False)
 
 HOME = "/staff"
 PENDING_PREFIX = "signin:"  # Redis: a sign-in sent to the provider, by its state
+# Redis: the provider's ID token of a session, by the SHA-256 of its cookie, for the sign-out there;
+# the sign-in service alone reads it (the other services read the sessions only).
+ID_TOKEN_PREFIX = "signin:id-token:"
 PENDING_SECONDS = 600
 FORM_COOKIE = "exemplars_signin_form"  # the sign-in form's CSRF token
 STATE_COOKIE = "exemplars_signin_state"  # the state given to the provider for this browser
@@ -80,7 +92,15 @@ def _cookie(request: Request, response: Response, name: str, value: str, *, path
     )
 
 
-def _form_page(request: Request, *, next_path: str, error: str = "", username: str = "", notice: str = "") -> Response:
+def _form_page(
+    request: Request,
+    *,
+    next_path: str,
+    error: str = "",
+    username: str = "",
+    notice: str = "",
+    notice_tone: str = "good",
+) -> Response:
     token = secrets.token_urlsafe(32)
     response = _pages(request).render(
         request,
@@ -92,6 +112,7 @@ def _form_page(request: Request, *, next_path: str, error: str = "", username: s
         error=error,
         username=username,
         notice=notice,
+        notice_tone=notice_tone,
         local_accounts=request.app.state.local_accounts,
         provider_label=request.app.state.oidc_label if request.app.state.oidc else None,
     )
@@ -105,7 +126,10 @@ async def _start_session(
     sessions: SessionStore = request.app.state.sessions
     cookie_name: str = request.app.state.session_cookie
     await sessions.delete(request.cookies.get(cookie_name))
-    value, _session = await sessions.create(who, via=via, id_token=id_token)
+    await _take_id_token(request, request.cookies.get(cookie_name))
+    value, _session = await sessions.create(who, via=via)
+    if id_token is not None:
+        await _keep_id_token(request, value, id_token)
     _cookie(request, response, cookie_name, value)
     log.info("%s signed in (%s) as %s", who.subject, via, ", ".join(sorted(r.value for r in who.roles)))
 
@@ -116,8 +140,9 @@ async def sign_in_page(request: Request, next: Annotated[str | None, Query(max_l
     if await current_session(request) is not None:
         return RedirectResponse(target, status_code=303)
     signed_out = request.query_params.get("signed_out")
-    notice = SIGNED_OUT_HERE_ONLY if signed_out == "here-only" else SIGNED_OUT if signed_out else ""
-    return _form_page(request, next_path=target, notice=notice)
+    if signed_out == "here-only":
+        return _form_page(request, next_path=target, notice=SIGNED_OUT_HERE_ONLY, notice_tone="attention")
+    return _form_page(request, next_path=target, notice=SIGNED_OUT if signed_out else "")
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -181,7 +206,7 @@ async def provider_answer(
 ) -> Response:
     kept = request.cookies.get(STATE_COOKIE, "")
     # The browser that began the sign-in alone may finish it, once.
-    ours = bool(state) and bool(kept) and hmac.compare_digest(kept, state)
+    ours = bool(state) and ":" not in state and bool(kept) and hmac.compare_digest(kept, state)
     raw = await request.app.state.runtime.redis.getdel(PENDING_PREFIX + state) if ours else None
     if error:  # the person said no at the provider, or it refused (some providers send no state then)
         log.info("the provider answered %s", error[:100])
@@ -211,34 +236,68 @@ async def provider_answer(
 
 
 @router.post("/signout")
-async def sign_out(request: Request, _form: Annotated[object, form_of(signed_in())]) -> Response:
+async def sign_out(request: Request) -> Response:
+    """End the session here and, for one begun at the provider, there too.
+
+    A session already ended here (idle too long) may still be open at the provider: its ID token,
+    kept apart for the session's whole life, still says so. Without a session there is no token to
+    check; a form from another site has no cookie of this site either (SameSite).
+    """
     sessions: SessionStore = request.app.state.sessions
     cookie_name: str = request.app.state.session_cookie
+    cookie = request.cookies.get(cookie_name)
     session = await current_session(request)
-    await sessions.delete(request.cookies.get(cookie_name))
-    address = await _provider_sign_out(request, session) if session is not None else None
+    if session is not None:
+        await checked_form(request, session.csrf)
+    elif not same_site(request):
+        raise StaleForm()
+    await sessions.delete(cookie)
+    id_token = await _take_id_token(request, cookie)
+    client: OidcClient | None = request.app.state.oidc
+    begun_there = id_token is not None or (session is not None and client is not None and session.via == client.issuer)
+    ending = await _end_at_provider(request, id_token) if begun_there else None
     response: Response
-    if address is None or address == "here-only":
-        response = RedirectResponse(f"/signin?signed_out={address or 1}", status_code=303)
-    else:
+    if isinstance(ending, str):
         request.state.person = None  # signed out: the page is no longer theirs
-        response = _pages(request).render(request, "signing_out.html", title="Đăng xuất", address=address)
+        response = _pages(request).render(request, "signing_out.html", title="Đăng xuất", address=ending)
+    else:
+        signed_out = "here-only" if ending is EndedHereOnly else "1"
+        response = RedirectResponse(f"/signin?signed_out={signed_out}", status_code=303)
     response.delete_cookie(cookie_name, path="/")
     return response
 
 
-async def _provider_sign_out(request: Request, session: Session) -> str | None:
-    """Where to end the session at the provider; None when there is nothing to end there, and
-    ``"here-only"`` when the provider cannot be reached."""
+class EndedHereOnly:
+    """The session at the provider could not be ended (unreachable, or it offers no way)."""
+
+
+async def _end_at_provider(request: Request, id_token: str | None) -> str | type[EndedHereOnly] | None:
+    """The provider's address that ends its session; None if the operator wants it left open."""
     client: OidcClient | None = request.app.state.oidc
-    if client is None or session.via != client.issuer or not request.app.state.oidc_sign_out_at_provider:
+    if client is None or not request.app.state.oidc_sign_out_at_provider:
         return None
     base: str = request.app.state.public_base
     try:
-        return await client.sign_out_address(session.id_token, f"{base}/signin/signed-out")
+        return await client.sign_out_address(id_token, f"{base}/signin/signed-out")
     except Unprocessable as problem:
-        log.warning("%s signed out here only: %s", session.principal.subject, problem)
-        return "here-only"
+        log.warning("a session begun at the provider was ended here only: %s", problem)
+        return EndedHereOnly
+
+
+def _id_token_key(cookie_value: str) -> str:
+    return ID_TOKEN_PREFIX + hashlib.sha256(cookie_value.encode()).hexdigest()
+
+
+async def _keep_id_token(request: Request, cookie_value: str, id_token: str) -> None:
+    sessions: SessionStore = request.app.state.sessions
+    await request.app.state.runtime.redis.set(_id_token_key(cookie_value), id_token, ex=sessions.absolute_seconds)
+
+
+async def _take_id_token(request: Request, cookie_value: str | None) -> str | None:
+    if not cookie_value or len(cookie_value) > 200:
+        return None
+    raw = await request.app.state.runtime.redis.getdel(_id_token_key(cookie_value))
+    return raw.decode() if isinstance(raw, bytes) else raw
 
 
 @router.get("/signin/signed-out")
