@@ -122,41 +122,47 @@ class Driver:
     def stream_events(self, stream: str) -> list[dict[str, Any]]:
         return [json.loads(fields["event"]) for _, fields in read_entries(self.redis.xrange(stream))]
 
-    def group_state(self) -> dict[tuple[str, str], dict[str, int]]:
-        state = {}
+    def _groups(self) -> dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]:
+        """Each group of the streams the services read: its XINFO GROUPS reply and its stream's XINFO STREAM."""
+        found = {}
         for stream in streams_read():
             if not self.redis.exists(stream):
                 continue
             info = self.redis.xinfo_stream(stream)
             for group in self.redis.xinfo_groups(stream):
-                lag = unread(group, info)
-                state[(stream, group["name"].decode())] = {
-                    "pending": group["pending"],
-                    "lag": -1 if lag is None else lag,
-                }
+                found[(stream, group["name"].decode())] = (group, info)
+        return found
+
+    def group_state(self) -> dict[tuple[str, str], dict[str, int]]:
+        state = {}
+        for key, (group, info) in self._groups().items():
+            lag = unread(group, info)
+            state[key] = {"pending": group["pending"], "lag": -1 if lag is None else lag}
         return state
 
     def settled(self) -> bool:
         """Every group has read everything on its streams and acknowledged it."""
-        return not self.unsettled()
+        return all(s == {"pending": 0, "lag": 0} for s in self.group_state().values())
 
     def unsettled(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """The groups with entries unread or unacknowledged, with those entries' owners and idle times."""
+        """The groups with entries unread or unacknowledged, with their counters, the entries'
+        owners and idle times: what a wait for ``settled`` says when it gives up."""
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        for (stream, group), state in self.group_state().items():
-            if state == {"pending": 0, "lag": 0}:
+        for (stream, name), (group, info) in self._groups().items():
+            lag = unread(group, info)
+            if group["pending"] == 0 and lag == 0:
                 continue
-            held: list[dict[str, Any]] = self.redis.xpending_range(stream, group, min="-", max="+", count=5)
-            info = self.redis.xinfo_stream(stream)
-            found[(stream, group)] = state | {
-                "group": next(g for g in self.redis.xinfo_groups(stream) if g["name"].decode() == group),
+            held: list[dict[str, Any]] = self.redis.xpending_range(stream, name, min="-", max="+", count=5)
+            found[(stream, name)] = {
+                "lag": lag,
+                "group": group,
                 "stream": {k: v for k, v in info.items() if k not in ("first-entry", "last-entry")},
                 "entries": [
                     (e["message_id"].decode(), e["consumer"].decode(), e["time_since_delivered"], e["times_delivered"])
                     for e in held
                 ],
                 "consumers": {
-                    c["name"].decode(): (c["pending"], c["idle"]) for c in self.redis.xinfo_consumers(stream, group)
+                    c["name"].decode(): (c["pending"], c["idle"]) for c in self.redis.xinfo_consumers(stream, name)
                 },
             }
         return found

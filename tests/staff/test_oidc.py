@@ -4,10 +4,11 @@ code with PKCE, the ID token checked, roles and unit mapped from the provider's 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -273,6 +274,21 @@ async def test_signing_out_while_the_provider_is_away_ends_the_session_here_and_
         assert "xin đóng hẳn trình duyệt" in page.text and "banner-attention" in page.text
 
 
+@contextlib.asynccontextmanager
+async def _described(issuer: str, extra: dict[str, object]) -> AsyncIterator[OidcClient]:
+    """A client of a provider whose discovery document is the usual one with ``extra`` (a unit test of
+    how the client reads it: the stand-in answers every address with that document)."""
+    document = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/auth",
+        "token_endpoint": f"{issuer}/token",
+        "jwks_uri": f"{issuer}/keys",
+    } | extra
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=document))
+    async with httpx.AsyncClient(transport=transport) as http:
+        yield OidcClient(issuer=issuer, client_id="exemplars", client_secret=None, scopes="openid", http=http)
+
+
 @pytest.mark.parametrize(
     ("endpoint", "issuer"),
     [
@@ -283,15 +299,7 @@ async def test_signing_out_while_the_provider_is_away_ends_the_session_here_and_
     ],
 )
 async def test_a_provider_that_offers_no_usable_end_is_said_to(endpoint: object, issuer: str) -> None:
-    document = {
-        "issuer": issuer,
-        "authorization_endpoint": f"{issuer}/auth",
-        "token_endpoint": f"{issuer}/token",
-        "jwks_uri": f"{issuer}/keys",
-    } | ({"end_session_endpoint": endpoint} if endpoint is not None else {})
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=document))
-    async with httpx.AsyncClient(transport=transport) as http:
-        client = OidcClient(issuer=issuer, client_id="exemplars", client_secret=None, scopes="openid", http=http)
+    async with _described(issuer, {} if endpoint is None else {"end_session_endpoint": endpoint}) as client:
         with pytest.raises(Unprocessable) as refused:
             await client.sign_out_address("a.b.c", "https://site.example/signin/signed-out")
     assert refused.value.code == "no-end-session"
@@ -299,16 +307,7 @@ async def test_a_provider_that_offers_no_usable_end_is_said_to(endpoint: object,
 
 async def test_the_end_session_address_keeps_the_provider_s_own_query() -> None:
     issuer = "https://sso.example/realms/tinh"
-    document = {
-        "issuer": issuer,
-        "authorization_endpoint": f"{issuer}/auth",
-        "token_endpoint": f"{issuer}/token",
-        "jwks_uri": f"{issuer}/keys",
-        "end_session_endpoint": f"{issuer}/logout?tenant=pt",
-    }
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=document))
-    async with httpx.AsyncClient(transport=transport) as http:
-        client = OidcClient(issuer=issuer, client_id="exemplars", client_secret=None, scopes="openid", http=http)
+    async with _described(issuer, {"end_session_endpoint": f"{issuer}/logout?tenant=pt"}) as client:
         address = await client.sign_out_address(None, "https://site.example/signin/signed-out")
     parts = urlsplit(address)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{issuer}/logout"

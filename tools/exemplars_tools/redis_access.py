@@ -57,7 +57,7 @@ _GROUP_READ = "+xreadgroup +xack +xautoclaim +xclaim +xpending +xgroup|create +x
 _OWN_STREAM = "+xadd +xtrim +xinfo|stream +xinfo|groups +xpending +xlen +xrevrange"
 _READ_ONLY = "+xread +xrange +xrevrange +xlen +xinfo|stream"
 SESSION_KEYS = "session:*"  # common.web.sessions.KEY_PREFIX
-SIGN_IN_KEYS = "signin:*"  # staff.entrypoints.signin_web.PENDING_PREFIX
+SIGN_IN_KEYS = "signin:*"  # staff.entrypoints.signin_web.PENDING_PREFIX and ID_TOKEN_PREFIX
 SESSION_INDEX = "sessions-of:*"  # common.web.sessions.INDEX_PREFIX
 _SAFE_KEY = re.compile(r"^[a-z0-9][a-z0-9.-]*$")  # no glob characters in a key pattern
 

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 HOME = "/staff"
-PENDING_PREFIX = "signin:"  # Redis: a sign-in sent to the provider, by its state
+PENDING_PREFIX = "signin:pending:"  # Redis: a sign-in sent to the provider, by its state
 # Redis: the provider's ID token of a session, by the SHA-256 of its cookie, for the sign-out there;
 # the sign-in service alone reads it (the other services read the sessions only).
 ID_TOKEN_PREFIX = "signin:id-token:"
@@ -58,8 +58,8 @@ STATE_COOKIE = "exemplars_signin_state"  # the state given to the provider for t
 
 SIGNED_OUT = "Bạn đã đăng xuất."
 SIGNED_OUT_HERE_ONLY = (
-    "Bạn đã đăng xuất khỏi hệ thống, nhưng chưa kết thúc được phiên của tài khoản dùng chung vì không "
-    "kết nối được nhà cung cấp đăng nhập. Nếu đang dùng máy tính chung, xin đóng hẳn trình duyệt."
+    "Bạn đã đăng xuất khỏi hệ thống, nhưng chưa kết thúc được phiên của tài khoản dùng chung tại nhà "
+    "cung cấp đăng nhập. Nếu đang dùng máy tính chung, xin đóng hẳn trình duyệt."
 )
 EXPIRED = "Lượt đăng nhập đã hết hạn hoặc không hợp lệ; xin đăng nhập lại."
 DECLINED = "Nhà cung cấp đăng nhập đã từ chối lượt đăng nhập."
@@ -206,7 +206,7 @@ async def provider_answer(
 ) -> Response:
     kept = request.cookies.get(STATE_COOKIE, "")
     # The browser that began the sign-in alone may finish it, once.
-    ours = bool(state) and ":" not in state and bool(kept) and hmac.compare_digest(kept, state)
+    ours = bool(state) and bool(kept) and hmac.compare_digest(kept, state)
     raw = await request.app.state.runtime.redis.getdel(PENDING_PREFIX + state) if ours else None
     if error:  # the person said no at the provider, or it refused (some providers send no state then)
         log.info("the provider answered %s", error[:100])
@@ -255,33 +255,22 @@ async def sign_out(request: Request) -> Response:
     id_token = await _take_id_token(request, cookie)
     client: OidcClient | None = request.app.state.oidc
     begun_there = id_token is not None or (session is not None and client is not None and session.via == client.issuer)
-    ending = await _end_at_provider(request, id_token) if begun_there else None
+    address, signed_out = None, "1"
+    if begun_there and client is not None and request.app.state.oidc_sign_out_at_provider:
+        base: str = request.app.state.public_base
+        try:
+            address = await client.sign_out_address(id_token, f"{base}/signin/signed-out")
+        except Unprocessable as problem:  # unreachable, or it offers no way to end its session
+            log.warning("a session begun at the provider was ended here only: %s", problem)
+            signed_out = "here-only"
     response: Response
-    if isinstance(ending, str):
+    if address is not None:
         request.state.person = None  # signed out: the page is no longer theirs
-        response = _pages(request).render(request, "signing_out.html", title="Đăng xuất", address=ending)
+        response = _pages(request).render(request, "signing_out.html", title="Đăng xuất", address=address)
     else:
-        signed_out = "here-only" if ending is EndedHereOnly else "1"
         response = RedirectResponse(f"/signin?signed_out={signed_out}", status_code=303)
     response.delete_cookie(cookie_name, path="/")
     return response
-
-
-class EndedHereOnly:
-    """The session at the provider could not be ended (unreachable, or it offers no way)."""
-
-
-async def _end_at_provider(request: Request, id_token: str | None) -> str | type[EndedHereOnly] | None:
-    """The provider's address that ends its session; None if the operator wants it left open."""
-    client: OidcClient | None = request.app.state.oidc
-    if client is None or not request.app.state.oidc_sign_out_at_provider:
-        return None
-    base: str = request.app.state.public_base
-    try:
-        return await client.sign_out_address(id_token, f"{base}/signin/signed-out")
-    except Unprocessable as problem:
-        log.warning("a session begun at the provider was ended here only: %s", problem)
-        return EndedHereOnly
 
 
 def _id_token_key(cookie_value: str) -> str:
